@@ -116,7 +116,15 @@ func Generate(root string, spec []byte) ([]Output, error) {
 	if len(cfgs) == 0 {
 		return nil, fmt.Errorf("no generator configurations in %s", ConfigDir)
 	}
-	var outs []Output
+	table, err := openapi3.NewLoader().LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("load spec: %w", err)
+	}
+	tab, err := opTable(table)
+	if err != nil {
+		return nil, err
+	}
+	outs := []Output{{Path: OpTablePath, Code: tab}}
 	for _, path := range cfgs {
 		raw, err := os.ReadFile(path)
 		if err != nil {
