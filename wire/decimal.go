@@ -30,10 +30,15 @@ type Decimal struct {
 }
 
 // NewDecimal returns coef × 10^-scale; NewDecimal(12345, 2) is 123.45.
-// It panics if scale exceeds MaxScale.
+// It panics if scale is negative or exceeds MaxScale, or if coef is
+// math.MinInt64 (coefficients are kept within ±math.MaxInt64 so that
+// [Decimal.Neg] is always exact).
 func NewDecimal(coef int64, scale int) Decimal {
 	if scale < 0 || scale > MaxScale {
 		panic("wire: decimal scale out of range")
+	}
+	if coef == math.MinInt64 {
+		panic("wire: decimal coefficient out of range")
 	}
 	return Decimal{coef: coef, scale: uint8(scale)}
 }
@@ -101,22 +106,40 @@ func parsePlain(s string) (Decimal, bool) {
 	return Decimal{coef: v, scale: uint8(scale)}, true
 }
 
+// parseExp reads exponent notation exactly; the result has the smallest
+// scale that represents the value (1.50e1 is 15, 1.5e-1 is 0.15).
 func parseExp(s string) (Decimal, error) {
-	r, ok := new(big.Rat).SetString(s)
+	n, huge, ok := parseSci(s)
 	if !ok {
 		return Decimal{}, fmt.Errorf("%w: %q", ErrInvalidDecimal, clip(s))
 	}
-	for scale := 0; scale <= MaxScale; scale++ {
-		n := new(big.Int).Mul(r.Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
-		q, m := new(big.Int).QuoRem(n, r.Denom(), new(big.Int))
-		if m.Sign() == 0 {
-			if !q.IsInt64() {
-				break
-			}
-			return Decimal{coef: q.Int64(), scale: uint8(scale)}, nil
+	if n.digits == "" && !huge {
+		return Decimal{}, nil
+	}
+	digits, scale := n.digits, 0
+	switch {
+	case huge || len(digits) > 19:
+		return Decimal{}, fmt.Errorf("%w: %q does not fit", ErrInvalidDecimal, clip(s))
+	case n.exp >= 0:
+		if len(digits)+n.exp > 19 {
+			return Decimal{}, fmt.Errorf("%w: %q does not fit", ErrInvalidDecimal, clip(s))
+		}
+		digits += strings.Repeat("0", n.exp)
+	default:
+		scale = -n.exp
+		if scale > MaxScale {
+			return Decimal{}, fmt.Errorf("%w: %q has more than %d decimals", ErrInvalidDecimal, clip(s), MaxScale)
 		}
 	}
-	return Decimal{}, fmt.Errorf("%w: %q does not fit", ErrInvalidDecimal, clip(s))
+	u, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || u > math.MaxInt64 {
+		return Decimal{}, fmt.Errorf("%w: %q does not fit", ErrInvalidDecimal, clip(s))
+	}
+	v := int64(u)
+	if n.neg {
+		v = -v
+	}
+	return Decimal{coef: v, scale: uint8(scale)}, nil
 }
 
 func clip(s string) string {
@@ -192,7 +215,7 @@ func (d Decimal) Equal(e Decimal) bool { return d.Cmp(e) == 0 }
 func (d Decimal) Add(e Decimal) (Decimal, error) {
 	x, y, s := align(d, e)
 	x.Add(x, y)
-	if !x.IsInt64() {
+	if !x.IsInt64() || x.Int64() == math.MinInt64 {
 		return Decimal{}, fmt.Errorf("%w: sum overflows", ErrInvalidDecimal)
 	}
 	return Decimal{coef: x.Int64(), scale: uint8(s)}, nil

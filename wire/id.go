@@ -3,7 +3,6 @@ package wire
 import (
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -24,8 +23,13 @@ var ErrInvalidID = errors.New("wire: invalid id")
 // IDs are comparable with ==; use [ID.Cmp] for numeric order.
 type ID struct{ digits string }
 
-// NewID returns the ID for n.
-func NewID(n uint64) ID { return ID{digits: strconv.FormatUint(n, 10)} }
+// NewID returns the ID for n; NewID(0) is the zero ID.
+func NewID(n uint64) ID {
+	if n == 0 {
+		return ID{}
+	}
+	return ID{digits: strconv.FormatUint(n, 10)}
+}
 
 // ParseID reads a whole number written in plain digits (leading zeros are
 // dropped). It rejects signs, fractions, exponents and more than
@@ -114,11 +118,18 @@ func parseLooseID(s string) (ID, error) {
 	if v, err := ParseID(s); err == nil || !strings.ContainsAny(s, ".eE") {
 		return v, err
 	}
-	r, ok := new(big.Rat).SetString(s)
-	if !ok || !r.IsInt() || r.Sign() < 0 {
+	n, huge, ok := parseSci(s)
+	switch {
+	case !ok || n.neg:
+		return ID{}, fmt.Errorf("%w: %q is not a whole number", ErrInvalidID, clip(s))
+	case n.digits == "" && !huge:
+		return ID{}, nil
+	case huge || n.exp > MaxIDDigits || len(n.digits)+n.exp > MaxIDDigits:
+		return ID{}, fmt.Errorf("%w: %q has more than %d digits", ErrInvalidID, clip(s), MaxIDDigits)
+	case n.exp < 0:
 		return ID{}, fmt.Errorf("%w: %q is not a whole number", ErrInvalidID, clip(s))
 	}
-	return ParseID(r.Num().String())
+	return ID{digits: n.digits + strings.Repeat("0", n.exp)}, nil
 }
 
 // MarshalText returns the digits; path and query parameters use it.
