@@ -1,0 +1,140 @@
+package ibkr
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+	_ "time/tzdata" // maintenance windows are in US Eastern time; work without system tz data
+
+	"github.com/ibkrweb/ibkr-go/internal/optable"
+)
+
+// Maintenance groups of IBKR's documented downtime; every operation of the
+// spec belongs to at most one.
+const (
+	// MaintenanceAccounts: account endpoints, daily 18:00-18:01 and
+	// Wednesdays 18:00-18:30 US Eastern time.
+	MaintenanceAccounts = optable.MaintenanceAccounts
+	// MaintenanceBanking: funds and banking endpoints, daily 23:45-00:30,
+	// all Saturday and Sunday before 15:00 US Eastern time.
+	MaintenanceBanking = optable.MaintenanceBanking
+)
+
+// MaintenanceError reports a call refused locally because its endpoint is
+// inside one of IBKR's maintenance windows. errors.Is(err, ErrMaintenance)
+// holds.
+type MaintenanceError struct {
+	// OperationID is the refused operation.
+	OperationID string
+	// Group is MaintenanceAccounts or MaintenanceBanking.
+	Group string
+	// Start and End bound the window (End is when calls may resume).
+	Start, End time.Time
+}
+
+// Error implements error.
+func (e *MaintenanceError) Error() string {
+	end := e.End.In(eastern())
+	return fmt.Sprintf("ibkr: %s: IBKR %s endpoints are in a maintenance window until %s (%s)",
+		e.OperationID, e.Group, end.Format("Mon 2006-01-02 15:04 MST"), e.End.UTC().Format(time.RFC3339))
+}
+
+// Is matches ErrMaintenance.
+func (e *MaintenanceError) Is(target error) bool { return target == ErrMaintenance }
+
+var eastern = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		// Unreachable: time/tzdata is embedded.
+		panic("ibkr: no time zone data for America/New_York: " + err.Error())
+	}
+	return loc
+})
+
+// MaintenanceWindowAt reports whether t lies inside a maintenance window of
+// group (MaintenanceAccounts or MaintenanceBanking) and, if so, the
+// window's bounds. Adjacent windows are merged: for banking, Friday 23:45
+// runs on to Sunday 15:00.
+func MaintenanceWindowAt(group string, t time.Time) (start, end time.Time, ok bool) {
+	loc := eastern()
+	lt := t.In(loc)
+	var spans []span
+	for d := -2; d <= 2; d++ {
+		day := time.Date(lt.Year(), lt.Month(), lt.Day()+d, 0, 0, 0, 0, loc)
+		spans = append(spans, windowsOn(group, day)...)
+	}
+	if len(spans) == 0 {
+		return time.Time{}, time.Time{}, false
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start.Before(spans[j].start) })
+	merged := []span{spans[0]}
+	for _, s := range spans[1:] {
+		last := &merged[len(merged)-1]
+		if !s.start.After(last.end) {
+			if s.end.After(last.end) {
+				last.end = s.end
+			}
+			continue
+		}
+		merged = append(merged, s)
+	}
+	for _, s := range merged {
+		if !t.Before(s.start) && t.Before(s.end) {
+			return s.start, s.end, true
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+type span struct{ start, end time.Time }
+
+// windowsOn lists group's windows that start on the Eastern date of day
+// (midnight, Eastern).
+func windowsOn(group string, day time.Time) []span {
+	loc := day.Location()
+	y, m, d := day.Date()
+	at := func(dd, h, min int) time.Time { return time.Date(y, m, d+dd, h, min, 0, 0, loc) }
+	var out []span
+	switch group {
+	case MaintenanceAccounts:
+		out = append(out, span{at(0, 18, 0), at(0, 18, 1)})
+		if day.Weekday() == time.Wednesday {
+			out = append(out, span{at(0, 18, 0), at(0, 18, 30)})
+		}
+	case MaintenanceBanking:
+		out = append(out, span{at(0, 23, 45), at(1, 0, 30)})
+		switch day.Weekday() {
+		case time.Saturday:
+			out = append(out, span{at(0, 0, 0), at(1, 0, 0)})
+		case time.Sunday:
+			out = append(out, span{at(0, 0, 0), at(0, 15, 0)})
+		}
+	}
+	return out
+}
+
+// maintenanceGate applies the schedule before a request is sent: it fails
+// fast with *MaintenanceError, or waits the window out when configured to.
+func (c *Client) maintenanceGate(ctx context.Context, op optable.Operation) error {
+	if c.maintOff || op.Maintenance == "" {
+		return nil
+	}
+	for {
+		now := c.clock.Now()
+		start, end, in := MaintenanceWindowAt(op.Maintenance, now)
+		if !in {
+			return nil
+		}
+		merr := &MaintenanceError{OperationID: op.ID, Group: op.Maintenance, Start: start, End: end}
+		if !c.maintWait {
+			c.log.LogAttrs(ctx, levelDebug, "ibkr maintenance window", attrOp(op.ID), attrTime("until", end))
+			return merr
+		}
+		c.log.LogAttrs(ctx, levelInfo, "ibkr waiting out maintenance window", attrOp(op.ID), attrTime("until", end))
+		if err := c.clock.Sleep(ctx, end.Sub(now)); err != nil {
+			return fmt.Errorf("%w (gave up waiting: %w)", merr, err)
+		}
+	}
+}

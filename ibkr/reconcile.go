@@ -1,0 +1,274 @@
+package ibkr
+
+// # Never move money twice: the reconciliation contract
+//
+// A state-changing request (one whose operation is not read-only: bank
+// instructions, cash and asset transfers, cancellations, account changes)
+// is sent once. The client never resends it blindly, and never with a new
+// clientInstructionId.
+//
+// When its outcome is unknown (the answer was lost: a timeout, a connection
+// reset after the request was written, the caller's context ending in
+// flight; or IBKR answered 5xx) and the body carries a single
+// instruction.clientInstructionId, the client reconciles:
+//
+//  1. It looks the id up: GET /gw/api/v1/client-instructions/{id}
+//     (read-only, so retried per the RetryPolicy).
+//  2. Found (200/208): IBKR has the instruction. That result is returned
+//     as the operation's own success answer (the status the spec declares
+//     for it, 202 for most instructions, with the instruction's body), and
+//     the response is marked: Reconciled(resp) reports true. The
+//     instruction's status inside (PENDING, PROCESSED, REJECTED, ...) is
+//     IBKR's.
+//  3. Not found (404): IBKR never received it. The client resends the very
+//     same body, with the same clientInstructionId (IBKR refuses a reused
+//     id, so at most one copy can take effect), at most
+//     RetryPolicy.MaxResends times, reconciling again after each unknown
+//     outcome. A resend that IBKR refuses (4xx) is checked once more with a
+//     lookup, in case the first copy arrived after all.
+//  4. Anything else (the lookup fails, resends are exhausted, or the
+//     caller's context has ended, which allows one lookup but no resend):
+//     the error matches ErrOutcomeUnknown and is an *OutcomeUnknownError
+//     carrying the id. Reconcile later with the same id; never resend with
+//     a new one.
+//
+// Bulk requests (several instructions) and state-changing requests without
+// an id are not reconciled automatically: an unknown outcome is reported as
+// *OutcomeUnknownError with the ids of the request, if any. A request that
+// certainly never left (dial or DNS failure) is reported as such, not as
+// unknown. 4xx answers are definite and come back as *APIError.
+//
+// Read-only queries that carry a clientInstructionId get a fresh id from
+// the allocator on every retry, since IBKR refuses a reused id even for
+// queries.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+)
+
+// ReconciledHeader marks a response the client synthesized from a
+// reconciliation lookup instead of receiving it from the original request.
+const ReconciledHeader = "Ibkr-Go-Reconciled"
+
+// Reconciled reports whether resp was recovered by reconciliation: the
+// original request's answer was lost and the result comes from
+// GET /gw/api/v1/client-instructions/{id}.
+func Reconciled(resp *http.Response) bool {
+	return resp != nil && resp.Header.Get(ReconciledHeader) == "true"
+}
+
+// reconcileTimeout bounds the lookup made after the caller's context has
+// already ended.
+const reconcileTimeout = 30 * time.Second
+
+// OutcomeUnknownError reports a state-changing request that may or may not
+// have taken effect. errors.Is(err, ErrOutcomeUnknown) holds, and Unwrap
+// returns what made the outcome unknown (a transport error, the caller's
+// context error, or an *APIError for a 5xx).
+type OutcomeUnknownError struct {
+	// OperationID is the operation of the request.
+	OperationID string
+	// ClientInstructionID is the id of a single-instruction request: look
+	// it up later with GET /gw/api/v1/client-instructions/{id}.
+	ClientInstructionID ID
+	// ClientInstructionIDs lists the ids of a bulk request.
+	ClientInstructionIDs []ID
+	// Err is the cause.
+	Err error
+	// LookupErr is why the reconciliation lookup did not settle it, if one
+	// was made.
+	LookupErr error
+}
+
+// Error implements error.
+func (e *OutcomeUnknownError) Error() string {
+	var b strings.Builder
+	b.WriteString("ibkr: " + e.OperationID + ": outcome unknown")
+	switch {
+	case !e.ClientInstructionID.IsZero():
+		b.WriteString(" for clientInstructionId " + e.ClientInstructionID.String())
+	case len(e.ClientInstructionIDs) > 0:
+		b.WriteString(" for clientInstructionIds ")
+		for i, id := range e.ClientInstructionIDs {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			if i == 5 {
+				b.WriteString(fmt.Sprintf("... (%d in all)", len(e.ClientInstructionIDs)))
+				break
+			}
+			b.WriteString(id.String())
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.LookupErr != nil {
+		b.WriteString("; lookup: " + e.LookupErr.Error())
+	}
+	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
+		b.WriteString("; look the id up before anything else, never resend with a new id")
+	}
+	return b.String()
+}
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the cause.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// unknownOutcome handles a state-changing request whose answer was lost.
+func (c *Client) unknownOutcome(ctx context.Context, o *outgoing, cause error) (*http.Response, error) {
+	if !o.ids.hasSingle {
+		return nil, &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionIDs: o.ids.bulk, Err: cause}
+	}
+	return c.reconcile(ctx, o, cause)
+}
+
+// reconcile runs the contract above for a single-instruction request.
+func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http.Response, error) {
+	id := o.ids.single
+	lctx, canResend := ctx, true
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+		defer cancel()
+		canResend = false
+	}
+	unknown := func(cause, lookupErr error) error {
+		c.log.LogAttrs(ctx, levelWarn, "ibkr outcome unknown", attrOp(o.op.ID), attrID(id))
+		return &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionID: id, Err: cause, LookupErr: lookupErr}
+	}
+	for resends := 0; ; {
+		c.log.LogAttrs(ctx, levelInfo, "ibkr reconciling", attrOp(o.op.ID), attrID(id), attrErr(cause))
+		body, lerr := c.lookupInstruction(lctx, id)
+		if lerr == nil {
+			return c.synthesize(o, body)
+		}
+		if !errors.Is(lerr, ErrNotFound) || !canResend || resends >= c.retry.MaxResends {
+			return nil, unknown(cause, lerr)
+		}
+		// IBKR never received it: resend the same body, same id.
+		resends++
+		c.log.LogAttrs(ctx, levelInfo, "ibkr resending with the same clientInstructionId", attrOp(o.op.ID), attrID(id), attrAttempt(resends+1))
+		resp, err := c.roundTrip(ctx, o, resends+1)
+		if err != nil {
+			var se *sendError
+			if !errors.As(err, &se) {
+				// Not resent (maintenance, token, cancelled); the first
+				// copy may still arrive.
+				return nil, unknown(cause, err)
+			}
+			cause = err
+			if ctx.Err() != nil {
+				canResend = false
+				var cancel context.CancelFunc
+				lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+				defer cancel()
+			}
+			continue
+		}
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return resp, nil
+		}
+		apiErr := c.readError(o, resp)
+		if apiErr.StatusCode >= 500 {
+			cause = apiErr
+			continue
+		}
+		// A definite refusal of the resend. If IBKR refused it because
+		// the first copy did arrive after all, the lookup finds it.
+		if body, err := c.lookupInstruction(lctx, id); err == nil {
+			return c.synthesize(o, body)
+		}
+		return nil, apiErr
+	}
+}
+
+// lookupInstruction asks IBKR about a clientInstructionId through the
+// pipeline. It returns the answer's body, or an error (ErrNotFound for an
+// id IBKR never received).
+func (c *Client) lookupInstruction(ctx context.Context, id ID) ([]byte, error) {
+	r, err := c.raw.GetClientInstructionsWithResponse(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(r.Body)) == 0 {
+		return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "getClientInstructions", Message: "empty answer", ClientInstructionID: id}
+	}
+	return r.Body, nil
+}
+
+// synthesize builds the operation's success answer from a lookup body.
+func (c *Client) synthesize(o *outgoing, body []byte) (*http.Response, error) {
+	status := successStatus(o.op.ID)
+	c.log.LogAttrs(context.Background(), levelInfo, "ibkr reconciled from lookup", attrOp(o.op.ID), attrID(o.ids.single), attrStatus(status))
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set(ReconciledHeader, "true")
+	return &http.Response{
+		Status:        strconv.Itoa(status) + " " + http.StatusText(status),
+		StatusCode:    status,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+	}, nil
+}
+
+// successCodes maps operationIds to their declared 2xx statuses, read
+// lazily from the spec embedded in package gen (only reconciliation needs
+// it).
+var successCodes = sync.OnceValue(func() map[string][]int {
+	out := map[string][]int{}
+	sw, err := gen.GetSwagger()
+	if err != nil {
+		return out
+	}
+	for _, item := range sw.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op == nil || op.Responses == nil {
+				continue
+			}
+			var codes []int
+			for k := range op.Responses.Map() {
+				if n, err := strconv.Atoi(k); err == nil && n >= 200 && n < 300 {
+					codes = append(codes, n)
+				}
+			}
+			sort.Ints(codes)
+			out[op.OperationID] = codes
+		}
+	}
+	return out
+})
+
+// successStatus is the status a synthesized answer gets: 202 (accepted
+// asynchronously) when the operation declares it, else its first 2xx.
+func successStatus(opID string) int {
+	codes := successCodes()[opID]
+	for _, c := range codes {
+		if c == http.StatusAccepted {
+			return c
+		}
+	}
+	if len(codes) > 0 {
+		return codes[0]
+	}
+	return http.StatusAccepted
+}

@@ -1,0 +1,329 @@
+package ibkr
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/optable"
+)
+
+// The pipeline. Every request, whether from the facade, from Raw() or the
+// client's own token and reconciliation requests, goes through it:
+//
+//	identify the operation (optable.Match)
+//	→ maintenance window → instruction ids (fill in, check reuse)
+//	→ per attempt: maintenance window, rate limiter, access token,
+//	  body signing (SIGNED_JWT), send, one forced token refresh on 401
+//	→ read-only: retry per RetryPolicy; state-changing: reconcile
+//	→ non-2xx: *APIError
+
+const tokenPath = "/oauth2/api/v1/token"
+
+// doer is the gen.HttpRequestDoer behind Raw().
+type doer struct{ c *Client }
+
+// Do implements gen.HttpRequestDoer.
+func (d doer) Do(req *http.Request) (*http.Response, error) { return d.c.do(req) }
+
+// outgoing is one logical request on its way through the pipeline.
+type outgoing struct {
+	op     optable.Operation
+	method string
+	url    *url.URL
+	header http.Header
+	body   []byte
+	ids    bodyIDs
+	build  func() ([]byte, error) // rebuilds the body for every send (token request)
+	sends  int
+}
+
+// sendError is a failure of the HTTP exchange itself (as opposed to a
+// failure before sending). sent is false when the request certainly never
+// left (dial, DNS or TLS verification failure).
+type sendError struct {
+	op   string
+	err  error
+	sent bool
+}
+
+func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
+func (c *Client) do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("ibkr: reading request body: %w", err)
+		}
+		body = b
+	}
+	path := req.URL.EscapedPath()
+	if c.basePath != "" {
+		if !strings.HasPrefix(path, c.basePath+"/") {
+			return nil, invalid("request", "%s is outside the client's base URL", path)
+		}
+		path = strings.TrimPrefix(path, c.basePath)
+	}
+	op, ok := optable.Match(req.Method, path)
+	if !ok {
+		return nil, invalid("request", "%s %s is not an operation of the IBKR spec", req.Method, path)
+	}
+	if err := c.maintenanceGate(ctx, op); err != nil {
+		return nil, err
+	}
+	o := &outgoing{op: op, method: req.Method, url: req.URL, header: req.Header.Clone(), body: body}
+	if len(body) > 0 && op.Policy != optable.PolicyNone {
+		nb, ids, err := c.prepareInstructionIDs(ctx, body)
+		if err != nil {
+			return nil, err
+		}
+		o.body, o.ids = nb, ids
+	}
+	return c.send(ctx, o)
+}
+
+// send runs o under the policy its operation allows.
+func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) {
+	if o.op.ReadOnly {
+		return c.sendRetrying(ctx, o)
+	}
+	return c.sendWrite(ctx, o)
+}
+
+// sendRetrying sends a request that changes nothing, retrying network
+// errors and 429/502/503/504 per the retry policy and budget.
+func (c *Client) sendRetrying(ctx context.Context, o *outgoing) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := c.roundTrip(ctx, o, attempt)
+		var final error
+		var retryAfter time.Duration
+		switch {
+		case err != nil:
+			var se *sendError
+			if !errors.As(err, &se) || ctx.Err() != nil {
+				return nil, err
+			}
+			final = err
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			if attempt == 1 {
+				c.budget.earn()
+			}
+			return resp, nil
+		default:
+			apiErr := c.readError(o, resp)
+			if !retryableStatus(apiErr.StatusCode) {
+				return nil, apiErr
+			}
+			final, retryAfter = apiErr, apiErr.RetryAfter
+		}
+		if attempt >= c.retry.MaxAttempts {
+			return nil, final
+		}
+		if retryAfter > c.retry.MaxRetryAfter {
+			c.log.LogAttrs(ctx, levelWarn, "ibkr not retrying: Retry-After too long", attrOp(o.op.ID), attrDur("retryAfter", retryAfter))
+			return nil, final
+		}
+		if !c.budget.spend() {
+			c.log.LogAttrs(ctx, levelWarn, "ibkr retry budget exhausted", attrOp(o.op.ID))
+			return nil, final
+		}
+		wait := max(c.retry.backoff(attempt), retryAfter)
+		c.log.LogAttrs(ctx, levelWarn, "ibkr retrying", attrOp(o.op.ID), attrAttempt(attempt), attrDur("wait", wait), attrErr(final))
+		if err := c.clock.Sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%w (retry abandoned: %w)", final, err)
+		}
+	}
+}
+
+// sendWrite sends a state-changing request once. An answer lost in
+// transit or a 5xx makes the outcome unknown: see reconcile.go.
+func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, error) {
+	resp, err := c.roundTrip(ctx, o, 1)
+	if err != nil {
+		var se *sendError
+		if !errors.As(err, &se) || !se.sent {
+			return nil, err // nothing left the client
+		}
+		return c.unknownOutcome(ctx, o, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		c.budget.earn()
+		return resp, nil
+	}
+	apiErr := c.readError(o, resp)
+	if apiErr.StatusCode >= 500 {
+		return c.unknownOutcome(ctx, o, apiErr)
+	}
+	return nil, apiErr
+}
+
+// roundTrip makes one attempt: maintenance window, rate limit, token,
+// signing, send; a 401 forces one token refresh and one more send. It
+// returns the response for any status, a *sendError when the exchange
+// failed, or another error when nothing was sent.
+func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http.Response, error) {
+	refreshed := false
+	for {
+		if err := c.maintenanceGate(ctx, o.op); err != nil {
+			return nil, err
+		}
+		if err := c.limits.wait(ctx, o.op.ID); err != nil {
+			return nil, err
+		}
+		var tok *token
+		if o.op.Policy != optable.PolicyNone {
+			t, err := c.tokens.get(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("ibkr: %s: no access token: %w", o.op.ID, err)
+			}
+			tok = t
+		}
+		req, err := c.buildRequest(ctx, o, tok)
+		if err != nil {
+			return nil, err
+		}
+		start := c.clock.Now()
+		resp, err := c.http.Do(req)
+		if err != nil {
+			se := &sendError{op: o.op.ID, err: err, sent: !notSent(err)}
+			c.log.LogAttrs(ctx, levelDebug, "ibkr request failed", attrOp(o.op.ID), attrAttempt(attempt), attrErr(se))
+			return nil, se
+		}
+		c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
+			attrDur("elapsed", c.clock.Now().Sub(start)))
+		if resp.StatusCode == http.StatusTooManyRequests {
+			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
+			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
+		}
+		if resp.StatusCode == http.StatusUnauthorized && tok != nil && !refreshed {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+			_ = resp.Body.Close()
+			c.tokens.invalidate(tok)
+			refreshed = true
+			c.log.LogAttrs(ctx, levelInfo, "ibkr access token refused, refreshing once", attrOp(o.op.ID))
+			continue
+		}
+		return resp, nil
+	}
+}
+
+// buildRequest makes the HTTP request for one send.
+func (c *Client) buildRequest(ctx context.Context, o *outgoing, tok *token) (*http.Request, error) {
+	body := o.body
+	if o.build != nil {
+		b, err := o.build()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	if o.op.ReadOnly && o.ids.hasSingle && o.sends > 0 {
+		// A query's clientInstructionId may not be reused, not even by
+		// a retry: take a fresh one.
+		id, err := c.ids.next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		nb, err := replaceInstructionID(body, id)
+		if err != nil {
+			return nil, err
+		}
+		o.body, o.ids.single, body = nb, id, nb
+	}
+	o.sends++
+	ct := o.header.Get("Content-Type")
+	if o.op.Signed() {
+		if !looksLikeJWS(body) {
+			signed, err := c.signer.signBody(body, c.clock.Now())
+			if err != nil {
+				return nil, err
+			}
+			body = signed
+		}
+		ct = "application/jwt"
+	}
+	var rd io.Reader = http.NoBody
+	if len(body) > 0 {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, o.method, o.url.String(), rd)
+	if err != nil {
+		return nil, fmt.Errorf("ibkr: %s: %w", o.op.ID, err)
+	}
+	req.Header = o.header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if len(body) > 0 && ct != "" {
+		req.Header.Set("Content-Type", ct)
+	} else if len(body) == 0 {
+		req.Header.Del("Content-Type")
+	}
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json, application/problem+json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Del("Authorization")
+	if tok != nil {
+		req.Header.Set("Authorization", "Bearer "+tok.value)
+	}
+	return req, nil
+}
+
+// readError reads a non-2xx answer into an *APIError.
+func (c *Client) readError(o *outgoing, resp *http.Response) *APIError {
+	e := readAPIError(o.op.ID, resp, c.clock.Now())
+	if o.ids.hasSingle {
+		e.ClientInstructionID = o.ids.single
+	}
+	c.log.LogAttrs(context.Background(), levelDebug, "ibkr error answer", attrOp(o.op.ID), attrStatus(e.StatusCode))
+	return e
+}
+
+// notSent reports transport errors that happen before a request is
+// written: dial, DNS and certificate verification failures.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var cv *tls.CertificateVerificationError
+	if errors.As(err, &cv) {
+		return true
+	}
+	var ua x509.UnknownAuthorityError
+	return errors.As(err, &ua)
+}
+
+// looksLikeJWS reports a body that is already a compact JWS.
+func looksLikeJWS(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] == '{' || bytes.Count(b, []byte{'.'}) != 2 {
+		return false
+	}
+	for _, ch := range b {
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', ch == '-', ch == '_', ch == '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
