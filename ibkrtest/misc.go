@@ -1,0 +1,305 @@
+package ibkrtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"html"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/wire"
+)
+
+// ---- echo ----
+
+func queryMap(ri *reqInfo) *map[string]any {
+	m := map[string]any{}
+	if ri.rec != nil {
+		for k, v := range ri.rec.Query {
+			if len(v) == 1 {
+				m[k] = v[0]
+			} else {
+				m[k] = v
+			}
+		}
+	}
+	return &m
+}
+
+func (a *api) ListEchoHttps(ctx contextT, req gen.ListEchoHttpsRequestObject) (gen.ListEchoHttpsResponseObject, error) {
+	return gen.ListEchoHttps200JSONResponse{RequestMethod: "GET", SecurityPolicy: "HTTPS", QueryParameters: queryMap(info(ctx))}, nil
+}
+
+func (a *api) CreateEchoSignedJwt(ctx contextT, req gen.CreateEchoSignedJwtRequestObject) (gen.CreateEchoSignedJwtResponseObject, error) {
+	return gen.CreateEchoSignedJwt200JSONResponse{RequestMethod: "POST", SecurityPolicy: "SIGNED_JWT", QueryParameters: queryMap(info(ctx))}, nil
+}
+
+// ---- enumerations ----
+
+// enumerations holds a little static data per enumeration type.
+var enumerations = map[string]map[string]any{
+	"prohibited-country": {"prohibitedCountries": []string{"CUB", "IRN", "PRK", "SYR"}},
+	"security-questions": {"securityQuestions": []map[string]any{
+		{"id": 1, "question": "What was the name of your first pet?"},
+		{"id": 2, "question": "In what city were you born?"},
+	}},
+	"fin-info-ranges": {"netWorth": []map[string]any{
+		{"id": 1, "lowerBound": 0, "upperBound": 50000}, {"id": 2, "lowerBound": 50001, "upperBound": 100000},
+	}},
+	"employee-track":          {"employeeTrack": []string{}},
+	"business-and-occupation": {"occupations": []string{"Employed", "Self-employed", "Retired", "Student"}},
+	"wire-instructions": {"wireInstructions": []map[string]any{
+		{"currency": "USD", "beneficiary": "Interactive Brokers LLC (sandbox)", "note": "sandbox data, do not wire"},
+	}},
+}
+
+func (a *api) GetEnumerations(ctx contextT, req gen.GetEnumerationsRequestObject) (gen.GetEnumerationsResponseObject, error) {
+	data := enumerations[string(req.EnumerationType)]
+	if data == nil {
+		data = map[string]any{}
+	}
+	cp := gen.ArrayNode(data)
+	r := gen.EnumerationResponse{EnumerationsType: ptr(string(req.EnumerationType)), JsonData: &cp}
+	if req.Params.FormNumber != nil {
+		r.FormNumber = req.Params.FormNumber
+	}
+	return gen.GetEnumerations200JSONResponse(r), nil
+}
+
+func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req gen.ListEnumerationsComplexAssetTransferRequestObject) (gen.ListEnumerationsComplexAssetTransferResponseObject, error) {
+	return gen.ListEnumerationsComplexAssetTransfer200JSONResponse{
+		InstructionType: req.Params.InstructionType,
+		Brokers:         []string{"Sandbox Brokerage A", "Sandbox Brokerage B"},
+	}, nil
+}
+
+// participatingBanks are Hong Kong banks taking part in eDDA (public
+// clearing codes and BICs).
+var participatingBanks = []struct{ BIC, Code, Name string }{
+	{"SCBLHKHHXXX", "003", "Standard Chartered Bank (Hong Kong) Limited"},
+	{"HSBCHKHHHKH", "004", "The Hongkong and Shanghai Banking Corporation Limited"},
+	{"BKCHHKHHXXX", "012", "Bank of China (Hong Kong) Limited"},
+	{"HASEHKHHXXX", "024", "Hang Seng Bank Limited"},
+}
+
+func (a *api) ListParticipatingBanks(ctx contextT, req gen.ListParticipatingBanksRequestObject) (gen.ListParticipatingBanksResponseObject, error) {
+	r := gen.ListParticipatingBanks200JSONResponse{Type: req.Params.Type}
+	for _, b := range participatingBanks {
+		r.ParticipatingBanks = append(r.ParticipatingBanks, struct {
+			BIC             string `json:"BIC"`
+			ClearingCode    string `json:"clearingCode"`
+			InstitutionName string `json:"institutionName"`
+		}{b.BIC, b.Code, b.Name})
+	}
+	return r, nil
+}
+
+// ---- forms, messages, KYC: minimal answers ----
+
+func (a *api) ListForms(ctx contextT, req gen.ListFormsRequestObject) (gen.ListFormsResponseObject, error) {
+	var forms []gen.FormDetails
+	for _, t := range registrationTasks() {
+		forms = append(forms, gen.FormDetails{FormNumber: ptr(int32(t.Form)), FormName: ptr(t.Name), Action: ptr(t.Action), ApiSupportedTask: ptr(true)})
+	}
+	return gen.ListForms200JSONResponse{FormDetails: &forms, HasError: ptr(false), Timestamp: tptr(a.s.clk.Now())}, nil
+}
+
+func (a *api) ListFormsRequiredForms(ctx contextT, req gen.ListFormsRequiredFormsRequestObject) (gen.ListFormsRequiredFormsResponseObject, error) {
+	return gen.ListFormsRequiredForms200JSONResponse{Forms: &[]string{"8001", "8002"}, HasError: ptr(false)}, nil
+}
+
+func (a *api) loginMessages(acct string) (gen.LoginMessageResponse, error) {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := gen.LoginMessageResponse{LoginMessagePresent: ptr(false), LoginMessages: &[]gen.LoginMessage{}}
+	if acct != "" {
+		ac := s.st.Accounts[acct]
+		if ac == nil {
+			return r, noAccount(acct)
+		}
+		r.AccountId, r.ClearingStatus, r.ClearingStatusDescription = ptr(ac.ID), ptr(ac.Status), ptr(statusDescriptions[ac.Status])
+	}
+	return r, nil
+}
+
+func (a *api) ListAccountsLoginMessages(ctx contextT, req gen.ListAccountsLoginMessagesRequestObject) (gen.ListAccountsLoginMessagesResponseObject, error) {
+	r, err := a.loginMessages("")
+	if err != nil {
+		return nil, err
+	}
+	return gen.ListAccountsLoginMessages200JSONResponse(r), nil
+}
+
+func (a *api) GetAccountsLoginMessages(ctx contextT, req gen.GetAccountsLoginMessagesRequestObject) (gen.GetAccountsLoginMessagesResponseObject, error) {
+	r, err := a.loginMessages(req.AccountId)
+	if err != nil {
+		return nil, err
+	}
+	return gen.GetAccountsLoginMessages200JSONResponse(r), nil
+}
+
+func (a *api) GetAccountsKyc(ctx contextT, req gen.GetAccountsKycRequestObject) (gen.GetAccountsKycResponseObject, error) {
+	s, ri := a.s, info(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.st.Accounts[req.AccountId]
+	if acct == nil {
+		return nil, noAccount(req.AccountId)
+	}
+	now := s.clk.Now()
+	url := ri.scheme + "://" + ri.host + "/kyc/" + acct.ID
+	return gen.GetAccountsKyc200JSONResponse{
+		Url: &url, State: ptr("PENDING"), StartDate: tptr(now), ExpiryDate: tptr(now.Add(24 * time.Hour)),
+		ExternalId: ptr(acct.ExternalID), HasError: ptr(false),
+	}, nil
+}
+
+func (a *api) CreateAccountsDocuments(ctx contextT, req gen.CreateAccountsDocumentsRequestObject) (gen.CreateAccountsDocumentsResponseObject, error) {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clk.Now()
+	r := s.newRequest("PROCESS_DOCUMENTS", "", "Processed", "documents received", now)
+	data := map[string]any{"status": "Processed"}
+	return gen.CreateAccountsDocuments200JSONResponse{DateSubmitted: tptr(now), RequestId: ptr(idOf(r.ID)),
+		FileData: &gen.FileData{Name: ptr("documents_response.json"), Data: &data}}, nil
+}
+
+// ---- restrictions, tax documents, trade confirmations: not simulated ----
+
+func (a *api) csvAnswer() gen.CSVResponse {
+	s := a.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.newRequest("RESTRICTIONS", "", "Rejected", "not simulated", s.clk.Now())
+	return gen.CSVResponse{Message: "restrictions are not simulated by the sandbox", RequestId: idOf(r.ID), Success: false}
+}
+
+func (a *api) ApplyCSV(ctx contextT, req gen.ApplyCSVRequestObject) (gen.ApplyCSVResponseObject, error) {
+	return gen.ApplyCSV200JSONResponse(a.csvAnswer()), nil
+}
+
+func (a *api) VerifyCSV(ctx contextT, req gen.VerifyCSVRequestObject) (gen.VerifyCSVResponseObject, error) {
+	return gen.VerifyCSV200JSONResponse(a.csvAnswer()), nil
+}
+
+func (a *api) ListTaxDocumentsAvailable(ctx contextT, req gen.ListTaxDocumentsAvailableRequestObject) (gen.ListTaxDocumentsAvailableResponseObject, error) {
+	return gen.ListTaxDocumentsAvailable200JSONResponse{Data: &gen.AvailableTaxFormsData{DataType: ptr("String"),
+		Value: &struct {
+			Forms *[]gen.TaxFormType `json:"forms,omitempty"`
+		}{Forms: &[]gen.TaxFormType{}}}}, nil
+}
+
+func (a *api) CreateTaxDocuments(ctx contextT, req gen.CreateTaxDocumentsRequestObject) (gen.CreateTaxDocumentsResponseObject, error) {
+	return nil, fail(badArg("year", "the sandbox has no tax documents").problem(idZero, ""))
+}
+
+func (a *api) ListTradeConfirmationsAvailable(ctx contextT, req gen.ListTradeConfirmationsAvailableRequestObject) (gen.ListTradeConfirmationsAvailableResponseObject, error) {
+	r := gen.ListTradeConfirmationsAvailable200JSONResponse{}
+	r.Data = &struct {
+		DataType *string   `json:"dataType,omitempty"`
+		Value    *[]string `json:"value,omitempty"`
+	}{DataType: ptr("String"), Value: &[]string{}}
+	return r, nil
+}
+
+func (a *api) CreateTradeConfirmations(ctx contextT, req gen.CreateTradeConfirmationsRequestObject) (gen.CreateTradeConfirmationsResponseObject, error) {
+	return nil, fail(badArg("startDate", "the sandbox has no trade confirmations").problem(idZero, ""))
+}
+
+// ---- single sign-on ----
+
+// ssoPath is where the sandbox's SSO URLs land.
+const ssoPath = "/sso/resolver"
+
+// SSOLifetime is how long an SSO URL stays usable (once).
+const SSOLifetime = 60 * time.Second
+
+type ssoRequest struct {
+	Credential string `json:"credential"`
+	IP         string `json:"ip"`
+}
+
+func (s *Sandbox) checkSSO(ri *reqInfo) (string, *ssoRequest, error) {
+	var x ssoRequest
+	_ = json.Unmarshal(ri.claims, &x)
+	if net.ParseIP(x.IP) == nil {
+		return "", nil, fail(badArg("ip", "must be the end user's IP address").problem(idZero, ""))
+	}
+	acct, ok := s.st.Usernames[x.Credential]
+	if !ok {
+		return "", nil, fail(badArg("credential", "unknown IBKR username").problem(idZero, ""))
+	}
+	return acct, &x, nil
+}
+
+func newSID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (a *api) CreateSsoBrowserSessions(ctx contextT, req gen.CreateSsoBrowserSessionsRequestObject) (gen.CreateSsoBrowserSessionsResponseObject, error) {
+	s, ri := a.s, info(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, x, err := s.checkSSO(ri)
+	if err != nil {
+		return nil, err
+	}
+	sid := newSID()
+	s.st.SSO[sid] = &ssoSession{User: x.Credential, IP: x.IP, Expires: s.clk.Now().Add(SSOLifetime)}
+	url := ri.scheme + "://" + ri.host + ssoPath + "?SID=" + sid
+	return gen.CreateSsoBrowserSessions200JSONResponse{Active: ptr(true), Url: &url}, nil
+}
+
+func (a *api) CreateSsoSessions(ctx contextT, req gen.CreateSsoSessionsRequestObject) (gen.CreateSsoSessionsResponseObject, error) {
+	s, ri := a.s, info(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, _, err := s.checkSSO(ri); err != nil {
+		return nil, err
+	}
+	return gen.CreateSsoSessions200JSONResponse{AccessToken: newSID(), Active: ptr(true), TokenType: ptr("Bearer")}, nil
+}
+
+// serveSSO is the landing page behind an SSO URL: usable once, within
+// SSOLifetime of sandbox time, from the IP the session was made for.
+func (s *Sandbox) serveSSO(w http.ResponseWriter, r *http.Request) {
+	sid := r.URL.Query().Get("SID")
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	s.mu.Lock()
+	sess := s.st.SSO[sid]
+	reason := ""
+	switch {
+	case sess == nil:
+		reason = "unknown session"
+	case sess.Used:
+		reason = "session already used"
+	case s.clk.Now().After(sess.Expires):
+		reason = "session expired"
+	case ip != sess.IP:
+		reason = "session was created for another IP address"
+	default:
+		sess.Used = true
+	}
+	user := ""
+	if sess != nil {
+		user = sess.User
+	}
+	s.mu.Unlock()
+	if reason != "" {
+		http.Error(w, "ibkrtest SSO: "+reason, http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	action := r.URL.Query().Get("ACTION")
+	_, _ = w.Write([]byte("<!doctype html><title>ibkrtest Client Portal</title><p>Signed in as " + html.EscapeString(user) +
+		"</p><p>Landing page: " + html.EscapeString(action) + "</p>"))
+}
+
+var _ = wire.ID{}
