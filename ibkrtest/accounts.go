@@ -312,7 +312,9 @@ func (a *api) UpdateAccounts(ctx contextT, req gen.UpdateAccountsRequestObject) 
 	defer s.mu.Unlock()
 	now := s.clk.Now()
 	var results []map[string]any
-	bad := func(msg string) error { return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: msg}) }
+	bad := func(msg string) error {
+		return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: msg})
+	}
 	find := func(id string) (*account, error) {
 		acct := s.st.Accounts[id]
 		if acct == nil {
@@ -565,7 +567,7 @@ func (a *api) GetAccountsDetails(ctx contextT, req gen.GetAccountsDetailsRequest
 		BaseCurrency: ptr("USD"), ApplicantType: ptr("INDIVIDUAL"), MasterAccountId: ptr(MasterAccountID),
 		ExternalId: ptr(acct.ExternalID), PrimaryUser: ptr(acct.UserName), ClearingStatus: ptr(acct.Status),
 		ClearingStatusDescription: ptr(statusDescriptions[acct.Status]),
-		DateBegun: day(acct.Created), DateOpened: day(acct.Opened), DateClosed: day(acct.Closed), DateFunded: day(acct.Funded),
+		DateBegun:                 day(acct.Created), DateOpened: day(acct.Opened), DateClosed: day(acct.Closed), DateFunded: day(acct.Funded),
 	}
 	return gen.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false)}), nil
 }

@@ -26,7 +26,9 @@ type reject struct {
 	in     *instruction // the REJECTED instruction recorded for a 422
 }
 
-func biz(code, msg string) *reject { return &reject{status: http.StatusUnprocessableEntity, code: code, msg: msg} }
+func biz(code, msg string) *reject {
+	return &reject{status: http.StatusUnprocessableEntity, code: code, msg: msg}
+}
 
 func badArg(field, reason string) *reject {
 	return &reject{status: http.StatusBadRequest, msg: field + ": " + reason, args: []invalidArg{{field, reason}}}

@@ -21,19 +21,19 @@ const (
 // state is everything the sandbox remembers. Its fields are exported (for
 // encoding/json) so that SaveState/LoadState are a plain JSON round trip.
 type state struct {
-	Seq          seqs                      `json:"seq"`
-	Accounts     map[string]*account       `json:"accounts"`
-	Instructions map[uint64]*instruction   `json:"instructions"`
-	ByClientID   map[string]uint64         `json:"byClientId"` // client + "/" + clientInstructionId
-	Sets         map[uint64][]uint64       `json:"sets"`
-	Banks        map[uint64]*bankInstr     `json:"banks"` // by creating instruction id
-	Events       []event                   `json:"events"`
-	Tokens       map[string]*token         `json:"tokens"`
-	JTIs         map[string]time.Time      `json:"jtis"` // client + "/" + jti → forget after
-	Requests     map[uint64]*amRequest     `json:"requests"`
-	SSO          map[string]*ssoSession    `json:"sso"`
-	Usernames    map[string]string         `json:"usernames"` // username → account id
-	Notes        []Notification            `json:"-"`
+	Seq          seqs                       `json:"seq"`
+	Accounts     map[string]*account        `json:"accounts"`
+	Instructions map[uint64]*instruction    `json:"instructions"`
+	ByClientID   map[string]uint64          `json:"byClientId"` // client + "/" + clientInstructionId
+	Sets         map[uint64][]uint64        `json:"sets"`
+	Banks        map[uint64]*bankInstr      `json:"banks"` // by creating instruction id
+	Events       []event                    `json:"events"`
+	Tokens       map[string]*token          `json:"tokens"`
+	JTIs         map[string]time.Time       `json:"jtis"` // client + "/" + jti → forget after
+	Requests     map[uint64]*amRequest      `json:"requests"`
+	SSO          map[string]*ssoSession     `json:"sso"`
+	Usernames    map[string]string          `json:"usernames"` // username → account id
+	Notes        []Notification             `json:"-"`
 	Extra        map[string]json.RawMessage `json:"extra,omitempty"`
 }
 
