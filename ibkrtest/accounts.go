@@ -311,7 +311,7 @@ func (a *api) UpdateAccounts(ctx contextT, req gen.UpdateAccountsRequestObject) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
-	var results []map[string]any
+	results := []map[string]any{}
 	bad := func(msg string) error {
 		return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: msg})
 	}
@@ -468,7 +468,7 @@ func (a *api) ListAccountsStatus(ctx contextT, req gen.ListAccountsStatusRequest
 	start, end := p.StartDate.Time, p.EndDate.Time.AddDate(0, 0, 1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var all []gen.AccountStatusResponse
+	all := []gen.AccountStatusResponse{}
 	for _, acct := range s.sortedAccounts() {
 		created := acct.Created.In(eastern())
 		day := time.Date(created.Year(), created.Month(), created.Day(), 0, 0, 0, 0, time.UTC)
@@ -521,7 +521,7 @@ func (a *api) GetAccountsTasks(ctx contextT, req gen.GetAccountsTasksRequestObje
 		}
 		v = r
 	} else {
-		var rt []gen.RegistrationTask
+		rt := []gen.RegistrationTask{}
 		for _, t := range acct.Tasks {
 			rt = append(rt, gen.RegistrationTask{
 				Action: ptr(t.Action), FormName: ptr(t.Name), FormNumber: ptr(int32(t.Form)), IsCompleted: ptr(t.Done),
@@ -576,7 +576,7 @@ func (a *api) ListAccounts(ctx contextT, req gen.ListAccountsRequestObject) (gen
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var list []map[string]any
+	list := []map[string]any{}
 	for _, acct := range s.sortedAccounts() {
 		if req.Params.AccountId != nil && *req.Params.AccountId != acct.ID {
 			continue
@@ -621,7 +621,7 @@ func (a *api) ListRequests(ctx contextT, req gen.ListRequestsRequestObject) (gen
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var all []gen.RequestDetail
+	all := []gen.RequestDetail{}
 	for _, id := range ids {
 		r := s.st.Requests[id]
 		lt := r.At.In(eastern())

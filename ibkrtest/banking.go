@@ -299,6 +299,7 @@ func (s *Sandbox) bulk(ri *reqInfo, fn func(c sctx, typ string, raw json.RawMess
 	now := s.clk.Now()
 	c := sctx{client: ri.client, now: now, setID: s.st.newSet()}
 	all = true
+	results = []gen.InstructionResult{}
 	for _, raw := range env.Instructions {
 		in, rj, cid := fn(c, env.InstructionType, raw)
 		if rj != nil {

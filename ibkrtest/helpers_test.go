@@ -256,3 +256,5 @@ func linkACH(t testing.TB, c *client, acct, name string) wire.ID {
 	}
 	return id
 }
+
+func mustDec(s string) wire.Decimal { return wire.MustDecimal(s) }

@@ -204,7 +204,7 @@ func (a *api) GetInstructionSets(ctx contextT, req gen.GetInstructionSetsRequest
 	defer s.mu.Unlock()
 	n, _ := parseUint(req.InstructionSetId)
 	ids := s.st.Sets[n]
-	var results []gen.InstructionResult
+	results := []gen.InstructionResult{}
 	for _, id := range ids {
 		if in := s.st.Instructions[id]; in != nil && in.Client == ri.client {
 			results = append(results, instructionResult(in))

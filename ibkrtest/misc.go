@@ -100,7 +100,7 @@ func (a *api) ListParticipatingBanks(ctx contextT, req gen.ListParticipatingBank
 // ---- forms, messages, KYC: minimal answers ----
 
 func (a *api) ListForms(ctx contextT, req gen.ListFormsRequestObject) (gen.ListFormsResponseObject, error) {
-	var forms []gen.FormDetails
+	forms := []gen.FormDetails{}
 	for _, t := range registrationTasks() {
 		forms = append(forms, gen.FormDetails{FormNumber: ptr(int32(t.Form)), FormName: ptr(t.Name), Action: ptr(t.Action), ApiSupportedTask: ptr(true)})
 	}
