@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -409,3 +410,16 @@ func rawDo(c *Client, req *http.Request) (*http.Response, error) {
 func jsonReader(s string) io.Reader { return strings.NewReader(s) }
 
 var bg = context.Background()
+
+// spinUntil yields until cond holds (no sleeping); it fails the test if
+// that takes more than 20 s of real time.
+func spinUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		runtime.Gosched()
+	}
+}

@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // ReconciledHeader marks a response the client synthesized from a
@@ -231,17 +232,19 @@ func (c *Client) synthesize(o *outgoing, body []byte) (*http.Response, error) {
 	}, nil
 }
 
-// successCodes maps operationIds to their declared 2xx statuses, read
-// lazily from the spec embedded in package gen (only reconciliation needs
-// it).
+// successCodes maps "METHOD path" to the operation's declared 2xx
+// statuses, read lazily from the spec embedded in package gen (only
+// reconciliation needs it). The embedded spec's operationIds are
+// capitalized by the generator, so operations are keyed by method and
+// path.
 var successCodes = sync.OnceValue(func() map[string][]int {
 	out := map[string][]int{}
 	sw, err := gen.GetSwagger()
 	if err != nil {
 		return out
 	}
-	for _, item := range sw.Paths.Map() {
-		for _, op := range item.Operations() {
+	for path, item := range sw.Paths.Map() {
+		for method, op := range item.Operations() {
 			if op == nil || op.Responses == nil {
 				continue
 			}
@@ -252,7 +255,7 @@ var successCodes = sync.OnceValue(func() map[string][]int {
 				}
 			}
 			sort.Ints(codes)
-			out[op.OperationID] = codes
+			out[method+" "+path] = codes
 		}
 	}
 	return out
@@ -261,7 +264,8 @@ var successCodes = sync.OnceValue(func() map[string][]int {
 // successStatus is the status a synthesized answer gets: 202 (accepted
 // asynchronously) when the operation declares it, else its first 2xx.
 func successStatus(opID string) int {
-	codes := successCodes()[opID]
+	op, _ := optable.ByID(opID)
+	codes := successCodes()[op.Method+" "+op.Path]
 	for _, c := range codes {
 		if c == http.StatusAccepted {
 			return c
