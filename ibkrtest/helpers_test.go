@@ -258,3 +258,5 @@ func linkACH(t testing.TB, c *client, acct, name string) wire.ID {
 }
 
 func mustDec(s string) wire.Decimal { return wire.MustDecimal(s) }
+
+func itoa(n int64) string { return fmt.Sprint(n) }
