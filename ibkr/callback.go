@@ -164,11 +164,11 @@ func callbackErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrCallbackFormat, fmt.Sprintf(format, args...))
 }
 
-// notification is a JSON object's fields, looked up by any of a name's
+// callbackFields is a JSON object's fields, looked up by any of a name's
 // spellings.
-type notification map[string]json.RawMessage
+type callbackFields map[string]json.RawMessage
 
-func (n notification) raw(names ...string) json.RawMessage {
+func (n callbackFields) raw(names ...string) json.RawMessage {
 	for _, name := range names {
 		if v, ok := n[name]; ok && string(v) != "null" {
 			return v
@@ -177,10 +177,10 @@ func (n notification) raw(names ...string) json.RawMessage {
 	return nil
 }
 
-func (n notification) has(names ...string) bool { return n.raw(names...) != nil }
+func (n callbackFields) has(names ...string) bool { return n.raw(names...) != nil }
 
 // str reads a string field; absent and null read as "".
-func (n notification) str(names ...string) (string, error) {
+func (n callbackFields) str(names ...string) (string, error) {
 	v := n.raw(names...)
 	if v == nil {
 		return "", nil
@@ -193,7 +193,7 @@ func (n notification) str(names ...string) (string, error) {
 }
 
 // id reads an identifier sent as a JSON number or string.
-func (n notification) id(names ...string) (ID, error) {
+func (n callbackFields) id(names ...string) (ID, error) {
 	v := n.raw(names...)
 	if v == nil {
 		return ID{}, nil
@@ -206,7 +206,7 @@ func (n notification) id(names ...string) (ID, error) {
 }
 
 func decodeNotification(raw json.RawMessage) (CallbackEvent, error) {
-	var n notification
+	var n callbackFields
 	if err := json.Unmarshal(raw, &n); err != nil || n == nil {
 		return CallbackEvent{}, callbackErr("not a JSON object")
 	}
@@ -262,7 +262,7 @@ func decodeNotification(raw json.RawMessage) (CallbackEvent, error) {
 	return ev, nil
 }
 
-func decodeFunding(n notification, ev CallbackEvent) (CallbackEvent, error) {
+func decodeFunding(n callbackFields, ev CallbackEvent) (CallbackEvent, error) {
 	ev.Kind = CallbackFunding
 	in := &InstructionEvent{}
 	var err error
@@ -304,7 +304,7 @@ func decodeFunding(n notification, ev CallbackEvent) (CallbackEvent, error) {
 		}
 	}
 	if e := res.raw("error"); e != nil {
-		var ie notification
+		var ie callbackFields
 		if json.Unmarshal(e, &ie) != nil {
 			return CallbackEvent{}, callbackErr("error is not an object")
 		}

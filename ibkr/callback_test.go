@@ -123,13 +123,13 @@ func TestDecodeCallbackMalformed(t *testing.T) {
 	}
 }
 
-type recorder struct {
+type callbackRecorder struct {
 	mu     sync.Mutex
 	events []CallbackEvent
 	fail   map[string]int // Key → failures left
 }
 
-func (r *recorder) handle(_ context.Context, ev CallbackEvent) error {
+func (r *callbackRecorder) handle(_ context.Context, ev CallbackEvent) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail[ev.Key()] > 0 {
@@ -140,7 +140,7 @@ func (r *recorder) handle(_ context.Context, ev CallbackEvent) error {
 	return nil
 }
 
-func post(h http.Handler, method, body string) *httptest.ResponseRecorder {
+func postCallback(h http.Handler, method, body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, "/ibkr/callback", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
@@ -150,25 +150,25 @@ func post(h http.Handler, method, body string) *httptest.ResponseRecorder {
 
 func TestCallbackHandler(t *testing.T) {
 	const opened = `{"request_type":"ACCT_OPENING","accountId":"U1234567","status":"O"}`
-	rec := &recorder{}
+	rec := &callbackRecorder{}
 	h := NewCallbackHandler(rec.handle, WithCallbackMaxBody(512))
 
-	if r := post(h, http.MethodPost, opened); r.Code != http.StatusOK {
+	if r := postCallback(h, http.MethodPost, opened); r.Code != http.StatusOK {
 		t.Fatalf("valid notification: %d %s", r.Code, r.Body)
 	}
 	if len(rec.events) != 1 || rec.events[0].AccountStatus != StatusOpen {
 		t.Fatalf("events = %+v", rec.events)
 	}
-	if r := post(h, http.MethodGet, ""); r.Code != http.StatusMethodNotAllowed || r.Header().Get("Allow") != "POST" {
+	if r := postCallback(h, http.MethodGet, ""); r.Code != http.StatusMethodNotAllowed || r.Header().Get("Allow") != "POST" {
 		t.Errorf("GET: %d, Allow %q", r.Code, r.Header().Get("Allow"))
 	}
 	for _, bad := range []string{`{`, `{}`, `[]`, `{"accountId":"U7"}`} {
-		if r := post(h, http.MethodPost, bad); r.Code != http.StatusBadRequest {
+		if r := postCallback(h, http.MethodPost, bad); r.Code != http.StatusBadRequest {
 			t.Errorf("%s: %d", bad, r.Code)
 		}
 	}
 	big := `{"accountId":"U7","status":"O","description":"` + strings.Repeat("x", 600) + `"}`
-	if r := post(h, http.MethodPost, big); r.Code != http.StatusRequestEntityTooLarge {
+	if r := postCallback(h, http.MethodPost, big); r.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d", r.Code)
 	}
 	if len(rec.events) != 1 {
@@ -177,7 +177,7 @@ func TestCallbackHandler(t *testing.T) {
 	// A failing handler answers 500 so that IBKR redelivers.
 	ev, _ := DecodeCallback([]byte(opened))
 	rec.fail = map[string]int{ev[0].Key(): 1}
-	if r := post(h, http.MethodPost, opened); r.Code != http.StatusInternalServerError || strings.Contains(r.Body.String(), "database") {
+	if r := postCallback(h, http.MethodPost, opened); r.Code != http.StatusInternalServerError || strings.Contains(r.Body.String(), "database") {
 		t.Errorf("failing handler: %d %q", r.Code, r.Body)
 	}
 }
@@ -187,7 +187,7 @@ func TestCallbackHandlerDedup(t *testing.T) {
 		pending   = `{"clientInstructionId":12,"instructionId":77,"instructionStatus":"PENDING_VERIFICATION","instructionType":"ACH_INSTRUCTION"}`
 		processed = `{"clientInstructionId":12,"instructionId":77,"instructionStatus":"PROCESSED","instructionType":"ACH_INSTRUCTION"}`
 	)
-	rec := &recorder{}
+	rec := &callbackRecorder{}
 	dd := NewCallbackDeduper(8)
 	h := NewCallbackHandler(rec.handle, WithCallbackDeduper(dd))
 	ev, _ := DecodeCallback([]byte(processed))
@@ -195,7 +195,7 @@ func TestCallbackHandlerDedup(t *testing.T) {
 
 	codes := []int{}
 	for _, body := range []string{pending, pending, processed, processed, processed, pending} {
-		codes = append(codes, post(h, http.MethodPost, body).Code)
+		codes = append(codes, postCallback(h, http.MethodPost, body).Code)
 	}
 	// The first PROCESSED fails (500, not remembered), its redelivery is
 	// handled, the third copy is dropped.
@@ -311,7 +311,7 @@ func FuzzCallbackDecode(f *testing.F) {
 		// The handler answers 200 to what decodes (with a handler that
 		// accepts everything).
 		h := NewCallbackHandler(func(context.Context, CallbackEvent) error { return nil })
-		if r := post(h, http.MethodPost, string(body)); r.Code != http.StatusOK && len(body) <= DefaultCallbackMaxBody {
+		if r := postCallback(h, http.MethodPost, string(body)); r.Code != http.StatusOK && len(body) <= DefaultCallbackMaxBody {
 			t.Fatalf("handler answered %d to a decodable body", r.Code)
 		}
 	})

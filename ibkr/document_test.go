@@ -18,7 +18,7 @@ var (
 	testJPEG = append([]byte{0xff, 0xd8, 0xff, 0xe0}, []byte("JFIF")...)
 )
 
-func goodSpec() DocumentSpec {
+func goodDocSpec() DocumentSpec {
 	exec := time.Date(2021, 9, 29, 12, 31, 13, 0, time.UTC)
 	return DocumentSpec{
 		FormNumber:          8001,
@@ -33,7 +33,7 @@ func goodSpec() DocumentSpec {
 }
 
 func TestNewDocument(t *testing.T) {
-	doc, err := NewDocument(goodSpec(), testPDF)
+	doc, err := NewDocument(goodDocSpec(), testPDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestNewDocument(t *testing.T) {
 		t.Errorf("JSON carries fields it should not: %s", js)
 	}
 
-	s := goodSpec()
+	s := goodDocSpec()
 	s.OmitPayload = true
 	s.FileName = "id.PNG"
 	doc, err = NewDocument(s, testPNG)
@@ -87,7 +87,7 @@ func TestNewDocument(t *testing.T) {
 		t.Fatalf("20-character name refused: %v", err)
 	}
 
-	doc2, err := ReadDocument(goodSpec(), bytes.NewReader(testPDF))
+	doc2, err := ReadDocument(goodDocSpec(), bytes.NewReader(testPDF))
 	if err != nil || doc2.AttachedFile != (AttachedFile{"ProofOfId.pdf", len(testPDF), hex.EncodeToString(sum[:])}) {
 		t.Fatalf("ReadDocument = %+v, %v", doc2.AttachedFile, err)
 	}
@@ -128,7 +128,7 @@ func TestDocumentRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := goodSpec()
+			s := goodDocSpec()
 			if tt.edit != nil {
 				tt.edit(&s)
 			}
@@ -144,8 +144,8 @@ func TestDocumentRefusals(t *testing.T) {
 	}
 	// An oversized stream is refused after reading at most one byte past
 	// the limit.
-	r := &countingReader{r: bytes.NewReader(append(big, make([]byte, 1<<20)...))}
-	if _, err := ReadDocument(goodSpec(), r); !errors.Is(err, ErrDocument) {
+	r := &countReader{r: bytes.NewReader(append(big, make([]byte, 1<<20)...))}
+	if _, err := ReadDocument(goodDocSpec(), r); !errors.Is(err, ErrDocument) {
 		t.Fatalf("ReadDocument(oversized) = %v", err)
 	}
 	if r.n > MaxDocumentSize+1 {
@@ -153,12 +153,12 @@ func TestDocumentRefusals(t *testing.T) {
 	}
 }
 
-type countingReader struct {
+type countReader struct {
 	r interface{ Read([]byte) (int, error) }
 	n int
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
+func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += n
 	return n, err
@@ -191,8 +191,8 @@ func TestTimestamps(t *testing.T) {
 }
 
 func TestDocumentBatch(t *testing.T) {
-	poi, _ := NewDocument(goodSpec(), testPDF)
-	s := goodSpec()
+	poi, _ := NewDocument(goodDocSpec(), testPDF)
+	s := goodDocSpec()
 	s.FormNumber, s.FileName, s.ProofOfIdentityType, s.ProofOfAddressType = 8002, "bill.png", "", "Utility Bill"
 	poa, err := NewDocument(s, testPNG)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-const sessionURL = "https://www.clientam.com/sso/resolver?SID=ab%2Bc/d+e=="
+const testSessionURL = "https://www.clientam.com/sso/resolver?SID=ab%2Bc/d+e=="
 
 func TestDeepLinkApply(t *testing.T) {
 	tests := []struct {
@@ -14,24 +14,24 @@ func TestDeepLinkApply(t *testing.T) {
 		link DeepLink
 		want string
 	}{
-		{"statements", DeepLink{Page: LandingStatements}, sessionURL + "&ACTION=Statement"},
+		{"statements", DeepLink{Page: LandingStatements}, testSessionURL + "&ACTION=Statement"},
 		{"trading permissions", DeepLink{Page: LandingAccountSettings, Settings: SettingsTradingPermissions},
-			sessionURL + "&ACTION=AccountSettings&config=TradingPermissions"},
-		{"ach deposit page", DeepLink{Page: LandingACHDeposit}, sessionURL + "&ACTION=ACHDeposits"},
-		{"ach withdrawal page", DeepLink{Page: LandingACHWithdrawal}, sessionURL + "&ACTION=ACHWithdrawals"},
+			testSessionURL + "&ACTION=AccountSettings&config=TradingPermissions"},
+		{"ach deposit page", DeepLink{Page: LandingACHDeposit}, testSessionURL + "&ACTION=ACHDeposits"},
+		{"ach withdrawal page", DeepLink{Page: LandingACHWithdrawal}, testSessionURL + "&ACTION=ACHWithdrawals"},
 		{"transfer ach deposit", DeepLink{Page: LandingTransferFunds, Method: PortalACH, Direction: PortalDeposit, Currency: USD},
-			sessionURL + "&ACTION=TransferFunds&currency=USD&method=ACH&type=DEPOSIT"},
+			testSessionURL + "&ACTION=TransferFunds&currency=USD&method=ACH&type=DEPOSIT"},
 		{"transfer eft withdrawal", DeepLink{Page: LandingTransferFunds, Method: PortalEFT, Direction: PortalWithdrawal, Currency: CAD},
-			sessionURL + "&ACTION=TransferFunds&currency=CAD&method=EFT&type=WITHDRAWAL"},
+			testSessionURL + "&ACTION=TransferFunds&currency=CAD&method=EFT&type=WITHDRAWAL"},
 		{"transfer all saved deposits", DeepLink{Page: LandingTransferFunds, Direction: PortalDeposit, Currency: USD},
-			sessionURL + "&ACTION=TransferFunds&currency=USD&type=DEPOSIT"},
+			testSessionURL + "&ACTION=TransferFunds&currency=USD&type=DEPOSIT"},
 		{"auto select", DeepLink{Page: LandingTransferFunds, AutoSelect: "U1234567"},
-			sessionURL + "&ACTION=TransferFunds&autoSelect=U1234567&noPickerClear=T"},
-		{"other documented page", DeepLink{Page: "RM_ACCOUNT_CONFIRMATION_LETTER"}, sessionURL + "&ACTION=RM_ACCOUNT_CONFIRMATION_LETTER"},
+			testSessionURL + "&ACTION=TransferFunds&autoSelect=U1234567&noPickerClear=T"},
+		{"other documented page", DeepLink{Page: "RM_ACCOUNT_CONFIRMATION_LETTER"}, testSessionURL + "&ACTION=RM_ACCOUNT_CONFIRMATION_LETTER"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.link.Apply(sessionURL)
+			got, err := tt.link.Apply(testSessionURL)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,22 +57,22 @@ func TestDeepLinkRefusals(t *testing.T) {
 		url   string
 		field string
 	}{
-		{"no page", DeepLink{}, sessionURL, "ACTION"},
-		{"injected page", DeepLink{Page: "Statement&SID=x"}, sessionURL, "ACTION"},
-		{"settings missing", DeepLink{Page: LandingAccountSettings}, sessionURL, "config"},
-		{"settings wrong page", DeepLink{Page: LandingStatements, Settings: SettingsProfile}, sessionURL, "config"},
-		{"settings injected", DeepLink{Page: LandingAccountSettings, Settings: "Profile#x"}, sessionURL, "config"},
-		{"method wrong page", DeepLink{Page: LandingStatements, Method: PortalACH}, sessionURL, "method"},
-		{"currency wrong page", DeepLink{Page: LandingACHDeposit, Currency: USD}, sessionURL, "method"},
-		{"method unknown", DeepLink{Page: LandingTransferFunds, Method: "SEPA"}, sessionURL, "method"},
-		{"direction unknown", DeepLink{Page: LandingTransferFunds, Direction: "deposit"}, sessionURL, "type"},
-		{"currency unknown", DeepLink{Page: LandingTransferFunds, Currency: "XXX"}, sessionURL, "currency"},
-		{"auto select bad", DeepLink{Page: LandingTransferFunds, AutoSelect: "me"}, sessionURL, "autoSelect"},
+		{"no page", DeepLink{}, testSessionURL, "ACTION"},
+		{"injected page", DeepLink{Page: "Statement&SID=x"}, testSessionURL, "ACTION"},
+		{"settings missing", DeepLink{Page: LandingAccountSettings}, testSessionURL, "config"},
+		{"settings wrong page", DeepLink{Page: LandingStatements, Settings: SettingsProfile}, testSessionURL, "config"},
+		{"settings injected", DeepLink{Page: LandingAccountSettings, Settings: "Profile#x"}, testSessionURL, "config"},
+		{"method wrong page", DeepLink{Page: LandingStatements, Method: PortalACH}, testSessionURL, "method"},
+		{"currency wrong page", DeepLink{Page: LandingACHDeposit, Currency: USD}, testSessionURL, "method"},
+		{"method unknown", DeepLink{Page: LandingTransferFunds, Method: "SEPA"}, testSessionURL, "method"},
+		{"direction unknown", DeepLink{Page: LandingTransferFunds, Direction: "deposit"}, testSessionURL, "type"},
+		{"currency unknown", DeepLink{Page: LandingTransferFunds, Currency: "XXX"}, testSessionURL, "currency"},
+		{"auto select bad", DeepLink{Page: LandingTransferFunds, AutoSelect: "me"}, testSessionURL, "autoSelect"},
 		{"http url", DeepLink{Page: LandingStatements}, "http://www.clientam.com/sso/resolver?SID=1", "url"},
 		{"relative url", DeepLink{Page: LandingStatements}, "/sso/resolver?SID=1", "url"},
 		{"userinfo", DeepLink{Page: LandingStatements}, "https://u:p@www.clientam.com/sso?SID=1", "url"},
 		{"garbage url", DeepLink{Page: LandingStatements}, "https://%zz", "url"},
-		{"action already set", DeepLink{Page: LandingStatements}, sessionURL + "&action=Home", "url"},
+		{"action already set", DeepLink{Page: LandingStatements}, testSessionURL + "&action=Home", "url"},
 		{"malformed query", DeepLink{Page: LandingStatements}, "https://www.clientam.com/sso?SID=%zz", "url"},
 	}
 	for _, tt := range tests {

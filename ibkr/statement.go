@@ -42,7 +42,8 @@ type StatementInfo struct {
 // typically) to w, decompressing it if it is gzip-compressed.
 //
 // It streams: the base64 string is never held whole, nor is the document,
-// so memory stays a few tens of kilobytes whatever the file size. Fields
+// so a decode allocates about 150 KB of buffers whatever the file size
+// (BenchmarkStatementDecode: under 2% of an 8 MB document). Fields
 // may come in any order and the string may use JSON escapes (such as \/ and
 // \n). If the answer turns out malformed after some bytes were written, w
 // holds a partial document and the error matches ErrStatementFormat; an
@@ -158,10 +159,10 @@ func decodeStatementValue(w io.Writer, rest *bufio.Reader, info StatementInfo) (
 		info.Compressed = true
 		src = zr
 	}
-	n, err := io.Copy(w, readErrTagger{src})
+	n, err := io.Copy(w, stmtReadTagger{src})
 	info.Written = n
 	if err != nil {
-		var re readErr
+		var re stmtReadErr
 		if errors.As(err, &re) {
 			return info, statementErr("data.value: %v", re.err)
 		}
@@ -204,18 +205,18 @@ func decodeStatementValue(w io.Writer, rest *bufio.Reader, info StatementInfo) (
 	return info, nil
 }
 
-// readErr marks an error from the decoding side of the copy, so it is not
+// stmtReadErr marks an error from the decoding side of the copy, so it is not
 // confused with an error of the caller's writer.
-type readErr struct{ err error }
+type stmtReadErr struct{ err error }
 
-func (e readErr) Error() string { return e.err.Error() }
+func (e stmtReadErr) Error() string { return e.err.Error() }
 
-type readErrTagger struct{ r io.Reader }
+type stmtReadTagger struct{ r io.Reader }
 
-func (t readErrTagger) Read(p []byte) (int, error) {
+func (t stmtReadTagger) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = readErr{err}
+		err = stmtReadErr{err}
 	}
 	return n, err
 }

@@ -148,15 +148,15 @@ func TestDecodeStatementMalformed(t *testing.T) {
 	}
 }
 
-type failingWriter struct{ after int }
+type failAfterWriter struct{ after int }
 
-var errDiskFull = errors.New("disk full")
+var errWriterFull = errors.New("disk full")
 
-func (f *failingWriter) Write(p []byte) (int, error) {
+func (f *failAfterWriter) Write(p []byte) (int, error) {
 	if f.after < len(p) {
 		n := f.after
 		f.after = 0
-		return n, errDiskFull
+		return n, errWriterFull
 	}
 	f.after -= len(p)
 	return len(p), nil
@@ -165,8 +165,8 @@ func (f *failingWriter) Write(p []byte) (int, error) {
 func TestDecodeStatementWriterError(t *testing.T) {
 	pdf := fakePDF(200_000, 3)
 	body := statementJSON(base64.StdEncoding.EncodeToString(pdf), false)
-	info, err := DecodeStatement(&failingWriter{after: 70_000}, strings.NewReader(body))
-	if !errors.Is(err, errDiskFull) || errors.Is(err, ErrStatementFormat) {
+	info, err := DecodeStatement(&failAfterWriter{after: 70_000}, strings.NewReader(body))
+	if !errors.Is(err, errWriterFull) || errors.Is(err, ErrStatementFormat) {
 		t.Fatalf("err = %v, want the writer's error untouched", err)
 	}
 	if info.Written != 70_000 {
@@ -291,11 +291,11 @@ func TestStatementRange(t *testing.T) {
 		period StatementPeriod
 	}{
 		{DailyStatement(time.Date(2024, 2, 29, 23, 0, 0, 0, ny)), StatementCustom},
-		{CustomStatementRange(date(2023, 1, 1), date(2023, 12, 31)), StatementCustom},
-		{CustomStatementRange(date(2024, 1, 2), date(2024, 12, 31)), StatementCustom},
-		{MonthlyStatements(date(2023, 4, 1), date(2023, 4, 30)), StatementMonthly},
-		{MonthlyStatements(date(2024, 1, 1), date(2024, 12, 1)), StatementMonthly},
-		{MonthlyStatements(date(2023, 7, 1), date(2024, 6, 1)), StatementMonthly},
+		{CustomStatementRange(ymd(2023, 1, 1), ymd(2023, 12, 31)), StatementCustom},
+		{CustomStatementRange(ymd(2024, 1, 2), ymd(2024, 12, 31)), StatementCustom},
+		{MonthlyStatements(ymd(2023, 4, 1), ymd(2023, 4, 30)), StatementMonthly},
+		{MonthlyStatements(ymd(2024, 1, 1), ymd(2024, 12, 1)), StatementMonthly},
+		{MonthlyStatements(ymd(2023, 7, 1), ymd(2024, 6, 1)), StatementMonthly},
 		{AnnualStatement(2024), StatementAnnual},
 	}
 	for _, g := range good {

@@ -83,6 +83,18 @@ func ValidateWithdrawalAmount(field string, amount Decimal, currency Currency) e
 	return nil
 }
 
+// ValidateACHCurrency checks the currency of an ACH bank instruction or
+// transfer: IBKR supports ACH in USD only.
+func ValidateACHCurrency(field string, c Currency) error {
+	if err := ValidateCurrency(field, c); err != nil {
+		return err
+	}
+	if c != USD {
+		return inputErr(field, ErrUnknownCurrency, "ACH moves USD only (got %s)", c)
+	}
+	return nil
+}
+
 // microDepositCeiling: IBKR's verification credits are each under one
 // dollar.
 var microDepositCeiling = MustDecimal("1")

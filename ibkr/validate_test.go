@@ -9,14 +9,14 @@ import (
 	"github.com/ibkrweb/ibkr-go/gen"
 )
 
-func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+func ymd(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // TestValidationRefusals is the table of bad inputs: each must be an
 // *InputError matching ErrInvalidInput and its specific cause, naming the
 // field, and never echoing a bank account number.
 func TestValidationRefusals(t *testing.T) {
 	const secretAccount = "12345678901234567890"
-	today := date(2025, 3, 10)
+	today := ymd(2025, 3, 10)
 	tests := []struct {
 		name  string
 		err   error
@@ -40,6 +40,8 @@ func TestValidationRefusals(t *testing.T) {
 		{"currency lower", ValidateCurrency("currency", "usd"), "currency", ErrUnknownCurrency},
 		{"currency empty", ValidateCurrency("currency", ""), "currency", ErrUnknownCurrency},
 		{"currency long", ValidateCurrency("currency", "USDT"), "currency", ErrUnknownCurrency},
+		{"ach currency euro", ValidateACHCurrency("currency", EUR), "currency", ErrUnknownCurrency},
+		{"ach currency unknown", ValidateACHCurrency("currency", "US"), "currency", ErrUnknownCurrency},
 		{"amount zero", ValidateAmount("amount", MustDecimal("0.00"), USD), "amount", ErrAmount},
 		{"amount negative", ValidateAmount("amount", MustDecimal("-5"), USD), "amount", ErrAmount},
 		{"amount three decimals", ValidateAmount("amount", MustDecimal("500.105"), USD), "amount", ErrAmount},
@@ -64,22 +66,22 @@ func TestValidationRefusals(t *testing.T) {
 		{"account id long", ValidateAccountID("accountId", "U1234567890123"), "accountId", ErrAccountID},
 		{"account id letters", ValidateAccountID("accountId", "U12345A7"), "accountId", ErrAccountID},
 		{"client instruction id zero", ValidateClientInstructionID("clientInstructionId", ID{}), "clientInstructionId", ErrClientInstructionID},
-		{"client instruction id 21 digits", second(ParseClientInstructionID("clientInstructionId", "123456789012345678901")), "clientInstructionId", ErrClientInstructionID},
-		{"client instruction id sign", second(ParseClientInstructionID("clientInstructionId", "-7")), "clientInstructionId", ErrClientInstructionID},
-		{"client instruction id zero text", second(ParseClientInstructionID("clientInstructionId", "000")), "clientInstructionId", ErrClientInstructionID},
-		{"date slashes", second(ParseDate("startDate", "2024/01/02")), "startDate", ErrDate},
-		{"date one-digit month", second(ParseDate("startDate", "2024-1-02")), "startDate", ErrDate},
-		{"date impossible", second(ParseDate("startDate", "2024-02-30")), "startDate", ErrDate},
-		{"date compact", second(ParseDate("startDate", "20240102")), "startDate", ErrDate},
-		{"datetime no zone", second(ParseDateTimeToOccur("dateTimeToOccur", "2023-11-20T09:12:13")), "dateTimeToOccur", ErrDate},
-		{"datetime date only", second(ParseDateTimeToOccur("dateTimeToOccur", "2023-11-20")), "dateTimeToOccur", ErrDate},
-		{"recurrence bad frequency", Recurrence{Name: "Monthly savings", Frequency: "WEEKLY", Start: date(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.frequency", ErrFrequency},
-		{"recurrence lower frequency", Recurrence{Name: "Monthly savings", Frequency: "monthly", Start: date(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.frequency", ErrFrequency},
+		{"client instruction id 21 digits", errOf(ParseClientInstructionID("clientInstructionId", "123456789012345678901")), "clientInstructionId", ErrClientInstructionID},
+		{"client instruction id sign", errOf(ParseClientInstructionID("clientInstructionId", "-7")), "clientInstructionId", ErrClientInstructionID},
+		{"client instruction id zero text", errOf(ParseClientInstructionID("clientInstructionId", "000")), "clientInstructionId", ErrClientInstructionID},
+		{"date slashes", errOf(ParseDate("startDate", "2024/01/02")), "startDate", ErrDate},
+		{"date one-digit month", errOf(ParseDate("startDate", "2024-1-02")), "startDate", ErrDate},
+		{"date impossible", errOf(ParseDate("startDate", "2024-02-30")), "startDate", ErrDate},
+		{"date compact", errOf(ParseDate("startDate", "20240102")), "startDate", ErrDate},
+		{"datetime no zone", errOf(ParseDateTimeToOccur("dateTimeToOccur", "2023-11-20T09:12:13")), "dateTimeToOccur", ErrDate},
+		{"datetime date only", errOf(ParseDateTimeToOccur("dateTimeToOccur", "2023-11-20")), "dateTimeToOccur", ErrDate},
+		{"recurrence bad frequency", Recurrence{Name: "Monthly savings", Frequency: "WEEKLY", Start: ymd(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.frequency", ErrFrequency},
+		{"recurrence lower frequency", Recurrence{Name: "Monthly savings", Frequency: "monthly", Start: ymd(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.frequency", ErrFrequency},
 		{"recurrence no start", Recurrence{Name: "Monthly savings", Frequency: Monthly}.Validate(today), "recurringInstructionDetail.startDate", ErrDate},
-		{"recurrence start in past", Recurrence{Name: "Monthly savings", Frequency: Monthly, Start: date(2025, 3, 9)}.Validate(today), "recurringInstructionDetail.startDate", ErrDateRange},
-		{"recurrence end before start", Recurrence{Name: "Monthly savings", Frequency: Monthly, Start: date(2025, 4, 1), End: date(2025, 3, 31)}.Validate(today), "recurringInstructionDetail.endDate", ErrDateRange},
-		{"recurrence name too long", Recurrence{Name: strings.Repeat("n", 65), Frequency: Monthly, Start: date(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.instructionName", ErrName},
-		{"recurrence name missing", Recurrence{Frequency: Yearly, Start: date(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.instructionName", ErrName},
+		{"recurrence start in past", Recurrence{Name: "Monthly savings", Frequency: Monthly, Start: ymd(2025, 3, 9)}.Validate(today), "recurringInstructionDetail.startDate", ErrDateRange},
+		{"recurrence end before start", Recurrence{Name: "Monthly savings", Frequency: Monthly, Start: ymd(2025, 4, 1), End: ymd(2025, 3, 31)}.Validate(today), "recurringInstructionDetail.endDate", ErrDateRange},
+		{"recurrence name too long", Recurrence{Name: strings.Repeat("n", 65), Frequency: Monthly, Start: ymd(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.instructionName", ErrName},
+		{"recurrence name missing", Recurrence{Frequency: Yearly, Start: ymd(2025, 4, 1)}.Validate(today), "recurringInstructionDetail.instructionName", ErrName},
 	}
 	if len(tests) < 30 {
 		t.Fatalf("table has %d rows, want at least 30", len(tests))
@@ -112,7 +114,7 @@ func TestValidationRefusals(t *testing.T) {
 	}
 }
 
-func second[T any](_ T, err error) error { return err }
+func errOf[T any](_ T, err error) error { return err }
 
 func TestValidationAccepts(t *testing.T) {
 	for _, r := range []string{"021000021", "011000015", "026009593", "121000358", "322271627", "800000080"} {
@@ -142,6 +144,9 @@ func TestValidationAccepts(t *testing.T) {
 			t.Errorf("ValidateMicroDepositAmount(%s) = %v", a, err)
 		}
 	}
+	if err := ValidateACHCurrency("currency", USD); err != nil {
+		t.Errorf("ACH in USD refused: %v", err)
+	}
 	if err := ValidateInstructionName("bankInstructionName", strings.Repeat("x", 32), MaxACHInstructionNameLen); err != nil {
 		t.Errorf("32-char ACH name refused: %v", err)
 	}
@@ -155,7 +160,7 @@ func TestValidationAccepts(t *testing.T) {
 		t.Errorf("ParseClientInstructionID(20 digits) = %v, %v", id, err)
 	}
 	d, err := ParseDate("startDate", "2024-02-29")
-	if err != nil || !d.Equal(date(2024, 2, 29)) {
+	if err != nil || !d.Equal(ymd(2024, 2, 29)) {
 		t.Errorf("ParseDate(2024-02-29) = %v, %v", d, err)
 	}
 	ts, err := ParseDateTimeToOccur("dateTimeToOccur", "2023-11-20T04:12:13-05:00")
@@ -197,7 +202,7 @@ func TestCurrencyTable(t *testing.T) {
 }
 
 func TestRecurrence(t *testing.T) {
-	today := date(2025, 3, 10)
+	today := ymd(2025, 3, 10)
 	// A start expressed late in the day in New York is still March 10 there.
 	ny := time.FixedZone("EST", -5*3600)
 	r := Recurrence{Name: "Savings", Frequency: Quarterly, Start: time.Date(2025, 3, 10, 23, 0, 0, 0, ny)}
@@ -211,7 +216,7 @@ func TestRecurrence(t *testing.T) {
 	if d.StartDate != "2025-03-10" || d.EndDate != nil || d.Frequency != gen.RecurringInstructionDetailFrequency("QUARTERLY") || d.InstructionName != "Savings" {
 		t.Errorf("detail() = %+v", d)
 	}
-	r.End = date(2025, 3, 10)
+	r.End = ymd(2025, 3, 10)
 	if err := r.Validate(today); err != nil {
 		t.Fatalf("end on start day refused: %v", err)
 	}
