@@ -196,6 +196,11 @@ func flattenValidation(err error) []invalidArg {
 			field := strings.Join(se.JSONPointer(), ".")
 			if field == "" {
 				field = "body"
+				if _, rest, ok := strings.Cut(se.Reason, `discriminator property "`); ok {
+					if name, _, ok := strings.Cut(rest, `"`); ok {
+						field = name
+					}
+				}
 			}
 			out = append(out, invalidArg{field, se.Reason})
 			return
