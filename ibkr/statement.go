@@ -123,10 +123,11 @@ func (info *StatementInfo) set(key string, raw json.RawMessage) error {
 
 // statementTail receives data's fields that follow value.
 type statementTail struct {
-	MimeType *string `json:"mimeType"`
-	DataType *string `json:"dataType"`
-	Encoding *string `json:"encoding"`
-	Gzip     *bool   `json:"gzip"`
+	Value    *json.RawMessage `json:"value"`
+	MimeType *string          `json:"mimeType"`
+	DataType *string          `json:"dataType"`
+	Encoding *string          `json:"encoding"`
+	Gzip     *bool            `json:"gzip"`
 }
 
 // decodeStatementValue streams data.value, which starts at the colon after
@@ -182,6 +183,9 @@ func decodeStatementValue(w io.Writer, rest *bufio.Reader, info StatementInfo) (
 	if err := tailDec.Decode(&tail); err != nil {
 		return info, statementErr("after data.value: %v", err)
 	}
+	if tail.Value != nil {
+		return info, statementErr("data has a second value")
+	}
 	if tail.MimeType != nil {
 		info.MimeType = *tail.MimeType
 	}
@@ -195,9 +199,16 @@ func decodeStatementValue(w io.Writer, rest *bufio.Reader, info StatementInfo) (
 		info.Gzip = *tail.Gzip
 	}
 	outer := json.NewDecoder(io.MultiReader(strings.NewReader(`{"data":null`), tailDec.Buffered(), rest))
-	var skip map[string]json.RawMessage
-	if err := outer.Decode(&skip); err != nil {
+	// encoding/json matches keys case-insensitively: a second "data" in
+	// any case would be ambiguous.
+	var outerTail struct {
+		Data *json.RawMessage `json:"data"`
+	}
+	if err := outer.Decode(&outerTail); err != nil {
 		return info, statementErr("after data: %v", err)
+	}
+	if outerTail.Data != nil {
+		return info, statementErr("the answer has a second data object")
 	}
 	if _, err := outer.Token(); err != io.EOF {
 		return info, statementErr("data after the answer's end")
