@@ -90,193 +90,446 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
-	// ListAccounts performs a GET /gw/api/v1/accounts (the `ListAccounts` operationId) request.
+	// ListAccounts Get the processing result of an account application
+	//
+	// Looks an application up by `accountId` or by the `externalId` it was submitted with and answers either the names of its request and response files or the response file itself (account number, username, processed documents, pending registration tasks).
+	//
+	// Corresponds with GET /gw/api/v1/accounts (the `ListAccounts` operationId).
 	ListAccounts(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// UpdateAccountsWithBody performs a PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId) request,
-	// with any type of body and a specified content type.
+	// UpdateAccountsWithBody Change existing accounts and applications
+	//
+	// Carries one or more kinds of change in `accountManagementRequests`, among them: `documentSubmission` (documents for registration tasks), `abandonAccount` (applications in status N or P), `resetAbandonedAccount` (status A, less than 6 months old), `accountClose` (status O or Q; handled between 08:00 and 11:00 US Eastern, later requests the next day), `applyFeeTemplate`, trading permissions, user and profile changes. Profile changes apply to open accounts only; a new request for the same account replaces a pending one. The body is signed; the answer's `requestId` is followed with getRequestsStatus.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId).
 	UpdateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAccountsWithBody performs a POST /gw/api/v1/accounts (the `CreateAccounts` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAccountsWithBody Submit an account application
+	//
+	// Opens a brokerage account from a complete (full integration) or partial (hybrid) application: customer, account configuration, users and signed documents. The body is signed. IBKR processes the application asynchronously; follow it with getRequestsStatus, listAccounts or the callback service. An `externalId` is accepted once: a resubmission fails with "Already Processed". File names of attached documents may not exceed 20 characters.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/accounts (the `CreateAccounts` operationId).
 	CreateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateAccountsDocumentsWithBody performs a POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAccountsDocumentsWithBody Submit documents for registration tasks
+	//
+	// Uploads agreements and supporting documents (proof of identity 8001, proof of address 8002, source of wealth 8541-8549 and others) with their form number, signer, execution timestamps (YYYYMMDDHHMMSS) and the attached file's name, length and SHA-1. One document per form number: join sides and pages into one file. PDF, JPEG or PNG; IBKR states 10 MB per file and 25 MB per upload. A file name longer than 20 characters is rejected.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId).
 	CreateAccountsDocumentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAccountsLoginMessages performs a GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId) request.
+	// ListAccountsLoginMessages List accounts that have login messages
+	//
+	// Accounts under the master account, created between `startDate` and `endDate` (yyyy-mm-dd, both required), that have login messages, optionally of one `type` (for example W8INFO for an expired tax form, MIFIR_INFO for missing MiFIR data) or account `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId).
 	ListAccountsLoginMessages(ctx context.Context, params *ListAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListAccountsStatus performs a GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId) request.
+	// ListAccountsStatus List the status of accounts
+	//
+	// Status of the accounts under the master account created between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally only those in one `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId).
 	ListAccountsStatus(ctx context.Context, params *ListAccountsStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountsDetails performs a GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId) request.
+	// GetAccountsDetails Get an account's full profile
+	//
+	// Everything IBKR holds about one account: holders and users, addresses and contacts, employment and financial information, fee configuration, trading capabilities and permissions, market data subscriptions, risk score, application dates and last login.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId).
 	GetAccountsDetails(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountsKyc performs a GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId) request.
+	// GetAccountsKyc Get an identity-verification link
+	//
+	// For an applicant whose automatic identity check did not match, returns the Au10tix URL where they photograph their ID and themselves. A URL is valid for 24 hours; call again for a fresh one.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId).
 	GetAccountsKyc(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountsLoginMessages performs a GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId) request.
+	// GetAccountsLoginMessages List one account's login messages
+	//
+	// Messages the account holder must act on at their next portal login (expired tax form, CRS form, information check, bounced e-mail). Only tax form updates can be completed through the API; the rest need the portal.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId).
 	GetAccountsLoginMessages(ctx context.Context, accountId string, params *GetAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountsStatus performs a GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId) request.
+	// GetAccountsStatus Get an account's status
+	//
+	// The account's status code (A abandoned, N new, O open, C closed, P pending, R rejected, E reopen pending, Q migration not yet approved), when it was started, opened and closed, its master account and, for N and P, the application's state: Incomplete Application or Documents Required (client action needed, see getAccountsTasks), Under Review with IBKR, or Pending Approval (normally opened the next business day).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId).
 	GetAccountsStatus(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetAccountsTasks performs a GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId) request.
+	// GetAccountsTasks List an account's registration tasks
+	//
+	// `type=pending` lists only the tasks that still block approval; `type=registration` lists every task with its completion date. A task is an IBKR form (4-digit form number) to complete or sign, or a document to send, and says whether it blocks trading or approval.
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId).
 	GetAccountsTasks(ctx context.Context, accountId string, params *GetAccountsTasksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBalancesQueryWithBody performs a POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBalancesQueryWithBody Query withdrawable cash and available equity
+	//
+	// QUERY_WITHDRAWABLE_CASH_EQUITY: for one account and currency, the cash that can be withdrawn and the equity available. Answered synchronously. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId).
 	CreateBalancesQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBankInstructionsWithBody performs a POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBankInstructionsWithBody Add, verify or delete a bank instruction
+	//
+	// One instruction per call, of the kind named by `instructionType`:
+	// - ACH_INSTRUCTION links a US bank account (`bankInstructionCode` USACH, routing number of 9 digits, instruction name of at most 32 characters). IBKR answers PENDING at once, verifies the account in about 7 to 15 minutes and then moves the instruction to PROCESSED (usable for ACH deposits and withdrawals), REJECTED (link the bank in the portal instead) or PENDING_VERIFICATION: two credits of less than one dollar reach the bank account within 1 to 3 business days.
+	// - TRADITIONAL_BANK_INSTRUCTION_VERIFICATION confirms those two amounts, in any order, for the waiting instruction (`pendingInstructionId` is the ACH instruction's `instructionId`). Three attempts are allowed; an instruction that is not waiting fails with ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
+	// - PREDEFINED_DESTINATION_INSTRUCTION saves a standing withdrawal destination (wire, SEPA and others).
+	// - EDDA_INSTRUCTION sets up an electronic direct debit authorisation with a Hong Kong bank (codes from listParticipatingBanks).
+	// - DELETE_BANK_INSTRUCTION removes a saved instruction by name, method and currency.
+	//
+	// An account keeps at most 6 active bank instructions. The answer arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId).
 	CreateBankInstructionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateBankInstructionsQueryWithBody performs a POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBankInstructionsQueryWithBody Query saved bank instructions and recurring transfers
+	//
+	// QUERY_BANK_INSTRUCTION lists the saved instructions of one method (name, currency, last four digits of the bank account); QUERY_RECURRING_INSTRUCTIONS lists an account's active recurring deposits and withdrawals; QUERY_RECENT_RECURRING_EVENTS lists the latest `numberOfTransactions` executions of one recurring instruction (`ibReferenceId`). Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId).
 	CreateBankInstructionsQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkBankInstructionsWithBody performs a POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkBankInstructionsWithBody Submit several bank instructions of one kind
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createBankInstructions apply to each instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId).
 	BulkBankInstructionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetClientInstructions performs a GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId) request.
+	// GetClientInstructions Get an instruction by the caller's id
+	//
+	// Status of the instruction sent with this `clientInstructionId` and, for queries, their result. This is how a lost answer is reconciled: 404 means IBKR never received the id (only then resend the request, with the same id); any other answer means the instruction exists and must not be sent again. Poll no faster than the rate limit allows; ACH verification takes 7 to 15 minutes.
+	//
+	// Corresponds with GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId).
 	GetClientInstructions(ctx context.Context, clientInstructionId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListEchoHttps performs a GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId) request.
+	// ListEchoHttps Echo a plain request
+	//
+	// Proves the bearer token and the scope echo.read work; changes nothing.
+	//
+	// Corresponds with GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId).
 	ListEchoHttps(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateEchoSignedJwtWithBody performs a POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateEchoSignedJwtWithBody Echo a signed request
+	//
+	// Proves that signed bodies are accepted (key, `kid`, clock skew) without side effects. Scope echo.write.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId).
 	CreateEchoSignedJwtWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListEnumerationsComplexAssetTransfer performs a GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId) request.
+	// ListEnumerationsComplexAssetTransfer List brokers for complex asset transfers
+	//
+	// Broker names accepted in `contraBrokerInfo.brokerName` for the given `instructionType`.
+	//
+	// Corresponds with GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId).
 	ListEnumerationsComplexAssetTransfer(ctx context.Context, params *ListEnumerationsComplexAssetTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetEnumerations performs a GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId) request.
+	// GetEnumerations Get reference values
+	//
+	// Values used in applications and transfers, by `enumerationType`: ACATS and ATON broker ids and names, occupations and employer businesses, financial ranges, questionnaire questions (edd-avt, with `form-number`), prohibited countries, employee plans, market data and trading bundles, security and quiz questions, wire instructions.
+	//
+	// Corresponds with GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId).
 	GetEnumerations(ctx context.Context, enumerationType EnumerationType, params *GetEnumerationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateExternalAssetTransfersWithBody performs a POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalAssetTransfersWithBody Transfer positions to or from another institution
+	//
+	// - FOP: free-of-payment transfer through the DTC. An inbound notice expires if the securities do not arrive within 5 business days.
+	// - DWAC: deposit or withdrawal at custodian, between a transfer agent and the account.
+	// - EXTERNAL_POSITION_TRANSFER: a full ACATS (US) or ATON (Canada) transfer from another broker, usually 3 to 8 business days; partial transfers need the portal.
+	// - COMPLEX_ASSET_TRANSFER: free-of-payment transfer with institutions outside the US, with settlement details; available on request.
+	//
+	// Account titles, tax ids and account types must match at both ends. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId).
 	CreateExternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkExternalAssetTransfersWithBody performs a POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkExternalAssetTransfersWithBody Submit several external position transfers of one kind
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId).
 	BulkExternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateExternalCashTransfersWithBody performs a POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalCashTransfersWithBody Deposit or withdraw cash
+	//
+	// DEPOSIT either announces an incoming wire (so IBKR can route it; the client then instructs their bank) or pulls the amount by ACH from a linked bank instruction named in `bankInstructionName`. WITHDRAWAL sends cash to a saved bank instruction; the API accepts withdrawals of up to 100,000 USD (larger ones go through the portal) and IBKR charges for more than one withdrawal per calendar month. `recurringInstructionDetail` repeats the transfer monthly, quarterly or yearly; a date that is not a US business day runs on the business day before. Amounts are exact decimals greater than 0. The answer (PENDING, PROCESSED or REJECTED) arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId).
 	CreateExternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateExternalCashTransfersQueryWithBody performs a POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalCashTransfersQueryWithBody Query withdrawable cash or IRA contributions
+	//
+	// QUERY_WITHDRAWABLE_FUNDS: for one account and currency, the cash that can be withdrawn with and without a margin loan (for non-disclosed accounts: transferable to the master), and the amount free of an origination hold. QUERY_IRA_CONTRIBUTIONS: an IRA's contributions for a tax year. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId).
 	CreateExternalCashTransfersQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkExternalCashTransfersWithBody performs a POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkExternalCashTransfersWithBody Submit several deposits or withdrawals of one kind
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createExternalCashTransfers apply to each. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId).
 	BulkExternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListForms performs a GET /gw/api/v1/forms (the `ListForms` operationId) request.
+	// ListForms Get IBKR forms
+	//
+	// IBKR agreements, disclosures and tax forms, by form number, optionally with the documents themselves (`getDocs`), changed within a date range, in a language.
+	//
+	// Corresponds with GET /gw/api/v1/forms (the `ListForms` operationId).
 	ListForms(ctx context.Context, params *ListFormsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListFormsRequiredForms performs a GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId) request.
+	// ListFormsRequiredForms List the forms an application needs
+	//
+	// Form numbers an application must include, given residence, account and applicant type, IRA, requested programs, MiFID category, trading permissions and capabilities.
+	//
+	// Corresponds with GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId).
 	ListFormsRequiredForms(ctx context.Context, params *ListFormsRequiredFormsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetInstructionSets performs a GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId) request.
+	// GetInstructionSets Get the results of a bulk request
+	//
+	// Per-instruction results of the instruction set that a bulk call answered with.
+	//
+	// Corresponds with GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId).
 	GetInstructionSets(ctx context.Context, instructionSetId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateInstructionsCancelWithBody performs a POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInstructionsCancelWithBody Cancel a pending instruction
+	//
+	// CANCEL_INSTRUCTION stops an instruction that is still PENDING, including the future executions of a recurring deposit or withdrawal, by its `instructionId`, with a reason of at most 256 characters. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId).
 	CreateInstructionsCancelWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkInstructionsCancelWithBody performs a POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInstructionsCancelWithBody Cancel several pending instructions
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId).
 	BulkInstructionsCancelWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateInstructionsQueryWithBody performs a POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInstructionsQueryWithBody Query an account's recent transactions
+	//
+	// QUERY_RECENT_INSTRUCTIONS: deposits, withdrawals, position transfers and internal transfers of one account over the last `daysToGoBack` days (1 to 30), optionally of one `transactionType`. The history is read with getClientInstructions. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId).
 	CreateInstructionsQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetInstructions performs a GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId) request.
+	// GetInstructions Get an instruction by IBKR's id
+	//
+	// Status of the instruction IBKR identified with `instructionId`.
+	//
+	// Corresponds with GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId).
 	GetInstructions(ctx context.Context, instructionId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateInternalAssetTransfersWithBody performs a POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInternalAssetTransfersWithBody Move positions between IBKR accounts
+	//
+	// INTERNAL_POSITION_TRANSFER of a quantity of one instrument (by `conid`, or by CUSIP/ISIN in `tradingInstrumentDescription`) between accounts with the same title, residence, tax id and IBKR entity, or between sub-accounts of one non-disclosed or omnibus master. Not processed on Saturdays, on Sundays before 15:00 US Eastern, or daily between 23:45 and 00:30. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId).
 	CreateInternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkInternalAssetTransfersWithBody performs a POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInternalAssetTransfersWithBody Submit several internal position transfers
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId).
 	BulkInternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateInternalCashTransfersWithBody performs a POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInternalCashTransfersWithBody Move cash between IBKR accounts
+	//
+	// INTERNAL_CASH_TRANSFER between accounts that may exchange funds (master and sub-account, or accounts with the same title, residence, tax id and IBKR entity). Outside the downtime windows it completes within 15 seconds; otherwise it stays PENDING. `dateTimeToOccur` schedules it. Amounts are exact decimals greater than 0. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId).
 	CreateInternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// BulkInternalCashTransfersWithBody performs a POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInternalCashTransfersWithBody Submit several internal cash transfers
+	//
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId).
 	BulkInternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListParticipatingBanks performs a GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId) request.
+	// ListParticipatingBanks List banks that support eDDA
+	//
+	// Hong Kong banks that accept electronic direct debit authorisations, with clearing code and BIC.
+	//
+	// Corresponds with GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId).
 	ListParticipatingBanks(ctx context.Context, params *ListParticipatingBanksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListRequests performs a GET /gw/api/v1/requests (the `ListRequests` operationId) request.
+	// ListRequests List account-management requests
+	//
+	// Requests submitted under the master account between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally in one `status`. Pages of at most 1000 through `offset` and `limit`; more than 10,000 results time out, so page.
+	//
+	// Corresponds with GET /gw/api/v1/requests (the `ListRequests` operationId).
 	ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetRequestsStatus performs a GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId) request.
+	// GetRequestsStatus Get the status of an account-management request
+	//
+	// Status of the request `requestId` returned by createAccounts or updateAccounts.
+	//
+	// Corresponds with GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId).
 	GetRequestsStatus(ctx context.Context, requestId wire.ID, params *GetRequestsStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ApplyCSVWithBody performs a POST /gw/api/v1/restrictions (the `ApplyCSV` operationId) request,
-	// with any type of body and a specified content type.
+	// ApplyCSVWithBody Apply a trading-restriction list
+	//
+	// Uploads a signed CSV of trading restrictions and applies it to the accounts it names.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/restrictions (the `ApplyCSV` operationId).
 	ApplyCSVWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// VerifyCSVWithBody performs a POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId) request,
-	// with any type of body and a specified content type.
+	// VerifyCSVWithBody Check a trading-restriction list
+	//
+	// Validates a restriction CSV (base64 in `payload`) without applying it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId).
 	VerifyCSVWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateSsoBrowserSessionsWithBody performs a POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateSsoBrowserSessionsWithBody Open a client-portal session for a user
+	//
+	// Returns a one-time URL into IBKR's client portal for the user named in `credential`. The URL works once, within 60 seconds, and only from the IP address given in `ip` (the user's own address). Browsers only, not native apps. Append `ACTION=...` to choose the landing page (for example ACTION=TransferFunds or ACTION=Statement).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId).
 	CreateSsoBrowserSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateSsoSessionsWithBody performs a POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateSsoSessionsWithBody Create a single sign-on session
+	//
+	// Starts a single sign-on session for the user in `credential`, coming from `ip`, and returns its access token.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId).
 	CreateSsoSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateStatementsWithBody performs a POST /gw/api/v1/statements (the `CreateStatements` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateStatementsWithBody Generate an activity statement
+	//
+	// A standard activity statement for one account or several (`accountIds`, combined per `multiAccountFormat`). `startDate` and `endDate` are YYYY for an annual statement, YYYYMM for a monthly one, or YYYYMMDD for a range of at most 365 days. Statements exist only from the day the account was funded. PDF or JSON-wrapped; other formats need the portal.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/statements (the `CreateStatements` operationId).
 	CreateStatementsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListStatementsAvailable performs a GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId) request.
+	// ListStatementsAvailable List the statements available for an account
+	//
+	// The daily range, months (YYYYMM) and years (YYYY) for which statements exist: up to two years back plus the current year. A day's statement appears around midnight US Eastern (reporting closes at 17:15 for commodities and 20:20 for securities).
+	//
+	// Corresponds with GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId).
 	ListStatementsAvailable(ctx context.Context, params *ListStatementsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateTaxDocumentsWithBody performs a POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateTaxDocumentsWithBody Generate a tax document
+	//
+	// A tax form of the given `type` (see listTaxDocumentsAvailable) for an account and year, as PDF or JSON-wrapped.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId).
 	CreateTaxDocumentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListTaxDocumentsAvailable performs a GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId) request.
+	// ListTaxDocumentsAvailable List the tax documents available for an account
+	//
+	// Tax forms that can be generated for the account and `year`.
+	//
+	// Corresponds with GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId).
 	ListTaxDocumentsAvailable(ctx context.Context, params *ListTaxDocumentsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// CreateTradeConfirmationsWithBody performs a POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateTradeConfirmationsWithBody Generate trade confirmations
+	//
+	// Trade confirmations of an account for a date range, as PDF or JSON-wrapped.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId).
 	CreateTradeConfirmationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// ListTradeConfirmationsAvailable performs a GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId) request.
+	// ListTradeConfirmationsAvailable List the dates with trade confirmations
+	//
+	// Dates for which trade confirmations of the account can be generated.
+	//
+	// Corresponds with GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId).
 	ListTradeConfirmationsAvailable(ctx context.Context, params *ListTradeConfirmationsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetValidationsUsernames performs a GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId) request.
+	// GetValidationsUsernames Check a username
+	//
+	// Whether a username is well formed and still free, with suggestions when it is not.
+	//
+	// Corresponds with GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId).
 	GetValidationsUsernames(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GenerateTokenWithBody performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request,
-	// with any type of body and a specified content type.
+	// GenerateTokenWithBody Get an access token
+	//
+	// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 	GenerateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GenerateTokenWithFormdataBody performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request.
+	// GenerateTokenWithFormdataBody Get an access token
+	//
+	// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 	GenerateTokenWithFormdataBody(ctx context.Context, body GenerateTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
-// ListAccounts performs a GET /gw/api/v1/accounts (the `ListAccounts` operationId) request.
+// ListAccounts Get the processing result of an account application
+//
+// Looks an application up by `accountId` or by the `externalId` it was submitted with and answers either the names of its request and response files or the response file itself (account number, username, processed documents, pending registration tasks).
+//
+// Corresponds with GET /gw/api/v1/accounts (the `ListAccounts` operationId).
 func (c *Client) ListAccounts(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAccountsRequest(c.Server, params)
 	if err != nil {
@@ -289,8 +542,13 @@ func (c *Client) ListAccounts(ctx context.Context, params *ListAccountsParams, r
 	return c.Client.Do(req)
 }
 
-// UpdateAccountsWithBody performs a PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId) request,
-// with any type of body and a specified content type.
+// UpdateAccountsWithBody Change existing accounts and applications
+//
+// Carries one or more kinds of change in `accountManagementRequests`, among them: `documentSubmission` (documents for registration tasks), `abandonAccount` (applications in status N or P), `resetAbandonedAccount` (status A, less than 6 months old), `accountClose` (status O or Q; handled between 08:00 and 11:00 US Eastern, later requests the next day), `applyFeeTemplate`, trading permissions, user and profile changes. Profile changes apply to open accounts only; a new request for the same account replaces a pending one. The body is signed; the answer's `requestId` is followed with getRequestsStatus.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId).
 func (c *Client) UpdateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateAccountsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -303,8 +561,13 @@ func (c *Client) UpdateAccountsWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// CreateAccountsWithBody performs a POST /gw/api/v1/accounts (the `CreateAccounts` operationId) request,
-// with any type of body and a specified content type.
+// CreateAccountsWithBody Submit an account application
+//
+// Opens a brokerage account from a complete (full integration) or partial (hybrid) application: customer, account configuration, users and signed documents. The body is signed. IBKR processes the application asynchronously; follow it with getRequestsStatus, listAccounts or the callback service. An `externalId` is accepted once: a resubmission fails with "Already Processed". File names of attached documents may not exceed 20 characters.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/accounts (the `CreateAccounts` operationId).
 func (c *Client) CreateAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -317,8 +580,13 @@ func (c *Client) CreateAccountsWithBody(ctx context.Context, contentType string,
 	return c.Client.Do(req)
 }
 
-// CreateAccountsDocumentsWithBody performs a POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId) request,
-// with any type of body and a specified content type.
+// CreateAccountsDocumentsWithBody Submit documents for registration tasks
+//
+// Uploads agreements and supporting documents (proof of identity 8001, proof of address 8002, source of wealth 8541-8549 and others) with their form number, signer, execution timestamps (YYYYMMDDHHMMSS) and the attached file's name, length and SHA-1. One document per form number: join sides and pages into one file. PDF, JPEG or PNG; IBKR states 10 MB per file and 25 MB per upload. A file name longer than 20 characters is rejected.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId).
 func (c *Client) CreateAccountsDocumentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccountsDocumentsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -331,7 +599,11 @@ func (c *Client) CreateAccountsDocumentsWithBody(ctx context.Context, contentTyp
 	return c.Client.Do(req)
 }
 
-// ListAccountsLoginMessages performs a GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId) request.
+// ListAccountsLoginMessages List accounts that have login messages
+//
+// Accounts under the master account, created between `startDate` and `endDate` (yyyy-mm-dd, both required), that have login messages, optionally of one `type` (for example W8INFO for an expired tax form, MIFIR_INFO for missing MiFIR data) or account `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
+//
+// Corresponds with GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId).
 func (c *Client) ListAccountsLoginMessages(ctx context.Context, params *ListAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAccountsLoginMessagesRequest(c.Server, params)
 	if err != nil {
@@ -344,7 +616,11 @@ func (c *Client) ListAccountsLoginMessages(ctx context.Context, params *ListAcco
 	return c.Client.Do(req)
 }
 
-// ListAccountsStatus performs a GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId) request.
+// ListAccountsStatus List the status of accounts
+//
+// Status of the accounts under the master account created between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally only those in one `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
+//
+// Corresponds with GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId).
 func (c *Client) ListAccountsStatus(ctx context.Context, params *ListAccountsStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAccountsStatusRequest(c.Server, params)
 	if err != nil {
@@ -357,7 +633,11 @@ func (c *Client) ListAccountsStatus(ctx context.Context, params *ListAccountsSta
 	return c.Client.Do(req)
 }
 
-// GetAccountsDetails performs a GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId) request.
+// GetAccountsDetails Get an account's full profile
+//
+// Everything IBKR holds about one account: holders and users, addresses and contacts, employment and financial information, fee configuration, trading capabilities and permissions, market data subscriptions, risk score, application dates and last login.
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId).
 func (c *Client) GetAccountsDetails(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountsDetailsRequest(c.Server, accountId)
 	if err != nil {
@@ -370,7 +650,11 @@ func (c *Client) GetAccountsDetails(ctx context.Context, accountId string, reqEd
 	return c.Client.Do(req)
 }
 
-// GetAccountsKyc performs a GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId) request.
+// GetAccountsKyc Get an identity-verification link
+//
+// For an applicant whose automatic identity check did not match, returns the Au10tix URL where they photograph their ID and themselves. A URL is valid for 24 hours; call again for a fresh one.
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId).
 func (c *Client) GetAccountsKyc(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountsKycRequest(c.Server, accountId)
 	if err != nil {
@@ -383,7 +667,11 @@ func (c *Client) GetAccountsKyc(ctx context.Context, accountId string, reqEditor
 	return c.Client.Do(req)
 }
 
-// GetAccountsLoginMessages performs a GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId) request.
+// GetAccountsLoginMessages List one account's login messages
+//
+// Messages the account holder must act on at their next portal login (expired tax form, CRS form, information check, bounced e-mail). Only tax form updates can be completed through the API; the rest need the portal.
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId).
 func (c *Client) GetAccountsLoginMessages(ctx context.Context, accountId string, params *GetAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountsLoginMessagesRequest(c.Server, accountId, params)
 	if err != nil {
@@ -396,7 +684,11 @@ func (c *Client) GetAccountsLoginMessages(ctx context.Context, accountId string,
 	return c.Client.Do(req)
 }
 
-// GetAccountsStatus performs a GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId) request.
+// GetAccountsStatus Get an account's status
+//
+// The account's status code (A abandoned, N new, O open, C closed, P pending, R rejected, E reopen pending, Q migration not yet approved), when it was started, opened and closed, its master account and, for N and P, the application's state: Incomplete Application or Documents Required (client action needed, see getAccountsTasks), Under Review with IBKR, or Pending Approval (normally opened the next business day).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId).
 func (c *Client) GetAccountsStatus(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountsStatusRequest(c.Server, accountId)
 	if err != nil {
@@ -409,7 +701,11 @@ func (c *Client) GetAccountsStatus(ctx context.Context, accountId string, reqEdi
 	return c.Client.Do(req)
 }
 
-// GetAccountsTasks performs a GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId) request.
+// GetAccountsTasks List an account's registration tasks
+//
+// `type=pending` lists only the tasks that still block approval; `type=registration` lists every task with its completion date. A task is an IBKR form (4-digit form number) to complete or sign, or a document to send, and says whether it blocks trading or approval.
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId).
 func (c *Client) GetAccountsTasks(ctx context.Context, accountId string, params *GetAccountsTasksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetAccountsTasksRequest(c.Server, accountId, params)
 	if err != nil {
@@ -422,8 +718,13 @@ func (c *Client) GetAccountsTasks(ctx context.Context, accountId string, params 
 	return c.Client.Do(req)
 }
 
-// CreateBalancesQueryWithBody performs a POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateBalancesQueryWithBody Query withdrawable cash and available equity
+//
+// QUERY_WITHDRAWABLE_CASH_EQUITY: for one account and currency, the cash that can be withdrawn and the equity available. Answered synchronously. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId).
 func (c *Client) CreateBalancesQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBalancesQueryRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -436,8 +737,20 @@ func (c *Client) CreateBalancesQueryWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// CreateBankInstructionsWithBody performs a POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId) request,
-// with any type of body and a specified content type.
+// CreateBankInstructionsWithBody Add, verify or delete a bank instruction
+//
+// One instruction per call, of the kind named by `instructionType`:
+// - ACH_INSTRUCTION links a US bank account (`bankInstructionCode` USACH, routing number of 9 digits, instruction name of at most 32 characters). IBKR answers PENDING at once, verifies the account in about 7 to 15 minutes and then moves the instruction to PROCESSED (usable for ACH deposits and withdrawals), REJECTED (link the bank in the portal instead) or PENDING_VERIFICATION: two credits of less than one dollar reach the bank account within 1 to 3 business days.
+// - TRADITIONAL_BANK_INSTRUCTION_VERIFICATION confirms those two amounts, in any order, for the waiting instruction (`pendingInstructionId` is the ACH instruction's `instructionId`). Three attempts are allowed; an instruction that is not waiting fails with ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
+// - PREDEFINED_DESTINATION_INSTRUCTION saves a standing withdrawal destination (wire, SEPA and others).
+// - EDDA_INSTRUCTION sets up an electronic direct debit authorisation with a Hong Kong bank (codes from listParticipatingBanks).
+// - DELETE_BANK_INSTRUCTION removes a saved instruction by name, method and currency.
+//
+// An account keeps at most 6 active bank instructions. The answer arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId).
 func (c *Client) CreateBankInstructionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBankInstructionsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -450,8 +763,13 @@ func (c *Client) CreateBankInstructionsWithBody(ctx context.Context, contentType
 	return c.Client.Do(req)
 }
 
-// CreateBankInstructionsQueryWithBody performs a POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateBankInstructionsQueryWithBody Query saved bank instructions and recurring transfers
+//
+// QUERY_BANK_INSTRUCTION lists the saved instructions of one method (name, currency, last four digits of the bank account); QUERY_RECURRING_INSTRUCTIONS lists an account's active recurring deposits and withdrawals; QUERY_RECENT_RECURRING_EVENTS lists the latest `numberOfTransactions` executions of one recurring instruction (`ibReferenceId`). Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId).
 func (c *Client) CreateBankInstructionsQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateBankInstructionsQueryRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -464,8 +782,13 @@ func (c *Client) CreateBankInstructionsQueryWithBody(ctx context.Context, conten
 	return c.Client.Do(req)
 }
 
-// BulkBankInstructionsWithBody performs a POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId) request,
-// with any type of body and a specified content type.
+// BulkBankInstructionsWithBody Submit several bank instructions of one kind
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createBankInstructions apply to each instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId).
 func (c *Client) BulkBankInstructionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkBankInstructionsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -478,7 +801,11 @@ func (c *Client) BulkBankInstructionsWithBody(ctx context.Context, contentType s
 	return c.Client.Do(req)
 }
 
-// GetClientInstructions performs a GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId) request.
+// GetClientInstructions Get an instruction by the caller's id
+//
+// Status of the instruction sent with this `clientInstructionId` and, for queries, their result. This is how a lost answer is reconciled: 404 means IBKR never received the id (only then resend the request, with the same id); any other answer means the instruction exists and must not be sent again. Poll no faster than the rate limit allows; ACH verification takes 7 to 15 minutes.
+//
+// Corresponds with GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId).
 func (c *Client) GetClientInstructions(ctx context.Context, clientInstructionId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetClientInstructionsRequest(c.Server, clientInstructionId)
 	if err != nil {
@@ -491,7 +818,11 @@ func (c *Client) GetClientInstructions(ctx context.Context, clientInstructionId 
 	return c.Client.Do(req)
 }
 
-// ListEchoHttps performs a GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId) request.
+// ListEchoHttps Echo a plain request
+//
+// Proves the bearer token and the scope echo.read work; changes nothing.
+//
+// Corresponds with GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId).
 func (c *Client) ListEchoHttps(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEchoHttpsRequest(c.Server)
 	if err != nil {
@@ -504,8 +835,13 @@ func (c *Client) ListEchoHttps(ctx context.Context, reqEditors ...RequestEditorF
 	return c.Client.Do(req)
 }
 
-// CreateEchoSignedJwtWithBody performs a POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId) request,
-// with any type of body and a specified content type.
+// CreateEchoSignedJwtWithBody Echo a signed request
+//
+// Proves that signed bodies are accepted (key, `kid`, clock skew) without side effects. Scope echo.write.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId).
 func (c *Client) CreateEchoSignedJwtWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateEchoSignedJwtRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -518,7 +854,11 @@ func (c *Client) CreateEchoSignedJwtWithBody(ctx context.Context, contentType st
 	return c.Client.Do(req)
 }
 
-// ListEnumerationsComplexAssetTransfer performs a GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId) request.
+// ListEnumerationsComplexAssetTransfer List brokers for complex asset transfers
+//
+// Broker names accepted in `contraBrokerInfo.brokerName` for the given `instructionType`.
+//
+// Corresponds with GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId).
 func (c *Client) ListEnumerationsComplexAssetTransfer(ctx context.Context, params *ListEnumerationsComplexAssetTransferParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListEnumerationsComplexAssetTransferRequest(c.Server, params)
 	if err != nil {
@@ -531,7 +871,11 @@ func (c *Client) ListEnumerationsComplexAssetTransfer(ctx context.Context, param
 	return c.Client.Do(req)
 }
 
-// GetEnumerations performs a GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId) request.
+// GetEnumerations Get reference values
+//
+// Values used in applications and transfers, by `enumerationType`: ACATS and ATON broker ids and names, occupations and employer businesses, financial ranges, questionnaire questions (edd-avt, with `form-number`), prohibited countries, employee plans, market data and trading bundles, security and quiz questions, wire instructions.
+//
+// Corresponds with GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId).
 func (c *Client) GetEnumerations(ctx context.Context, enumerationType EnumerationType, params *GetEnumerationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetEnumerationsRequest(c.Server, enumerationType, params)
 	if err != nil {
@@ -544,8 +888,18 @@ func (c *Client) GetEnumerations(ctx context.Context, enumerationType Enumeratio
 	return c.Client.Do(req)
 }
 
-// CreateExternalAssetTransfersWithBody performs a POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalAssetTransfersWithBody Transfer positions to or from another institution
+//
+// - FOP: free-of-payment transfer through the DTC. An inbound notice expires if the securities do not arrive within 5 business days.
+// - DWAC: deposit or withdrawal at custodian, between a transfer agent and the account.
+// - EXTERNAL_POSITION_TRANSFER: a full ACATS (US) or ATON (Canada) transfer from another broker, usually 3 to 8 business days; partial transfers need the portal.
+// - COMPLEX_ASSET_TRANSFER: free-of-payment transfer with institutions outside the US, with settlement details; available on request.
+//
+// Account titles, tax ids and account types must match at both ends. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId).
 func (c *Client) CreateExternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateExternalAssetTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -558,8 +912,13 @@ func (c *Client) CreateExternalAssetTransfersWithBody(ctx context.Context, conte
 	return c.Client.Do(req)
 }
 
-// BulkExternalAssetTransfersWithBody performs a POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkExternalAssetTransfersWithBody Submit several external position transfers of one kind
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId).
 func (c *Client) BulkExternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkExternalAssetTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -572,8 +931,13 @@ func (c *Client) BulkExternalAssetTransfersWithBody(ctx context.Context, content
 	return c.Client.Do(req)
 }
 
-// CreateExternalCashTransfersWithBody performs a POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalCashTransfersWithBody Deposit or withdraw cash
+//
+// DEPOSIT either announces an incoming wire (so IBKR can route it; the client then instructs their bank) or pulls the amount by ACH from a linked bank instruction named in `bankInstructionName`. WITHDRAWAL sends cash to a saved bank instruction; the API accepts withdrawals of up to 100,000 USD (larger ones go through the portal) and IBKR charges for more than one withdrawal per calendar month. `recurringInstructionDetail` repeats the transfer monthly, quarterly or yearly; a date that is not a US business day runs on the business day before. Amounts are exact decimals greater than 0. The answer (PENDING, PROCESSED or REJECTED) arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId).
 func (c *Client) CreateExternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateExternalCashTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -586,8 +950,13 @@ func (c *Client) CreateExternalCashTransfersWithBody(ctx context.Context, conten
 	return c.Client.Do(req)
 }
 
-// CreateExternalCashTransfersQueryWithBody performs a POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalCashTransfersQueryWithBody Query withdrawable cash or IRA contributions
+//
+// QUERY_WITHDRAWABLE_FUNDS: for one account and currency, the cash that can be withdrawn with and without a margin loan (for non-disclosed accounts: transferable to the master), and the amount free of an origination hold. QUERY_IRA_CONTRIBUTIONS: an IRA's contributions for a tax year. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId).
 func (c *Client) CreateExternalCashTransfersQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateExternalCashTransfersQueryRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -600,8 +969,13 @@ func (c *Client) CreateExternalCashTransfersQueryWithBody(ctx context.Context, c
 	return c.Client.Do(req)
 }
 
-// BulkExternalCashTransfersWithBody performs a POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkExternalCashTransfersWithBody Submit several deposits or withdrawals of one kind
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createExternalCashTransfers apply to each. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId).
 func (c *Client) BulkExternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkExternalCashTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -614,7 +988,11 @@ func (c *Client) BulkExternalCashTransfersWithBody(ctx context.Context, contentT
 	return c.Client.Do(req)
 }
 
-// ListForms performs a GET /gw/api/v1/forms (the `ListForms` operationId) request.
+// ListForms Get IBKR forms
+//
+// IBKR agreements, disclosures and tax forms, by form number, optionally with the documents themselves (`getDocs`), changed within a date range, in a language.
+//
+// Corresponds with GET /gw/api/v1/forms (the `ListForms` operationId).
 func (c *Client) ListForms(ctx context.Context, params *ListFormsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListFormsRequest(c.Server, params)
 	if err != nil {
@@ -627,7 +1005,11 @@ func (c *Client) ListForms(ctx context.Context, params *ListFormsParams, reqEdit
 	return c.Client.Do(req)
 }
 
-// ListFormsRequiredForms performs a GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId) request.
+// ListFormsRequiredForms List the forms an application needs
+//
+// Form numbers an application must include, given residence, account and applicant type, IRA, requested programs, MiFID category, trading permissions and capabilities.
+//
+// Corresponds with GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId).
 func (c *Client) ListFormsRequiredForms(ctx context.Context, params *ListFormsRequiredFormsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListFormsRequiredFormsRequest(c.Server, params)
 	if err != nil {
@@ -640,7 +1022,11 @@ func (c *Client) ListFormsRequiredForms(ctx context.Context, params *ListFormsRe
 	return c.Client.Do(req)
 }
 
-// GetInstructionSets performs a GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId) request.
+// GetInstructionSets Get the results of a bulk request
+//
+// Per-instruction results of the instruction set that a bulk call answered with.
+//
+// Corresponds with GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId).
 func (c *Client) GetInstructionSets(ctx context.Context, instructionSetId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInstructionSetsRequest(c.Server, instructionSetId)
 	if err != nil {
@@ -653,8 +1039,13 @@ func (c *Client) GetInstructionSets(ctx context.Context, instructionSetId wire.I
 	return c.Client.Do(req)
 }
 
-// CreateInstructionsCancelWithBody performs a POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId) request,
-// with any type of body and a specified content type.
+// CreateInstructionsCancelWithBody Cancel a pending instruction
+//
+// CANCEL_INSTRUCTION stops an instruction that is still PENDING, including the future executions of a recurring deposit or withdrawal, by its `instructionId`, with a reason of at most 256 characters. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId).
 func (c *Client) CreateInstructionsCancelWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateInstructionsCancelRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -667,8 +1058,13 @@ func (c *Client) CreateInstructionsCancelWithBody(ctx context.Context, contentTy
 	return c.Client.Do(req)
 }
 
-// BulkInstructionsCancelWithBody performs a POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId) request,
-// with any type of body and a specified content type.
+// BulkInstructionsCancelWithBody Cancel several pending instructions
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId).
 func (c *Client) BulkInstructionsCancelWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkInstructionsCancelRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -681,8 +1077,13 @@ func (c *Client) BulkInstructionsCancelWithBody(ctx context.Context, contentType
 	return c.Client.Do(req)
 }
 
-// CreateInstructionsQueryWithBody performs a POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateInstructionsQueryWithBody Query an account's recent transactions
+//
+// QUERY_RECENT_INSTRUCTIONS: deposits, withdrawals, position transfers and internal transfers of one account over the last `daysToGoBack` days (1 to 30), optionally of one `transactionType`. The history is read with getClientInstructions. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId).
 func (c *Client) CreateInstructionsQueryWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateInstructionsQueryRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -695,7 +1096,11 @@ func (c *Client) CreateInstructionsQueryWithBody(ctx context.Context, contentTyp
 	return c.Client.Do(req)
 }
 
-// GetInstructions performs a GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId) request.
+// GetInstructions Get an instruction by IBKR's id
+//
+// Status of the instruction IBKR identified with `instructionId`.
+//
+// Corresponds with GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId).
 func (c *Client) GetInstructions(ctx context.Context, instructionId wire.ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetInstructionsRequest(c.Server, instructionId)
 	if err != nil {
@@ -708,8 +1113,13 @@ func (c *Client) GetInstructions(ctx context.Context, instructionId wire.ID, req
 	return c.Client.Do(req)
 }
 
-// CreateInternalAssetTransfersWithBody performs a POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateInternalAssetTransfersWithBody Move positions between IBKR accounts
+//
+// INTERNAL_POSITION_TRANSFER of a quantity of one instrument (by `conid`, or by CUSIP/ISIN in `tradingInstrumentDescription`) between accounts with the same title, residence, tax id and IBKR entity, or between sub-accounts of one non-disclosed or omnibus master. Not processed on Saturdays, on Sundays before 15:00 US Eastern, or daily between 23:45 and 00:30. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId).
 func (c *Client) CreateInternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateInternalAssetTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -722,8 +1132,13 @@ func (c *Client) CreateInternalAssetTransfersWithBody(ctx context.Context, conte
 	return c.Client.Do(req)
 }
 
-// BulkInternalAssetTransfersWithBody performs a POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkInternalAssetTransfersWithBody Submit several internal position transfers
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId).
 func (c *Client) BulkInternalAssetTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkInternalAssetTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -736,8 +1151,13 @@ func (c *Client) BulkInternalAssetTransfersWithBody(ctx context.Context, content
 	return c.Client.Do(req)
 }
 
-// CreateInternalCashTransfersWithBody performs a POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateInternalCashTransfersWithBody Move cash between IBKR accounts
+//
+// INTERNAL_CASH_TRANSFER between accounts that may exchange funds (master and sub-account, or accounts with the same title, residence, tax id and IBKR entity). Outside the downtime windows it completes within 15 seconds; otherwise it stays PENDING. `dateTimeToOccur` schedules it. Amounts are exact decimals greater than 0. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId).
 func (c *Client) CreateInternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateInternalCashTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -750,8 +1170,13 @@ func (c *Client) CreateInternalCashTransfersWithBody(ctx context.Context, conten
 	return c.Client.Do(req)
 }
 
-// BulkInternalCashTransfersWithBody performs a POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkInternalCashTransfersWithBody Submit several internal cash transfers
+//
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId).
 func (c *Client) BulkInternalCashTransfersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewBulkInternalCashTransfersRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -764,7 +1189,11 @@ func (c *Client) BulkInternalCashTransfersWithBody(ctx context.Context, contentT
 	return c.Client.Do(req)
 }
 
-// ListParticipatingBanks performs a GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId) request.
+// ListParticipatingBanks List banks that support eDDA
+//
+// Hong Kong banks that accept electronic direct debit authorisations, with clearing code and BIC.
+//
+// Corresponds with GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId).
 func (c *Client) ListParticipatingBanks(ctx context.Context, params *ListParticipatingBanksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListParticipatingBanksRequest(c.Server, params)
 	if err != nil {
@@ -777,7 +1206,11 @@ func (c *Client) ListParticipatingBanks(ctx context.Context, params *ListPartici
 	return c.Client.Do(req)
 }
 
-// ListRequests performs a GET /gw/api/v1/requests (the `ListRequests` operationId) request.
+// ListRequests List account-management requests
+//
+// Requests submitted under the master account between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally in one `status`. Pages of at most 1000 through `offset` and `limit`; more than 10,000 results time out, so page.
+//
+// Corresponds with GET /gw/api/v1/requests (the `ListRequests` operationId).
 func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRequestsRequest(c.Server, params)
 	if err != nil {
@@ -790,7 +1223,11 @@ func (c *Client) ListRequests(ctx context.Context, params *ListRequestsParams, r
 	return c.Client.Do(req)
 }
 
-// GetRequestsStatus performs a GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId) request.
+// GetRequestsStatus Get the status of an account-management request
+//
+// Status of the request `requestId` returned by createAccounts or updateAccounts.
+//
+// Corresponds with GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId).
 func (c *Client) GetRequestsStatus(ctx context.Context, requestId wire.ID, params *GetRequestsStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRequestsStatusRequest(c.Server, requestId, params)
 	if err != nil {
@@ -803,8 +1240,13 @@ func (c *Client) GetRequestsStatus(ctx context.Context, requestId wire.ID, param
 	return c.Client.Do(req)
 }
 
-// ApplyCSVWithBody performs a POST /gw/api/v1/restrictions (the `ApplyCSV` operationId) request,
-// with any type of body and a specified content type.
+// ApplyCSVWithBody Apply a trading-restriction list
+//
+// Uploads a signed CSV of trading restrictions and applies it to the accounts it names.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/restrictions (the `ApplyCSV` operationId).
 func (c *Client) ApplyCSVWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewApplyCSVRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -817,8 +1259,13 @@ func (c *Client) ApplyCSVWithBody(ctx context.Context, contentType string, body 
 	return c.Client.Do(req)
 }
 
-// VerifyCSVWithBody performs a POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId) request,
-// with any type of body and a specified content type.
+// VerifyCSVWithBody Check a trading-restriction list
+//
+// Validates a restriction CSV (base64 in `payload`) without applying it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId).
 func (c *Client) VerifyCSVWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyCSVRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -831,8 +1278,13 @@ func (c *Client) VerifyCSVWithBody(ctx context.Context, contentType string, body
 	return c.Client.Do(req)
 }
 
-// CreateSsoBrowserSessionsWithBody performs a POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId) request,
-// with any type of body and a specified content type.
+// CreateSsoBrowserSessionsWithBody Open a client-portal session for a user
+//
+// Returns a one-time URL into IBKR's client portal for the user named in `credential`. The URL works once, within 60 seconds, and only from the IP address given in `ip` (the user's own address). Browsers only, not native apps. Append `ACTION=...` to choose the landing page (for example ACTION=TransferFunds or ACTION=Statement).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId).
 func (c *Client) CreateSsoBrowserSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSsoBrowserSessionsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -845,8 +1297,13 @@ func (c *Client) CreateSsoBrowserSessionsWithBody(ctx context.Context, contentTy
 	return c.Client.Do(req)
 }
 
-// CreateSsoSessionsWithBody performs a POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId) request,
-// with any type of body and a specified content type.
+// CreateSsoSessionsWithBody Create a single sign-on session
+//
+// Starts a single sign-on session for the user in `credential`, coming from `ip`, and returns its access token.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId).
 func (c *Client) CreateSsoSessionsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSsoSessionsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -859,8 +1316,13 @@ func (c *Client) CreateSsoSessionsWithBody(ctx context.Context, contentType stri
 	return c.Client.Do(req)
 }
 
-// CreateStatementsWithBody performs a POST /gw/api/v1/statements (the `CreateStatements` operationId) request,
-// with any type of body and a specified content type.
+// CreateStatementsWithBody Generate an activity statement
+//
+// A standard activity statement for one account or several (`accountIds`, combined per `multiAccountFormat`). `startDate` and `endDate` are YYYY for an annual statement, YYYYMM for a monthly one, or YYYYMMDD for a range of at most 365 days. Statements exist only from the day the account was funded. PDF or JSON-wrapped; other formats need the portal.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/statements (the `CreateStatements` operationId).
 func (c *Client) CreateStatementsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateStatementsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -873,7 +1335,11 @@ func (c *Client) CreateStatementsWithBody(ctx context.Context, contentType strin
 	return c.Client.Do(req)
 }
 
-// ListStatementsAvailable performs a GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId) request.
+// ListStatementsAvailable List the statements available for an account
+//
+// The daily range, months (YYYYMM) and years (YYYY) for which statements exist: up to two years back plus the current year. A day's statement appears around midnight US Eastern (reporting closes at 17:15 for commodities and 20:20 for securities).
+//
+// Corresponds with GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId).
 func (c *Client) ListStatementsAvailable(ctx context.Context, params *ListStatementsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatementsAvailableRequest(c.Server, params)
 	if err != nil {
@@ -886,8 +1352,13 @@ func (c *Client) ListStatementsAvailable(ctx context.Context, params *ListStatem
 	return c.Client.Do(req)
 }
 
-// CreateTaxDocumentsWithBody performs a POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId) request,
-// with any type of body and a specified content type.
+// CreateTaxDocumentsWithBody Generate a tax document
+//
+// A tax form of the given `type` (see listTaxDocumentsAvailable) for an account and year, as PDF or JSON-wrapped.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId).
 func (c *Client) CreateTaxDocumentsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTaxDocumentsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -900,7 +1371,11 @@ func (c *Client) CreateTaxDocumentsWithBody(ctx context.Context, contentType str
 	return c.Client.Do(req)
 }
 
-// ListTaxDocumentsAvailable performs a GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId) request.
+// ListTaxDocumentsAvailable List the tax documents available for an account
+//
+// Tax forms that can be generated for the account and `year`.
+//
+// Corresponds with GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId).
 func (c *Client) ListTaxDocumentsAvailable(ctx context.Context, params *ListTaxDocumentsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTaxDocumentsAvailableRequest(c.Server, params)
 	if err != nil {
@@ -913,8 +1388,13 @@ func (c *Client) ListTaxDocumentsAvailable(ctx context.Context, params *ListTaxD
 	return c.Client.Do(req)
 }
 
-// CreateTradeConfirmationsWithBody performs a POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId) request,
-// with any type of body and a specified content type.
+// CreateTradeConfirmationsWithBody Generate trade confirmations
+//
+// Trade confirmations of an account for a date range, as PDF or JSON-wrapped.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId).
 func (c *Client) CreateTradeConfirmationsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTradeConfirmationsRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -927,7 +1407,11 @@ func (c *Client) CreateTradeConfirmationsWithBody(ctx context.Context, contentTy
 	return c.Client.Do(req)
 }
 
-// ListTradeConfirmationsAvailable performs a GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId) request.
+// ListTradeConfirmationsAvailable List the dates with trade confirmations
+//
+// Dates for which trade confirmations of the account can be generated.
+//
+// Corresponds with GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId).
 func (c *Client) ListTradeConfirmationsAvailable(ctx context.Context, params *ListTradeConfirmationsAvailableParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListTradeConfirmationsAvailableRequest(c.Server, params)
 	if err != nil {
@@ -940,7 +1424,11 @@ func (c *Client) ListTradeConfirmationsAvailable(ctx context.Context, params *Li
 	return c.Client.Do(req)
 }
 
-// GetValidationsUsernames performs a GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId) request.
+// GetValidationsUsernames Check a username
+//
+// Whether a username is well formed and still free, with suggestions when it is not.
+//
+// Corresponds with GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId).
 func (c *Client) GetValidationsUsernames(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetValidationsUsernamesRequest(c.Server, username)
 	if err != nil {
@@ -953,8 +1441,13 @@ func (c *Client) GetValidationsUsernames(ctx context.Context, username string, r
 	return c.Client.Do(req)
 }
 
-// GenerateTokenWithBody performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request,
-// with any type of body and a specified content type.
+// GenerateTokenWithBody Get an access token
+//
+// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 func (c *Client) GenerateTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGenerateTokenRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -967,8 +1460,13 @@ func (c *Client) GenerateTokenWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// GenerateTokenWithFormdataBody performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request.
+// GenerateTokenWithFormdataBody Get an access token
+//
+// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+//
 // Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 func (c *Client) GenerateTokenWithFormdataBody(ctx context.Context, body GenerateTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGenerateTokenRequestWithFormdataBody(c.Server, body)
 	if err != nil {
@@ -3367,291 +3865,484 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
-	// ListAccountsWithResponse performs a GET /gw/api/v1/accounts (the `ListAccounts` operationId) request.
+	// ListAccountsWithResponse Get the processing result of an account application
+	//
+	// Looks an application up by `accountId` or by the `externalId` it was submitted with and answers either the names of its request and response files or the response file itself (account number, username, processed documents, pending registration tasks).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts (the `ListAccounts` operationId).
 	ListAccountsWithResponse(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*ListAccountsResponse, error)
 
-	// UpdateAccountsWithBodyWithResponse performs a PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId) request,
-	// with any type of body and a specified content type.
+	// UpdateAccountsWithBodyWithResponse Change existing accounts and applications
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Carries one or more kinds of change in `accountManagementRequests`, among them: `documentSubmission` (documents for registration tasks), `abandonAccount` (applications in status N or P), `resetAbandonedAccount` (status A, less than 6 months old), `accountClose` (status O or Q; handled between 08:00 and 11:00 US Eastern, later requests the next day), `applyFeeTemplate`, trading permissions, user and profile changes. Profile changes apply to open accounts only; a new request for the same account replaces a pending one. The body is signed; the answer's `requestId` is followed with getRequestsStatus.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId).
 	UpdateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountsResponse, error)
 
-	// CreateAccountsWithBodyWithResponse performs a POST /gw/api/v1/accounts (the `CreateAccounts` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAccountsWithBodyWithResponse Submit an account application
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Opens a brokerage account from a complete (full integration) or partial (hybrid) application: customer, account configuration, users and signed documents. The body is signed. IBKR processes the application asynchronously; follow it with getRequestsStatus, listAccounts or the callback service. An `externalId` is accepted once: a resubmission fails with "Already Processed". File names of attached documents may not exceed 20 characters.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/accounts (the `CreateAccounts` operationId).
 	CreateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error)
 
-	// CreateAccountsDocumentsWithBodyWithResponse performs a POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateAccountsDocumentsWithBodyWithResponse Submit documents for registration tasks
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Uploads agreements and supporting documents (proof of identity 8001, proof of address 8002, source of wealth 8541-8549 and others) with their form number, signer, execution timestamps (YYYYMMDDHHMMSS) and the attached file's name, length and SHA-1. One document per form number: join sides and pages into one file. PDF, JPEG or PNG; IBKR states 10 MB per file and 25 MB per upload. A file name longer than 20 characters is rejected.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId).
 	CreateAccountsDocumentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsDocumentsResponse, error)
 
-	// ListAccountsLoginMessagesWithResponse performs a GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId) request.
+	// ListAccountsLoginMessagesWithResponse List accounts that have login messages
+	//
+	// Accounts under the master account, created between `startDate` and `endDate` (yyyy-mm-dd, both required), that have login messages, optionally of one `type` (for example W8INFO for an expired tax form, MIFIR_INFO for missing MiFIR data) or account `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId).
 	ListAccountsLoginMessagesWithResponse(ctx context.Context, params *ListAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*ListAccountsLoginMessagesResponse, error)
 
-	// ListAccountsStatusWithResponse performs a GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId) request.
+	// ListAccountsStatusWithResponse List the status of accounts
+	//
+	// Status of the accounts under the master account created between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally only those in one `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId).
 	ListAccountsStatusWithResponse(ctx context.Context, params *ListAccountsStatusParams, reqEditors ...RequestEditorFn) (*ListAccountsStatusResponse, error)
 
-	// GetAccountsDetailsWithResponse performs a GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId) request.
+	// GetAccountsDetailsWithResponse Get an account's full profile
+	//
+	// Everything IBKR holds about one account: holders and users, addresses and contacts, employment and financial information, fee configuration, trading capabilities and permissions, market data subscriptions, risk score, application dates and last login.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId).
 	GetAccountsDetailsWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsDetailsResponse, error)
 
-	// GetAccountsKycWithResponse performs a GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId) request.
+	// GetAccountsKycWithResponse Get an identity-verification link
+	//
+	// For an applicant whose automatic identity check did not match, returns the Au10tix URL where they photograph their ID and themselves. A URL is valid for 24 hours; call again for a fresh one.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId).
 	GetAccountsKycWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsKycResponse, error)
 
-	// GetAccountsLoginMessagesWithResponse performs a GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId) request.
+	// GetAccountsLoginMessagesWithResponse List one account's login messages
+	//
+	// Messages the account holder must act on at their next portal login (expired tax form, CRS form, information check, bounced e-mail). Only tax form updates can be completed through the API; the rest need the portal.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId).
 	GetAccountsLoginMessagesWithResponse(ctx context.Context, accountId string, params *GetAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*GetAccountsLoginMessagesResponse, error)
 
-	// GetAccountsStatusWithResponse performs a GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId) request.
+	// GetAccountsStatusWithResponse Get an account's status
+	//
+	// The account's status code (A abandoned, N new, O open, C closed, P pending, R rejected, E reopen pending, Q migration not yet approved), when it was started, opened and closed, its master account and, for N and P, the application's state: Incomplete Application or Documents Required (client action needed, see getAccountsTasks), Under Review with IBKR, or Pending Approval (normally opened the next business day).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId).
 	GetAccountsStatusWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsStatusResponse, error)
 
-	// GetAccountsTasksWithResponse performs a GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId) request.
+	// GetAccountsTasksWithResponse List an account's registration tasks
+	//
+	// `type=pending` lists only the tasks that still block approval; `type=registration` lists every task with its completion date. A task is an IBKR form (4-digit form number) to complete or sign, or a document to send, and says whether it blocks trading or approval.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId).
 	GetAccountsTasksWithResponse(ctx context.Context, accountId string, params *GetAccountsTasksParams, reqEditors ...RequestEditorFn) (*GetAccountsTasksResponse, error)
 
-	// CreateBalancesQueryWithBodyWithResponse performs a POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBalancesQueryWithBodyWithResponse Query withdrawable cash and available equity
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// QUERY_WITHDRAWABLE_CASH_EQUITY: for one account and currency, the cash that can be withdrawn and the equity available. Answered synchronously. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId).
 	CreateBalancesQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBalancesQueryResponse, error)
 
-	// CreateBankInstructionsWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBankInstructionsWithBodyWithResponse Add, verify or delete a bank instruction
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// One instruction per call, of the kind named by `instructionType`:
+	// - ACH_INSTRUCTION links a US bank account (`bankInstructionCode` USACH, routing number of 9 digits, instruction name of at most 32 characters). IBKR answers PENDING at once, verifies the account in about 7 to 15 minutes and then moves the instruction to PROCESSED (usable for ACH deposits and withdrawals), REJECTED (link the bank in the portal instead) or PENDING_VERIFICATION: two credits of less than one dollar reach the bank account within 1 to 3 business days.
+	// - TRADITIONAL_BANK_INSTRUCTION_VERIFICATION confirms those two amounts, in any order, for the waiting instruction (`pendingInstructionId` is the ACH instruction's `instructionId`). Three attempts are allowed; an instruction that is not waiting fails with ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
+	// - PREDEFINED_DESTINATION_INSTRUCTION saves a standing withdrawal destination (wire, SEPA and others).
+	// - EDDA_INSTRUCTION sets up an electronic direct debit authorisation with a Hong Kong bank (codes from listParticipatingBanks).
+	// - DELETE_BANK_INSTRUCTION removes a saved instruction by name, method and currency.
+	//
+	// An account keeps at most 6 active bank instructions. The answer arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId).
 	CreateBankInstructionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankInstructionsResponse, error)
 
-	// CreateBankInstructionsQueryWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateBankInstructionsQueryWithBodyWithResponse Query saved bank instructions and recurring transfers
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// QUERY_BANK_INSTRUCTION lists the saved instructions of one method (name, currency, last four digits of the bank account); QUERY_RECURRING_INSTRUCTIONS lists an account's active recurring deposits and withdrawals; QUERY_RECENT_RECURRING_EVENTS lists the latest `numberOfTransactions` executions of one recurring instruction (`ibReferenceId`). Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId).
 	CreateBankInstructionsQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankInstructionsQueryResponse, error)
 
-	// BulkBankInstructionsWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkBankInstructionsWithBodyWithResponse Submit several bank instructions of one kind
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createBankInstructions apply to each instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId).
 	BulkBankInstructionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkBankInstructionsResponse, error)
 
-	// GetClientInstructionsWithResponse performs a GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId) request.
+	// GetClientInstructionsWithResponse Get an instruction by the caller's id
+	//
+	// Status of the instruction sent with this `clientInstructionId` and, for queries, their result. This is how a lost answer is reconciled: 404 means IBKR never received the id (only then resend the request, with the same id); any other answer means the instruction exists and must not be sent again. Poll no faster than the rate limit allows; ACH verification takes 7 to 15 minutes.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId).
 	GetClientInstructionsWithResponse(ctx context.Context, clientInstructionId wire.ID, reqEditors ...RequestEditorFn) (*GetClientInstructionsResponse, error)
 
-	// ListEchoHttpsWithResponse performs a GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId) request.
+	// ListEchoHttpsWithResponse Echo a plain request
+	//
+	// Proves the bearer token and the scope echo.read work; changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId).
 	ListEchoHttpsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEchoHttpsResponse, error)
 
-	// CreateEchoSignedJwtWithBodyWithResponse performs a POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateEchoSignedJwtWithBodyWithResponse Echo a signed request
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Proves that signed bodies are accepted (key, `kid`, clock skew) without side effects. Scope echo.write.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId).
 	CreateEchoSignedJwtWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEchoSignedJwtResponse, error)
 
-	// ListEnumerationsComplexAssetTransferWithResponse performs a GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId) request.
+	// ListEnumerationsComplexAssetTransferWithResponse List brokers for complex asset transfers
+	//
+	// Broker names accepted in `contraBrokerInfo.brokerName` for the given `instructionType`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId).
 	ListEnumerationsComplexAssetTransferWithResponse(ctx context.Context, params *ListEnumerationsComplexAssetTransferParams, reqEditors ...RequestEditorFn) (*ListEnumerationsComplexAssetTransferResponse, error)
 
-	// GetEnumerationsWithResponse performs a GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId) request.
+	// GetEnumerationsWithResponse Get reference values
+	//
+	// Values used in applications and transfers, by `enumerationType`: ACATS and ATON broker ids and names, occupations and employer businesses, financial ranges, questionnaire questions (edd-avt, with `form-number`), prohibited countries, employee plans, market data and trading bundles, security and quiz questions, wire instructions.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId).
 	GetEnumerationsWithResponse(ctx context.Context, enumerationType EnumerationType, params *GetEnumerationsParams, reqEditors ...RequestEditorFn) (*GetEnumerationsResponse, error)
 
-	// CreateExternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalAssetTransfersWithBodyWithResponse Transfer positions to or from another institution
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// - FOP: free-of-payment transfer through the DTC. An inbound notice expires if the securities do not arrive within 5 business days.
+	// - DWAC: deposit or withdrawal at custodian, between a transfer agent and the account.
+	// - EXTERNAL_POSITION_TRANSFER: a full ACATS (US) or ATON (Canada) transfer from another broker, usually 3 to 8 business days; partial transfers need the portal.
+	// - COMPLEX_ASSET_TRANSFER: free-of-payment transfer with institutions outside the US, with settlement details; available on request.
+	//
+	// Account titles, tax ids and account types must match at both ends. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId).
 	CreateExternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalAssetTransfersResponse, error)
 
-	// BulkExternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkExternalAssetTransfersWithBodyWithResponse Submit several external position transfers of one kind
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId).
 	BulkExternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkExternalAssetTransfersResponse, error)
 
-	// CreateExternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalCashTransfersWithBodyWithResponse Deposit or withdraw cash
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// DEPOSIT either announces an incoming wire (so IBKR can route it; the client then instructs their bank) or pulls the amount by ACH from a linked bank instruction named in `bankInstructionName`. WITHDRAWAL sends cash to a saved bank instruction; the API accepts withdrawals of up to 100,000 USD (larger ones go through the portal) and IBKR charges for more than one withdrawal per calendar month. `recurringInstructionDetail` repeats the transfer monthly, quarterly or yearly; a date that is not a US business day runs on the business day before. Amounts are exact decimals greater than 0. The answer (PENDING, PROCESSED or REJECTED) arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId).
 	CreateExternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalCashTransfersResponse, error)
 
-	// CreateExternalCashTransfersQueryWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateExternalCashTransfersQueryWithBodyWithResponse Query withdrawable cash or IRA contributions
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// QUERY_WITHDRAWABLE_FUNDS: for one account and currency, the cash that can be withdrawn with and without a margin loan (for non-disclosed accounts: transferable to the master), and the amount free of an origination hold. QUERY_IRA_CONTRIBUTIONS: an IRA's contributions for a tax year. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId).
 	CreateExternalCashTransfersQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalCashTransfersQueryResponse, error)
 
-	// BulkExternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkExternalCashTransfersWithBodyWithResponse Submit several deposits or withdrawals of one kind
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createExternalCashTransfers apply to each. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId).
 	BulkExternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkExternalCashTransfersResponse, error)
 
-	// ListFormsWithResponse performs a GET /gw/api/v1/forms (the `ListForms` operationId) request.
+	// ListFormsWithResponse Get IBKR forms
+	//
+	// IBKR agreements, disclosures and tax forms, by form number, optionally with the documents themselves (`getDocs`), changed within a date range, in a language.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/forms (the `ListForms` operationId).
 	ListFormsWithResponse(ctx context.Context, params *ListFormsParams, reqEditors ...RequestEditorFn) (*ListFormsResponse, error)
 
-	// ListFormsRequiredFormsWithResponse performs a GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId) request.
+	// ListFormsRequiredFormsWithResponse List the forms an application needs
+	//
+	// Form numbers an application must include, given residence, account and applicant type, IRA, requested programs, MiFID category, trading permissions and capabilities.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId).
 	ListFormsRequiredFormsWithResponse(ctx context.Context, params *ListFormsRequiredFormsParams, reqEditors ...RequestEditorFn) (*ListFormsRequiredFormsResponse, error)
 
-	// GetInstructionSetsWithResponse performs a GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId) request.
+	// GetInstructionSetsWithResponse Get the results of a bulk request
+	//
+	// Per-instruction results of the instruction set that a bulk call answered with.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId).
 	GetInstructionSetsWithResponse(ctx context.Context, instructionSetId wire.ID, reqEditors ...RequestEditorFn) (*GetInstructionSetsResponse, error)
 
-	// CreateInstructionsCancelWithBodyWithResponse performs a POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInstructionsCancelWithBodyWithResponse Cancel a pending instruction
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// CANCEL_INSTRUCTION stops an instruction that is still PENDING, including the future executions of a recurring deposit or withdrawal, by its `instructionId`, with a reason of at most 256 characters. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId).
 	CreateInstructionsCancelWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstructionsCancelResponse, error)
 
-	// BulkInstructionsCancelWithBodyWithResponse performs a POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInstructionsCancelWithBodyWithResponse Cancel several pending instructions
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId).
 	BulkInstructionsCancelWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInstructionsCancelResponse, error)
 
-	// CreateInstructionsQueryWithBodyWithResponse performs a POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInstructionsQueryWithBodyWithResponse Query an account's recent transactions
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// QUERY_RECENT_INSTRUCTIONS: deposits, withdrawals, position transfers and internal transfers of one account over the last `daysToGoBack` days (1 to 30), optionally of one `transactionType`. The history is read with getClientInstructions. Read-only, but every call still needs a clientInstructionId that was never used before.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId).
 	CreateInstructionsQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstructionsQueryResponse, error)
 
-	// GetInstructionsWithResponse performs a GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId) request.
+	// GetInstructionsWithResponse Get an instruction by IBKR's id
+	//
+	// Status of the instruction IBKR identified with `instructionId`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId).
 	GetInstructionsWithResponse(ctx context.Context, instructionId wire.ID, reqEditors ...RequestEditorFn) (*GetInstructionsResponse, error)
 
-	// CreateInternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInternalAssetTransfersWithBodyWithResponse Move positions between IBKR accounts
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// INTERNAL_POSITION_TRANSFER of a quantity of one instrument (by `conid`, or by CUSIP/ISIN in `tradingInstrumentDescription`) between accounts with the same title, residence, tax id and IBKR entity, or between sub-accounts of one non-disclosed or omnibus master. Not processed on Saturdays, on Sundays before 15:00 US Eastern, or daily between 23:45 and 00:30. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId).
 	CreateInternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalAssetTransfersResponse, error)
 
-	// BulkInternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInternalAssetTransfersWithBodyWithResponse Submit several internal position transfers
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId).
 	BulkInternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInternalAssetTransfersResponse, error)
 
-	// CreateInternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateInternalCashTransfersWithBodyWithResponse Move cash between IBKR accounts
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// INTERNAL_CASH_TRANSFER between accounts that may exchange funds (master and sub-account, or accounts with the same title, residence, tax id and IBKR entity). Outside the downtime windows it completes within 15 seconds; otherwise it stays PENDING. `dateTimeToOccur` schedules it. Amounts are exact decimals greater than 0. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId).
 	CreateInternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalCashTransfersResponse, error)
 
-	// BulkInternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId) request,
-	// with any type of body and a specified content type.
+	// BulkInternalCashTransfersWithBodyWithResponse Submit several internal cash transfers
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId).
 	BulkInternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInternalCashTransfersResponse, error)
 
-	// ListParticipatingBanksWithResponse performs a GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId) request.
+	// ListParticipatingBanksWithResponse List banks that support eDDA
+	//
+	// Hong Kong banks that accept electronic direct debit authorisations, with clearing code and BIC.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId).
 	ListParticipatingBanksWithResponse(ctx context.Context, params *ListParticipatingBanksParams, reqEditors ...RequestEditorFn) (*ListParticipatingBanksResponse, error)
 
-	// ListRequestsWithResponse performs a GET /gw/api/v1/requests (the `ListRequests` operationId) request.
+	// ListRequestsWithResponse List account-management requests
+	//
+	// Requests submitted under the master account between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally in one `status`. Pages of at most 1000 through `offset` and `limit`; more than 10,000 results time out, so page.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/requests (the `ListRequests` operationId).
 	ListRequestsWithResponse(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*ListRequestsResponse, error)
 
-	// GetRequestsStatusWithResponse performs a GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId) request.
+	// GetRequestsStatusWithResponse Get the status of an account-management request
+	//
+	// Status of the request `requestId` returned by createAccounts or updateAccounts.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId).
 	GetRequestsStatusWithResponse(ctx context.Context, requestId wire.ID, params *GetRequestsStatusParams, reqEditors ...RequestEditorFn) (*GetRequestsStatusResponse, error)
 
-	// ApplyCSVWithBodyWithResponse performs a POST /gw/api/v1/restrictions (the `ApplyCSV` operationId) request,
-	// with any type of body and a specified content type.
+	// ApplyCSVWithBodyWithResponse Apply a trading-restriction list
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Uploads a signed CSV of trading restrictions and applies it to the accounts it names.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/restrictions (the `ApplyCSV` operationId).
 	ApplyCSVWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyCSVResponse, error)
 
-	// VerifyCSVWithBodyWithResponse performs a POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId) request,
-	// with any type of body and a specified content type.
+	// VerifyCSVWithBodyWithResponse Check a trading-restriction list
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Validates a restriction CSV (base64 in `payload`) without applying it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId).
 	VerifyCSVWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCSVResponse, error)
 
-	// CreateSsoBrowserSessionsWithBodyWithResponse performs a POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateSsoBrowserSessionsWithBodyWithResponse Open a client-portal session for a user
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Returns a one-time URL into IBKR's client portal for the user named in `credential`. The URL works once, within 60 seconds, and only from the IP address given in `ip` (the user's own address). Browsers only, not native apps. Append `ACTION=...` to choose the landing page (for example ACTION=TransferFunds or ACTION=Statement).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId).
 	CreateSsoBrowserSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSsoBrowserSessionsResponse, error)
 
-	// CreateSsoSessionsWithBodyWithResponse performs a POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateSsoSessionsWithBodyWithResponse Create a single sign-on session
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Starts a single sign-on session for the user in `credential`, coming from `ip`, and returns its access token.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId).
 	CreateSsoSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSsoSessionsResponse, error)
 
-	// CreateStatementsWithBodyWithResponse performs a POST /gw/api/v1/statements (the `CreateStatements` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateStatementsWithBodyWithResponse Generate an activity statement
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// A standard activity statement for one account or several (`accountIds`, combined per `multiAccountFormat`). `startDate` and `endDate` are YYYY for an annual statement, YYYYMM for a monthly one, or YYYYMMDD for a range of at most 365 days. Statements exist only from the day the account was funded. PDF or JSON-wrapped; other formats need the portal.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/statements (the `CreateStatements` operationId).
 	CreateStatementsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStatementsResponse, error)
 
-	// ListStatementsAvailableWithResponse performs a GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId) request.
+	// ListStatementsAvailableWithResponse List the statements available for an account
+	//
+	// The daily range, months (YYYYMM) and years (YYYY) for which statements exist: up to two years back plus the current year. A day's statement appears around midnight US Eastern (reporting closes at 17:15 for commodities and 20:20 for securities).
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId).
 	ListStatementsAvailableWithResponse(ctx context.Context, params *ListStatementsAvailableParams, reqEditors ...RequestEditorFn) (*ListStatementsAvailableResponse, error)
 
-	// CreateTaxDocumentsWithBodyWithResponse performs a POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateTaxDocumentsWithBodyWithResponse Generate a tax document
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// A tax form of the given `type` (see listTaxDocumentsAvailable) for an account and year, as PDF or JSON-wrapped.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId).
 	CreateTaxDocumentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaxDocumentsResponse, error)
 
-	// ListTaxDocumentsAvailableWithResponse performs a GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId) request.
+	// ListTaxDocumentsAvailableWithResponse List the tax documents available for an account
+	//
+	// Tax forms that can be generated for the account and `year`.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId).
 	ListTaxDocumentsAvailableWithResponse(ctx context.Context, params *ListTaxDocumentsAvailableParams, reqEditors ...RequestEditorFn) (*ListTaxDocumentsAvailableResponse, error)
 
-	// CreateTradeConfirmationsWithBodyWithResponse performs a POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId) request,
-	// with any type of body and a specified content type.
+	// CreateTradeConfirmationsWithBodyWithResponse Generate trade confirmations
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// Trade confirmations of an account for a date range, as PDF or JSON-wrapped.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId).
 	CreateTradeConfirmationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTradeConfirmationsResponse, error)
 
-	// ListTradeConfirmationsAvailableWithResponse performs a GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId) request.
+	// ListTradeConfirmationsAvailableWithResponse List the dates with trade confirmations
+	//
+	// Dates for which trade confirmations of the account can be generated.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId).
 	ListTradeConfirmationsAvailableWithResponse(ctx context.Context, params *ListTradeConfirmationsAvailableParams, reqEditors ...RequestEditorFn) (*ListTradeConfirmationsAvailableResponse, error)
 
-	// GetValidationsUsernamesWithResponse performs a GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId) request.
+	// GetValidationsUsernamesWithResponse Check a username
+	//
+	// Whether a username is well formed and still free, with suggestions when it is not.
 	//
 	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId).
 	GetValidationsUsernamesWithResponse(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*GetValidationsUsernamesResponse, error)
 
-	// GenerateTokenWithBodyWithResponse performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request,
-	// with any type of body and a specified content type.
+	// GenerateTokenWithBodyWithResponse Get an access token
 	//
-	// Returns a wrapper object for the known response body format(s).
+	// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 	GenerateTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenerateTokenResponse, error)
 
-	// GenerateTokenWithFormdataBodyWithResponse performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request.
+	// GenerateTokenWithFormdataBodyWithResponse Get an access token
+	//
+	// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 	GenerateTokenWithFormdataBodyWithResponse(ctx context.Context, body GenerateTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*GenerateTokenResponse, error)
 }
 
@@ -7237,9 +7928,13 @@ func (r GenerateTokenResponse) ContentType() string {
 	return ""
 }
 
-// ListAccountsWithResponse performs a GET /gw/api/v1/accounts (the `ListAccounts` operationId) request.
+// ListAccountsWithResponse Get the processing result of an account application
+//
+// Looks an application up by `accountId` or by the `externalId` it was submitted with and answers either the names of its request and response files or the response file itself (account number, username, processed documents, pending registration tasks).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts (the `ListAccounts` operationId).
 func (c *ClientWithResponses) ListAccountsWithResponse(ctx context.Context, params *ListAccountsParams, reqEditors ...RequestEditorFn) (*ListAccountsResponse, error) {
 	rsp, err := c.ListAccounts(ctx, params, reqEditors...)
 	if err != nil {
@@ -7248,10 +7943,13 @@ func (c *ClientWithResponses) ListAccountsWithResponse(ctx context.Context, para
 	return ParseListAccountsResponse(rsp)
 }
 
-// UpdateAccountsWithBodyWithResponse performs a PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId) request,
-// with any type of body and a specified content type.
+// UpdateAccountsWithBodyWithResponse Change existing accounts and applications
 //
-// Returns a wrapper object for the known response body format(s).
+// Carries one or more kinds of change in `accountManagementRequests`, among them: `documentSubmission` (documents for registration tasks), `abandonAccount` (applications in status N or P), `resetAbandonedAccount` (status A, less than 6 months old), `accountClose` (status O or Q; handled between 08:00 and 11:00 US Eastern, later requests the next day), `applyFeeTemplate`, trading permissions, user and profile changes. Profile changes apply to open accounts only; a new request for the same account replaces a pending one. The body is signed; the answer's `requestId` is followed with getRequestsStatus.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /gw/api/v1/accounts (the `UpdateAccounts` operationId).
 func (c *ClientWithResponses) UpdateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAccountsResponse, error) {
 	rsp, err := c.UpdateAccountsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7260,10 +7958,13 @@ func (c *ClientWithResponses) UpdateAccountsWithBodyWithResponse(ctx context.Con
 	return ParseUpdateAccountsResponse(rsp)
 }
 
-// CreateAccountsWithBodyWithResponse performs a POST /gw/api/v1/accounts (the `CreateAccounts` operationId) request,
-// with any type of body and a specified content type.
+// CreateAccountsWithBodyWithResponse Submit an account application
 //
-// Returns a wrapper object for the known response body format(s).
+// Opens a brokerage account from a complete (full integration) or partial (hybrid) application: customer, account configuration, users and signed documents. The body is signed. IBKR processes the application asynchronously; follow it with getRequestsStatus, listAccounts or the callback service. An `externalId` is accepted once: a resubmission fails with "Already Processed". File names of attached documents may not exceed 20 characters.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/accounts (the `CreateAccounts` operationId).
 func (c *ClientWithResponses) CreateAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsResponse, error) {
 	rsp, err := c.CreateAccountsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7272,10 +7973,13 @@ func (c *ClientWithResponses) CreateAccountsWithBodyWithResponse(ctx context.Con
 	return ParseCreateAccountsResponse(rsp)
 }
 
-// CreateAccountsDocumentsWithBodyWithResponse performs a POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId) request,
-// with any type of body and a specified content type.
+// CreateAccountsDocumentsWithBodyWithResponse Submit documents for registration tasks
 //
-// Returns a wrapper object for the known response body format(s).
+// Uploads agreements and supporting documents (proof of identity 8001, proof of address 8002, source of wealth 8541-8549 and others) with their form number, signer, execution timestamps (YYYYMMDDHHMMSS) and the attached file's name, length and SHA-1. One document per form number: join sides and pages into one file. PDF, JPEG or PNG; IBKR states 10 MB per file and 25 MB per upload. A file name longer than 20 characters is rejected.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/accounts/documents (the `CreateAccountsDocuments` operationId).
 func (c *ClientWithResponses) CreateAccountsDocumentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAccountsDocumentsResponse, error) {
 	rsp, err := c.CreateAccountsDocumentsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7284,9 +7988,13 @@ func (c *ClientWithResponses) CreateAccountsDocumentsWithBodyWithResponse(ctx co
 	return ParseCreateAccountsDocumentsResponse(rsp)
 }
 
-// ListAccountsLoginMessagesWithResponse performs a GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId) request.
+// ListAccountsLoginMessagesWithResponse List accounts that have login messages
+//
+// Accounts under the master account, created between `startDate` and `endDate` (yyyy-mm-dd, both required), that have login messages, optionally of one `type` (for example W8INFO for an expired tax form, MIFIR_INFO for missing MiFIR data) or account `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/login-messages (the `ListAccountsLoginMessages` operationId).
 func (c *ClientWithResponses) ListAccountsLoginMessagesWithResponse(ctx context.Context, params *ListAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*ListAccountsLoginMessagesResponse, error) {
 	rsp, err := c.ListAccountsLoginMessages(ctx, params, reqEditors...)
 	if err != nil {
@@ -7295,9 +8003,13 @@ func (c *ClientWithResponses) ListAccountsLoginMessagesWithResponse(ctx context.
 	return ParseListAccountsLoginMessagesResponse(rsp)
 }
 
-// ListAccountsStatusWithResponse performs a GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId) request.
+// ListAccountsStatusWithResponse List the status of accounts
+//
+// Status of the accounts under the master account created between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally only those in one `status`. Pages of at most 1000 through `offset` and `limit`; a query matching more than 10,000 accounts times out, so page.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/status (the `ListAccountsStatus` operationId).
 func (c *ClientWithResponses) ListAccountsStatusWithResponse(ctx context.Context, params *ListAccountsStatusParams, reqEditors ...RequestEditorFn) (*ListAccountsStatusResponse, error) {
 	rsp, err := c.ListAccountsStatus(ctx, params, reqEditors...)
 	if err != nil {
@@ -7306,9 +8018,13 @@ func (c *ClientWithResponses) ListAccountsStatusWithResponse(ctx context.Context
 	return ParseListAccountsStatusResponse(rsp)
 }
 
-// GetAccountsDetailsWithResponse performs a GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId) request.
+// GetAccountsDetailsWithResponse Get an account's full profile
+//
+// Everything IBKR holds about one account: holders and users, addresses and contacts, employment and financial information, fee configuration, trading capabilities and permissions, market data subscriptions, risk score, application dates and last login.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/details (the `GetAccountsDetails` operationId).
 func (c *ClientWithResponses) GetAccountsDetailsWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsDetailsResponse, error) {
 	rsp, err := c.GetAccountsDetails(ctx, accountId, reqEditors...)
 	if err != nil {
@@ -7317,9 +8033,13 @@ func (c *ClientWithResponses) GetAccountsDetailsWithResponse(ctx context.Context
 	return ParseGetAccountsDetailsResponse(rsp)
 }
 
-// GetAccountsKycWithResponse performs a GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId) request.
+// GetAccountsKycWithResponse Get an identity-verification link
+//
+// For an applicant whose automatic identity check did not match, returns the Au10tix URL where they photograph their ID and themselves. A URL is valid for 24 hours; call again for a fresh one.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/kyc (the `GetAccountsKyc` operationId).
 func (c *ClientWithResponses) GetAccountsKycWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsKycResponse, error) {
 	rsp, err := c.GetAccountsKyc(ctx, accountId, reqEditors...)
 	if err != nil {
@@ -7328,9 +8048,13 @@ func (c *ClientWithResponses) GetAccountsKycWithResponse(ctx context.Context, ac
 	return ParseGetAccountsKycResponse(rsp)
 }
 
-// GetAccountsLoginMessagesWithResponse performs a GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId) request.
+// GetAccountsLoginMessagesWithResponse List one account's login messages
+//
+// Messages the account holder must act on at their next portal login (expired tax form, CRS form, information check, bounced e-mail). Only tax form updates can be completed through the API; the rest need the portal.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/login-messages (the `GetAccountsLoginMessages` operationId).
 func (c *ClientWithResponses) GetAccountsLoginMessagesWithResponse(ctx context.Context, accountId string, params *GetAccountsLoginMessagesParams, reqEditors ...RequestEditorFn) (*GetAccountsLoginMessagesResponse, error) {
 	rsp, err := c.GetAccountsLoginMessages(ctx, accountId, params, reqEditors...)
 	if err != nil {
@@ -7339,9 +8063,13 @@ func (c *ClientWithResponses) GetAccountsLoginMessagesWithResponse(ctx context.C
 	return ParseGetAccountsLoginMessagesResponse(rsp)
 }
 
-// GetAccountsStatusWithResponse performs a GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId) request.
+// GetAccountsStatusWithResponse Get an account's status
+//
+// The account's status code (A abandoned, N new, O open, C closed, P pending, R rejected, E reopen pending, Q migration not yet approved), when it was started, opened and closed, its master account and, for N and P, the application's state: Incomplete Application or Documents Required (client action needed, see getAccountsTasks), Under Review with IBKR, or Pending Approval (normally opened the next business day).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/status (the `GetAccountsStatus` operationId).
 func (c *ClientWithResponses) GetAccountsStatusWithResponse(ctx context.Context, accountId string, reqEditors ...RequestEditorFn) (*GetAccountsStatusResponse, error) {
 	rsp, err := c.GetAccountsStatus(ctx, accountId, reqEditors...)
 	if err != nil {
@@ -7350,9 +8078,13 @@ func (c *ClientWithResponses) GetAccountsStatusWithResponse(ctx context.Context,
 	return ParseGetAccountsStatusResponse(rsp)
 }
 
-// GetAccountsTasksWithResponse performs a GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId) request.
+// GetAccountsTasksWithResponse List an account's registration tasks
+//
+// `type=pending` lists only the tasks that still block approval; `type=registration` lists every task with its completion date. A task is an IBKR form (4-digit form number) to complete or sign, or a document to send, and says whether it blocks trading or approval.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/accounts/{accountId}/tasks (the `GetAccountsTasks` operationId).
 func (c *ClientWithResponses) GetAccountsTasksWithResponse(ctx context.Context, accountId string, params *GetAccountsTasksParams, reqEditors ...RequestEditorFn) (*GetAccountsTasksResponse, error) {
 	rsp, err := c.GetAccountsTasks(ctx, accountId, params, reqEditors...)
 	if err != nil {
@@ -7361,10 +8093,13 @@ func (c *ClientWithResponses) GetAccountsTasksWithResponse(ctx context.Context, 
 	return ParseGetAccountsTasksResponse(rsp)
 }
 
-// CreateBalancesQueryWithBodyWithResponse performs a POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateBalancesQueryWithBodyWithResponse Query withdrawable cash and available equity
 //
-// Returns a wrapper object for the known response body format(s).
+// QUERY_WITHDRAWABLE_CASH_EQUITY: for one account and currency, the cash that can be withdrawn and the equity available. Answered synchronously. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/balances/query (the `CreateBalancesQuery` operationId).
 func (c *ClientWithResponses) CreateBalancesQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBalancesQueryResponse, error) {
 	rsp, err := c.CreateBalancesQueryWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7373,10 +8108,20 @@ func (c *ClientWithResponses) CreateBalancesQueryWithBodyWithResponse(ctx contex
 	return ParseCreateBalancesQueryResponse(rsp)
 }
 
-// CreateBankInstructionsWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId) request,
-// with any type of body and a specified content type.
+// CreateBankInstructionsWithBodyWithResponse Add, verify or delete a bank instruction
 //
-// Returns a wrapper object for the known response body format(s).
+// One instruction per call, of the kind named by `instructionType`:
+// - ACH_INSTRUCTION links a US bank account (`bankInstructionCode` USACH, routing number of 9 digits, instruction name of at most 32 characters). IBKR answers PENDING at once, verifies the account in about 7 to 15 minutes and then moves the instruction to PROCESSED (usable for ACH deposits and withdrawals), REJECTED (link the bank in the portal instead) or PENDING_VERIFICATION: two credits of less than one dollar reach the bank account within 1 to 3 business days.
+// - TRADITIONAL_BANK_INSTRUCTION_VERIFICATION confirms those two amounts, in any order, for the waiting instruction (`pendingInstructionId` is the ACH instruction's `instructionId`). Three attempts are allowed; an instruction that is not waiting fails with ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
+// - PREDEFINED_DESTINATION_INSTRUCTION saves a standing withdrawal destination (wire, SEPA and others).
+// - EDDA_INSTRUCTION sets up an electronic direct debit authorisation with a Hong Kong bank (codes from listParticipatingBanks).
+// - DELETE_BANK_INSTRUCTION removes a saved instruction by name, method and currency.
+//
+// An account keeps at most 6 active bank instructions. The answer arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/bank-instructions (the `CreateBankInstructions` operationId).
 func (c *ClientWithResponses) CreateBankInstructionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankInstructionsResponse, error) {
 	rsp, err := c.CreateBankInstructionsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7385,10 +8130,13 @@ func (c *ClientWithResponses) CreateBankInstructionsWithBodyWithResponse(ctx con
 	return ParseCreateBankInstructionsResponse(rsp)
 }
 
-// CreateBankInstructionsQueryWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateBankInstructionsQueryWithBodyWithResponse Query saved bank instructions and recurring transfers
 //
-// Returns a wrapper object for the known response body format(s).
+// QUERY_BANK_INSTRUCTION lists the saved instructions of one method (name, currency, last four digits of the bank account); QUERY_RECURRING_INSTRUCTIONS lists an account's active recurring deposits and withdrawals; QUERY_RECENT_RECURRING_EVENTS lists the latest `numberOfTransactions` executions of one recurring instruction (`ibReferenceId`). Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/bank-instructions/query (the `CreateBankInstructionsQuery` operationId).
 func (c *ClientWithResponses) CreateBankInstructionsQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBankInstructionsQueryResponse, error) {
 	rsp, err := c.CreateBankInstructionsQueryWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7397,10 +8145,13 @@ func (c *ClientWithResponses) CreateBankInstructionsQueryWithBodyWithResponse(ct
 	return ParseCreateBankInstructionsQueryResponse(rsp)
 }
 
-// BulkBankInstructionsWithBodyWithResponse performs a POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId) request,
-// with any type of body and a specified content type.
+// BulkBankInstructionsWithBodyWithResponse Submit several bank instructions of one kind
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createBankInstructions apply to each instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/bank-instructions:bulk (the `BulkBankInstructions` operationId).
 func (c *ClientWithResponses) BulkBankInstructionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkBankInstructionsResponse, error) {
 	rsp, err := c.BulkBankInstructionsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7409,9 +8160,13 @@ func (c *ClientWithResponses) BulkBankInstructionsWithBodyWithResponse(ctx conte
 	return ParseBulkBankInstructionsResponse(rsp)
 }
 
-// GetClientInstructionsWithResponse performs a GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId) request.
+// GetClientInstructionsWithResponse Get an instruction by the caller's id
+//
+// Status of the instruction sent with this `clientInstructionId` and, for queries, their result. This is how a lost answer is reconciled: 404 means IBKR never received the id (only then resend the request, with the same id); any other answer means the instruction exists and must not be sent again. Poll no faster than the rate limit allows; ACH verification takes 7 to 15 minutes.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/client-instructions/{clientInstructionId} (the `GetClientInstructions` operationId).
 func (c *ClientWithResponses) GetClientInstructionsWithResponse(ctx context.Context, clientInstructionId wire.ID, reqEditors ...RequestEditorFn) (*GetClientInstructionsResponse, error) {
 	rsp, err := c.GetClientInstructions(ctx, clientInstructionId, reqEditors...)
 	if err != nil {
@@ -7420,9 +8175,13 @@ func (c *ClientWithResponses) GetClientInstructionsWithResponse(ctx context.Cont
 	return ParseGetClientInstructionsResponse(rsp)
 }
 
-// ListEchoHttpsWithResponse performs a GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId) request.
+// ListEchoHttpsWithResponse Echo a plain request
+//
+// Proves the bearer token and the scope echo.read work; changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/echo/https (the `ListEchoHttps` operationId).
 func (c *ClientWithResponses) ListEchoHttpsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEchoHttpsResponse, error) {
 	rsp, err := c.ListEchoHttps(ctx, reqEditors...)
 	if err != nil {
@@ -7431,10 +8190,13 @@ func (c *ClientWithResponses) ListEchoHttpsWithResponse(ctx context.Context, req
 	return ParseListEchoHttpsResponse(rsp)
 }
 
-// CreateEchoSignedJwtWithBodyWithResponse performs a POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId) request,
-// with any type of body and a specified content type.
+// CreateEchoSignedJwtWithBodyWithResponse Echo a signed request
 //
-// Returns a wrapper object for the known response body format(s).
+// Proves that signed bodies are accepted (key, `kid`, clock skew) without side effects. Scope echo.write.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/echo/signed-jwt (the `CreateEchoSignedJwt` operationId).
 func (c *ClientWithResponses) CreateEchoSignedJwtWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEchoSignedJwtResponse, error) {
 	rsp, err := c.CreateEchoSignedJwtWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7443,9 +8205,13 @@ func (c *ClientWithResponses) CreateEchoSignedJwtWithBodyWithResponse(ctx contex
 	return ParseCreateEchoSignedJwtResponse(rsp)
 }
 
-// ListEnumerationsComplexAssetTransferWithResponse performs a GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId) request.
+// ListEnumerationsComplexAssetTransferWithResponse List brokers for complex asset transfers
+//
+// Broker names accepted in `contraBrokerInfo.brokerName` for the given `instructionType`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/enumerations/complex-asset-transfer (the `ListEnumerationsComplexAssetTransfer` operationId).
 func (c *ClientWithResponses) ListEnumerationsComplexAssetTransferWithResponse(ctx context.Context, params *ListEnumerationsComplexAssetTransferParams, reqEditors ...RequestEditorFn) (*ListEnumerationsComplexAssetTransferResponse, error) {
 	rsp, err := c.ListEnumerationsComplexAssetTransfer(ctx, params, reqEditors...)
 	if err != nil {
@@ -7454,9 +8220,13 @@ func (c *ClientWithResponses) ListEnumerationsComplexAssetTransferWithResponse(c
 	return ParseListEnumerationsComplexAssetTransferResponse(rsp)
 }
 
-// GetEnumerationsWithResponse performs a GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId) request.
+// GetEnumerationsWithResponse Get reference values
+//
+// Values used in applications and transfers, by `enumerationType`: ACATS and ATON broker ids and names, occupations and employer businesses, financial ranges, questionnaire questions (edd-avt, with `form-number`), prohibited countries, employee plans, market data and trading bundles, security and quiz questions, wire instructions.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/enumerations/{enumerationType} (the `GetEnumerations` operationId).
 func (c *ClientWithResponses) GetEnumerationsWithResponse(ctx context.Context, enumerationType EnumerationType, params *GetEnumerationsParams, reqEditors ...RequestEditorFn) (*GetEnumerationsResponse, error) {
 	rsp, err := c.GetEnumerations(ctx, enumerationType, params, reqEditors...)
 	if err != nil {
@@ -7465,10 +8235,18 @@ func (c *ClientWithResponses) GetEnumerationsWithResponse(ctx context.Context, e
 	return ParseGetEnumerationsResponse(rsp)
 }
 
-// CreateExternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalAssetTransfersWithBodyWithResponse Transfer positions to or from another institution
 //
-// Returns a wrapper object for the known response body format(s).
+// - FOP: free-of-payment transfer through the DTC. An inbound notice expires if the securities do not arrive within 5 business days.
+// - DWAC: deposit or withdrawal at custodian, between a transfer agent and the account.
+// - EXTERNAL_POSITION_TRANSFER: a full ACATS (US) or ATON (Canada) transfer from another broker, usually 3 to 8 business days; partial transfers need the portal.
+// - COMPLEX_ASSET_TRANSFER: free-of-payment transfer with institutions outside the US, with settlement details; available on request.
+//
+// Account titles, tax ids and account types must match at both ends. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/external-asset-transfers (the `CreateExternalAssetTransfers` operationId).
 func (c *ClientWithResponses) CreateExternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalAssetTransfersResponse, error) {
 	rsp, err := c.CreateExternalAssetTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7477,10 +8255,13 @@ func (c *ClientWithResponses) CreateExternalAssetTransfersWithBodyWithResponse(c
 	return ParseCreateExternalAssetTransfersResponse(rsp)
 }
 
-// BulkExternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkExternalAssetTransfersWithBodyWithResponse Submit several external position transfers of one kind
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/external-asset-transfers:bulk (the `BulkExternalAssetTransfers` operationId).
 func (c *ClientWithResponses) BulkExternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkExternalAssetTransfersResponse, error) {
 	rsp, err := c.BulkExternalAssetTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7489,10 +8270,13 @@ func (c *ClientWithResponses) BulkExternalAssetTransfersWithBodyWithResponse(ctx
 	return ParseBulkExternalAssetTransfersResponse(rsp)
 }
 
-// CreateExternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalCashTransfersWithBodyWithResponse Deposit or withdraw cash
 //
-// Returns a wrapper object for the known response body format(s).
+// DEPOSIT either announces an incoming wire (so IBKR can route it; the client then instructs their bank) or pulls the amount by ACH from a linked bank instruction named in `bankInstructionName`. WITHDRAWAL sends cash to a saved bank instruction; the API accepts withdrawals of up to 100,000 USD (larger ones go through the portal) and IBKR charges for more than one withdrawal per calendar month. `recurringInstructionDetail` repeats the transfer monthly, quarterly or yearly; a date that is not a US business day runs on the business day before. Amounts are exact decimals greater than 0. The answer (PENDING, PROCESSED or REJECTED) arrives within about 30 seconds. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers (the `CreateExternalCashTransfers` operationId).
 func (c *ClientWithResponses) CreateExternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalCashTransfersResponse, error) {
 	rsp, err := c.CreateExternalCashTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7501,10 +8285,13 @@ func (c *ClientWithResponses) CreateExternalCashTransfersWithBodyWithResponse(ct
 	return ParseCreateExternalCashTransfersResponse(rsp)
 }
 
-// CreateExternalCashTransfersQueryWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateExternalCashTransfersQueryWithBodyWithResponse Query withdrawable cash or IRA contributions
 //
-// Returns a wrapper object for the known response body format(s).
+// QUERY_WITHDRAWABLE_FUNDS: for one account and currency, the cash that can be withdrawn with and without a margin loan (for non-disclosed accounts: transferable to the master), and the amount free of an origination hold. QUERY_IRA_CONTRIBUTIONS: an IRA's contributions for a tax year. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers/query (the `CreateExternalCashTransfersQuery` operationId).
 func (c *ClientWithResponses) CreateExternalCashTransfersQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateExternalCashTransfersQueryResponse, error) {
 	rsp, err := c.CreateExternalCashTransfersQueryWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7513,10 +8300,13 @@ func (c *ClientWithResponses) CreateExternalCashTransfersQueryWithBodyWithRespon
 	return ParseCreateExternalCashTransfersQueryResponse(rsp)
 }
 
-// BulkExternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkExternalCashTransfersWithBodyWithResponse Submit several deposits or withdrawals of one kind
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. The rules of createExternalCashTransfers apply to each. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/external-cash-transfers:bulk (the `BulkExternalCashTransfers` operationId).
 func (c *ClientWithResponses) BulkExternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkExternalCashTransfersResponse, error) {
 	rsp, err := c.BulkExternalCashTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7525,9 +8315,13 @@ func (c *ClientWithResponses) BulkExternalCashTransfersWithBodyWithResponse(ctx 
 	return ParseBulkExternalCashTransfersResponse(rsp)
 }
 
-// ListFormsWithResponse performs a GET /gw/api/v1/forms (the `ListForms` operationId) request.
+// ListFormsWithResponse Get IBKR forms
+//
+// IBKR agreements, disclosures and tax forms, by form number, optionally with the documents themselves (`getDocs`), changed within a date range, in a language.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/forms (the `ListForms` operationId).
 func (c *ClientWithResponses) ListFormsWithResponse(ctx context.Context, params *ListFormsParams, reqEditors ...RequestEditorFn) (*ListFormsResponse, error) {
 	rsp, err := c.ListForms(ctx, params, reqEditors...)
 	if err != nil {
@@ -7536,9 +8330,13 @@ func (c *ClientWithResponses) ListFormsWithResponse(ctx context.Context, params 
 	return ParseListFormsResponse(rsp)
 }
 
-// ListFormsRequiredFormsWithResponse performs a GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId) request.
+// ListFormsRequiredFormsWithResponse List the forms an application needs
+//
+// Form numbers an application must include, given residence, account and applicant type, IRA, requested programs, MiFID category, trading permissions and capabilities.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/forms/required-forms (the `ListFormsRequiredForms` operationId).
 func (c *ClientWithResponses) ListFormsRequiredFormsWithResponse(ctx context.Context, params *ListFormsRequiredFormsParams, reqEditors ...RequestEditorFn) (*ListFormsRequiredFormsResponse, error) {
 	rsp, err := c.ListFormsRequiredForms(ctx, params, reqEditors...)
 	if err != nil {
@@ -7547,9 +8345,13 @@ func (c *ClientWithResponses) ListFormsRequiredFormsWithResponse(ctx context.Con
 	return ParseListFormsRequiredFormsResponse(rsp)
 }
 
-// GetInstructionSetsWithResponse performs a GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId) request.
+// GetInstructionSetsWithResponse Get the results of a bulk request
+//
+// Per-instruction results of the instruction set that a bulk call answered with.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/instruction-sets/{instructionSetId} (the `GetInstructionSets` operationId).
 func (c *ClientWithResponses) GetInstructionSetsWithResponse(ctx context.Context, instructionSetId wire.ID, reqEditors ...RequestEditorFn) (*GetInstructionSetsResponse, error) {
 	rsp, err := c.GetInstructionSets(ctx, instructionSetId, reqEditors...)
 	if err != nil {
@@ -7558,10 +8360,13 @@ func (c *ClientWithResponses) GetInstructionSetsWithResponse(ctx context.Context
 	return ParseGetInstructionSetsResponse(rsp)
 }
 
-// CreateInstructionsCancelWithBodyWithResponse performs a POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId) request,
-// with any type of body and a specified content type.
+// CreateInstructionsCancelWithBodyWithResponse Cancel a pending instruction
 //
-// Returns a wrapper object for the known response body format(s).
+// CANCEL_INSTRUCTION stops an instruction that is still PENDING, including the future executions of a recurring deposit or withdrawal, by its `instructionId`, with a reason of at most 256 characters. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/instructions/cancel (the `CreateInstructionsCancel` operationId).
 func (c *ClientWithResponses) CreateInstructionsCancelWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstructionsCancelResponse, error) {
 	rsp, err := c.CreateInstructionsCancelWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7570,10 +8375,13 @@ func (c *ClientWithResponses) CreateInstructionsCancelWithBodyWithResponse(ctx c
 	return ParseCreateInstructionsCancelResponse(rsp)
 }
 
-// BulkInstructionsCancelWithBodyWithResponse performs a POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId) request,
-// with any type of body and a specified content type.
+// BulkInstructionsCancelWithBodyWithResponse Cancel several pending instructions
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/instructions/cancel:bulk (the `BulkInstructionsCancel` operationId).
 func (c *ClientWithResponses) BulkInstructionsCancelWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInstructionsCancelResponse, error) {
 	rsp, err := c.BulkInstructionsCancelWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7582,10 +8390,13 @@ func (c *ClientWithResponses) BulkInstructionsCancelWithBodyWithResponse(ctx con
 	return ParseBulkInstructionsCancelResponse(rsp)
 }
 
-// CreateInstructionsQueryWithBodyWithResponse performs a POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId) request,
-// with any type of body and a specified content type.
+// CreateInstructionsQueryWithBodyWithResponse Query an account's recent transactions
 //
-// Returns a wrapper object for the known response body format(s).
+// QUERY_RECENT_INSTRUCTIONS: deposits, withdrawals, position transfers and internal transfers of one account over the last `daysToGoBack` days (1 to 30), optionally of one `transactionType`. The history is read with getClientInstructions. Read-only, but every call still needs a clientInstructionId that was never used before.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/instructions/query (the `CreateInstructionsQuery` operationId).
 func (c *ClientWithResponses) CreateInstructionsQueryWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstructionsQueryResponse, error) {
 	rsp, err := c.CreateInstructionsQueryWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7594,9 +8405,13 @@ func (c *ClientWithResponses) CreateInstructionsQueryWithBodyWithResponse(ctx co
 	return ParseCreateInstructionsQueryResponse(rsp)
 }
 
-// GetInstructionsWithResponse performs a GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId) request.
+// GetInstructionsWithResponse Get an instruction by IBKR's id
+//
+// Status of the instruction IBKR identified with `instructionId`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/instructions/{instructionId} (the `GetInstructions` operationId).
 func (c *ClientWithResponses) GetInstructionsWithResponse(ctx context.Context, instructionId wire.ID, reqEditors ...RequestEditorFn) (*GetInstructionsResponse, error) {
 	rsp, err := c.GetInstructions(ctx, instructionId, reqEditors...)
 	if err != nil {
@@ -7605,10 +8420,13 @@ func (c *ClientWithResponses) GetInstructionsWithResponse(ctx context.Context, i
 	return ParseGetInstructionsResponse(rsp)
 }
 
-// CreateInternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateInternalAssetTransfersWithBodyWithResponse Move positions between IBKR accounts
 //
-// Returns a wrapper object for the known response body format(s).
+// INTERNAL_POSITION_TRANSFER of a quantity of one instrument (by `conid`, or by CUSIP/ISIN in `tradingInstrumentDescription`) between accounts with the same title, residence, tax id and IBKR entity, or between sub-accounts of one non-disclosed or omnibus master. Not processed on Saturdays, on Sundays before 15:00 US Eastern, or daily between 23:45 and 00:30. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/internal-asset-transfers (the `CreateInternalAssetTransfers` operationId).
 func (c *ClientWithResponses) CreateInternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalAssetTransfersResponse, error) {
 	rsp, err := c.CreateInternalAssetTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7617,10 +8435,13 @@ func (c *ClientWithResponses) CreateInternalAssetTransfersWithBodyWithResponse(c
 	return ParseCreateInternalAssetTransfersResponse(rsp)
 }
 
-// BulkInternalAssetTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkInternalAssetTransfersWithBodyWithResponse Submit several internal position transfers
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/internal-asset-transfers:bulk (the `BulkInternalAssetTransfers` operationId).
 func (c *ClientWithResponses) BulkInternalAssetTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInternalAssetTransfersResponse, error) {
 	rsp, err := c.BulkInternalAssetTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7629,10 +8450,13 @@ func (c *ClientWithResponses) BulkInternalAssetTransfersWithBodyWithResponse(ctx
 	return ParseBulkInternalAssetTransfersResponse(rsp)
 }
 
-// CreateInternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// CreateInternalCashTransfersWithBodyWithResponse Move cash between IBKR accounts
 //
-// Returns a wrapper object for the known response body format(s).
+// INTERNAL_CASH_TRANSFER between accounts that may exchange funds (master and sub-account, or accounts with the same title, residence, tax id and IBKR entity). Outside the downtime windows it completes within 15 seconds; otherwise it stays PENDING. `dateTimeToOccur` schedules it. Amounts are exact decimals greater than 0. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/internal-cash-transfers (the `CreateInternalCashTransfers` operationId).
 func (c *ClientWithResponses) CreateInternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInternalCashTransfersResponse, error) {
 	rsp, err := c.CreateInternalCashTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7641,10 +8465,13 @@ func (c *ClientWithResponses) CreateInternalCashTransfersWithBodyWithResponse(ct
 	return ParseCreateInternalCashTransfersResponse(rsp)
 }
 
-// BulkInternalCashTransfersWithBodyWithResponse performs a POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId) request,
-// with any type of body and a specified content type.
+// BulkInternalCashTransfersWithBodyWithResponse Submit several internal cash transfers
 //
-// Returns a wrapper object for the known response body format(s).
+// `instructions` holds instructions of the single kind named by `instructionType`, each with its own clientInstructionId. IBKR answers 202 with an instructionSetId (follow it with getInstructionSets) or 207 with one result per instruction. Not idempotent: after a timeout or a 5xx, look the clientInstructionId up with getClientInstructions before sending anything again; resend (with the same id) only when that answers 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/internal-cash-transfers:bulk (the `BulkInternalCashTransfers` operationId).
 func (c *ClientWithResponses) BulkInternalCashTransfersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkInternalCashTransfersResponse, error) {
 	rsp, err := c.BulkInternalCashTransfersWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7653,9 +8480,13 @@ func (c *ClientWithResponses) BulkInternalCashTransfersWithBodyWithResponse(ctx 
 	return ParseBulkInternalCashTransfersResponse(rsp)
 }
 
-// ListParticipatingBanksWithResponse performs a GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId) request.
+// ListParticipatingBanksWithResponse List banks that support eDDA
+//
+// Hong Kong banks that accept electronic direct debit authorisations, with clearing code and BIC.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/participating-banks (the `ListParticipatingBanks` operationId).
 func (c *ClientWithResponses) ListParticipatingBanksWithResponse(ctx context.Context, params *ListParticipatingBanksParams, reqEditors ...RequestEditorFn) (*ListParticipatingBanksResponse, error) {
 	rsp, err := c.ListParticipatingBanks(ctx, params, reqEditors...)
 	if err != nil {
@@ -7664,9 +8495,13 @@ func (c *ClientWithResponses) ListParticipatingBanksWithResponse(ctx context.Con
 	return ParseListParticipatingBanksResponse(rsp)
 }
 
-// ListRequestsWithResponse performs a GET /gw/api/v1/requests (the `ListRequests` operationId) request.
+// ListRequestsWithResponse List account-management requests
+//
+// Requests submitted under the master account between `startDate` and `endDate` (yyyy-mm-dd, both required), optionally in one `status`. Pages of at most 1000 through `offset` and `limit`; more than 10,000 results time out, so page.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/requests (the `ListRequests` operationId).
 func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, params *ListRequestsParams, reqEditors ...RequestEditorFn) (*ListRequestsResponse, error) {
 	rsp, err := c.ListRequests(ctx, params, reqEditors...)
 	if err != nil {
@@ -7675,9 +8510,13 @@ func (c *ClientWithResponses) ListRequestsWithResponse(ctx context.Context, para
 	return ParseListRequestsResponse(rsp)
 }
 
-// GetRequestsStatusWithResponse performs a GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId) request.
+// GetRequestsStatusWithResponse Get the status of an account-management request
+//
+// Status of the request `requestId` returned by createAccounts or updateAccounts.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/requests/{requestId}/status (the `GetRequestsStatus` operationId).
 func (c *ClientWithResponses) GetRequestsStatusWithResponse(ctx context.Context, requestId wire.ID, params *GetRequestsStatusParams, reqEditors ...RequestEditorFn) (*GetRequestsStatusResponse, error) {
 	rsp, err := c.GetRequestsStatus(ctx, requestId, params, reqEditors...)
 	if err != nil {
@@ -7686,10 +8525,13 @@ func (c *ClientWithResponses) GetRequestsStatusWithResponse(ctx context.Context,
 	return ParseGetRequestsStatusResponse(rsp)
 }
 
-// ApplyCSVWithBodyWithResponse performs a POST /gw/api/v1/restrictions (the `ApplyCSV` operationId) request,
-// with any type of body and a specified content type.
+// ApplyCSVWithBodyWithResponse Apply a trading-restriction list
 //
-// Returns a wrapper object for the known response body format(s).
+// Uploads a signed CSV of trading restrictions and applies it to the accounts it names.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/restrictions (the `ApplyCSV` operationId).
 func (c *ClientWithResponses) ApplyCSVWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyCSVResponse, error) {
 	rsp, err := c.ApplyCSVWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7698,10 +8540,13 @@ func (c *ClientWithResponses) ApplyCSVWithBodyWithResponse(ctx context.Context, 
 	return ParseApplyCSVResponse(rsp)
 }
 
-// VerifyCSVWithBodyWithResponse performs a POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId) request,
-// with any type of body and a specified content type.
+// VerifyCSVWithBodyWithResponse Check a trading-restriction list
 //
-// Returns a wrapper object for the known response body format(s).
+// Validates a restriction CSV (base64 in `payload`) without applying it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/restrictions/verify (the `VerifyCSV` operationId).
 func (c *ClientWithResponses) VerifyCSVWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCSVResponse, error) {
 	rsp, err := c.VerifyCSVWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7710,10 +8555,13 @@ func (c *ClientWithResponses) VerifyCSVWithBodyWithResponse(ctx context.Context,
 	return ParseVerifyCSVResponse(rsp)
 }
 
-// CreateSsoBrowserSessionsWithBodyWithResponse performs a POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId) request,
-// with any type of body and a specified content type.
+// CreateSsoBrowserSessionsWithBodyWithResponse Open a client-portal session for a user
 //
-// Returns a wrapper object for the known response body format(s).
+// Returns a one-time URL into IBKR's client portal for the user named in `credential`. The URL works once, within 60 seconds, and only from the IP address given in `ip` (the user's own address). Browsers only, not native apps. Append `ACTION=...` to choose the landing page (for example ACTION=TransferFunds or ACTION=Statement).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/sso-browser-sessions (the `CreateSsoBrowserSessions` operationId).
 func (c *ClientWithResponses) CreateSsoBrowserSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSsoBrowserSessionsResponse, error) {
 	rsp, err := c.CreateSsoBrowserSessionsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7722,10 +8570,13 @@ func (c *ClientWithResponses) CreateSsoBrowserSessionsWithBodyWithResponse(ctx c
 	return ParseCreateSsoBrowserSessionsResponse(rsp)
 }
 
-// CreateSsoSessionsWithBodyWithResponse performs a POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId) request,
-// with any type of body and a specified content type.
+// CreateSsoSessionsWithBodyWithResponse Create a single sign-on session
 //
-// Returns a wrapper object for the known response body format(s).
+// Starts a single sign-on session for the user in `credential`, coming from `ip`, and returns its access token.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/sso-sessions (the `CreateSsoSessions` operationId).
 func (c *ClientWithResponses) CreateSsoSessionsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSsoSessionsResponse, error) {
 	rsp, err := c.CreateSsoSessionsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7734,10 +8585,13 @@ func (c *ClientWithResponses) CreateSsoSessionsWithBodyWithResponse(ctx context.
 	return ParseCreateSsoSessionsResponse(rsp)
 }
 
-// CreateStatementsWithBodyWithResponse performs a POST /gw/api/v1/statements (the `CreateStatements` operationId) request,
-// with any type of body and a specified content type.
+// CreateStatementsWithBodyWithResponse Generate an activity statement
 //
-// Returns a wrapper object for the known response body format(s).
+// A standard activity statement for one account or several (`accountIds`, combined per `multiAccountFormat`). `startDate` and `endDate` are YYYY for an annual statement, YYYYMM for a monthly one, or YYYYMMDD for a range of at most 365 days. Statements exist only from the day the account was funded. PDF or JSON-wrapped; other formats need the portal.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/statements (the `CreateStatements` operationId).
 func (c *ClientWithResponses) CreateStatementsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStatementsResponse, error) {
 	rsp, err := c.CreateStatementsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7746,9 +8600,13 @@ func (c *ClientWithResponses) CreateStatementsWithBodyWithResponse(ctx context.C
 	return ParseCreateStatementsResponse(rsp)
 }
 
-// ListStatementsAvailableWithResponse performs a GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId) request.
+// ListStatementsAvailableWithResponse List the statements available for an account
+//
+// The daily range, months (YYYYMM) and years (YYYY) for which statements exist: up to two years back plus the current year. A day's statement appears around midnight US Eastern (reporting closes at 17:15 for commodities and 20:20 for securities).
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/statements/available (the `ListStatementsAvailable` operationId).
 func (c *ClientWithResponses) ListStatementsAvailableWithResponse(ctx context.Context, params *ListStatementsAvailableParams, reqEditors ...RequestEditorFn) (*ListStatementsAvailableResponse, error) {
 	rsp, err := c.ListStatementsAvailable(ctx, params, reqEditors...)
 	if err != nil {
@@ -7757,10 +8615,13 @@ func (c *ClientWithResponses) ListStatementsAvailableWithResponse(ctx context.Co
 	return ParseListStatementsAvailableResponse(rsp)
 }
 
-// CreateTaxDocumentsWithBodyWithResponse performs a POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId) request,
-// with any type of body and a specified content type.
+// CreateTaxDocumentsWithBodyWithResponse Generate a tax document
 //
-// Returns a wrapper object for the known response body format(s).
+// A tax form of the given `type` (see listTaxDocumentsAvailable) for an account and year, as PDF or JSON-wrapped.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/tax-documents (the `CreateTaxDocuments` operationId).
 func (c *ClientWithResponses) CreateTaxDocumentsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTaxDocumentsResponse, error) {
 	rsp, err := c.CreateTaxDocumentsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7769,9 +8630,13 @@ func (c *ClientWithResponses) CreateTaxDocumentsWithBodyWithResponse(ctx context
 	return ParseCreateTaxDocumentsResponse(rsp)
 }
 
-// ListTaxDocumentsAvailableWithResponse performs a GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId) request.
+// ListTaxDocumentsAvailableWithResponse List the tax documents available for an account
+//
+// Tax forms that can be generated for the account and `year`.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/tax-documents/available (the `ListTaxDocumentsAvailable` operationId).
 func (c *ClientWithResponses) ListTaxDocumentsAvailableWithResponse(ctx context.Context, params *ListTaxDocumentsAvailableParams, reqEditors ...RequestEditorFn) (*ListTaxDocumentsAvailableResponse, error) {
 	rsp, err := c.ListTaxDocumentsAvailable(ctx, params, reqEditors...)
 	if err != nil {
@@ -7780,10 +8645,13 @@ func (c *ClientWithResponses) ListTaxDocumentsAvailableWithResponse(ctx context.
 	return ParseListTaxDocumentsAvailableResponse(rsp)
 }
 
-// CreateTradeConfirmationsWithBodyWithResponse performs a POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId) request,
-// with any type of body and a specified content type.
+// CreateTradeConfirmationsWithBodyWithResponse Generate trade confirmations
 //
-// Returns a wrapper object for the known response body format(s).
+// Trade confirmations of an account for a date range, as PDF or JSON-wrapped.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /gw/api/v1/trade-confirmations (the `CreateTradeConfirmations` operationId).
 func (c *ClientWithResponses) CreateTradeConfirmationsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTradeConfirmationsResponse, error) {
 	rsp, err := c.CreateTradeConfirmationsWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7792,9 +8660,13 @@ func (c *ClientWithResponses) CreateTradeConfirmationsWithBodyWithResponse(ctx c
 	return ParseCreateTradeConfirmationsResponse(rsp)
 }
 
-// ListTradeConfirmationsAvailableWithResponse performs a GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId) request.
+// ListTradeConfirmationsAvailableWithResponse List the dates with trade confirmations
+//
+// Dates for which trade confirmations of the account can be generated.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/trade-confirmations/available (the `ListTradeConfirmationsAvailable` operationId).
 func (c *ClientWithResponses) ListTradeConfirmationsAvailableWithResponse(ctx context.Context, params *ListTradeConfirmationsAvailableParams, reqEditors ...RequestEditorFn) (*ListTradeConfirmationsAvailableResponse, error) {
 	rsp, err := c.ListTradeConfirmationsAvailable(ctx, params, reqEditors...)
 	if err != nil {
@@ -7803,9 +8675,13 @@ func (c *ClientWithResponses) ListTradeConfirmationsAvailableWithResponse(ctx co
 	return ParseListTradeConfirmationsAvailableResponse(rsp)
 }
 
-// GetValidationsUsernamesWithResponse performs a GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId) request.
+// GetValidationsUsernamesWithResponse Check a username
+//
+// Whether a username is well formed and still free, with suggestions when it is not.
 //
 // Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /gw/api/v1/validations/usernames/{username} (the `GetValidationsUsernames` operationId).
 func (c *ClientWithResponses) GetValidationsUsernamesWithResponse(ctx context.Context, username string, reqEditors ...RequestEditorFn) (*GetValidationsUsernamesResponse, error) {
 	rsp, err := c.GetValidationsUsernames(ctx, username, reqEditors...)
 	if err != nil {
@@ -7814,10 +8690,13 @@ func (c *ClientWithResponses) GetValidationsUsernamesWithResponse(ctx context.Co
 	return ParseGetValidationsUsernamesResponse(rsp)
 }
 
-// GenerateTokenWithBodyWithResponse performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request,
-// with any type of body and a specified content type.
+// GenerateTokenWithBodyWithResponse Get an access token
 //
-// Returns a wrapper object for the known response body format(s).
+// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 func (c *ClientWithResponses) GenerateTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*GenerateTokenResponse, error) {
 	rsp, err := c.GenerateTokenWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {
@@ -7826,8 +8705,13 @@ func (c *ClientWithResponses) GenerateTokenWithBodyWithResponse(ctx context.Cont
 	return ParseGenerateTokenResponse(rsp)
 }
 
-// GenerateTokenWithFormdataBodyWithResponse performs a POST /oauth2/api/v1/token (the `GenerateToken` operationId) request.
+// GenerateTokenWithFormdataBodyWithResponse Get an access token
+//
+// OAuth 2.0 client credentials with a `private_key_jwt` client assertion, sent as a form: `grant_type=client_credentials`, `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`, `client_assertion` (a compact RS256 JWS with header `kid`, claims `iss` = `sub` = client id, `aud`, `iat`, a short `exp` and a unique `jti`) and `scope` (space-separated). IBKR registers RSA keys of 3072 or 4096 bits; production and QA need different keys. Tokens last about a day (`expires_in` is typically 86399). This call takes no bearer token.
+//
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /oauth2/api/v1/token (the `GenerateToken` operationId).
 func (c *ClientWithResponses) GenerateTokenWithFormdataBodyWithResponse(ctx context.Context, body GenerateTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*GenerateTokenResponse, error) {
 	rsp, err := c.GenerateTokenWithFormdataBody(ctx, body, reqEditors...)
 	if err != nil {

@@ -8465,7 +8465,7 @@ type AUSExposureDetailsType struct {
 	PersonName              *string `json:"personName,omitempty"`
 }
 
-// AbandonAccount defines model for AbandonAccount.
+// AbandonAccount Abandons a pending application (status N or P).
 type AbandonAccount struct {
 	AccountId *string `json:"accountId,omitempty"`
 }
@@ -8532,9 +8532,12 @@ type AccountInvestmentObjectives string
 // AccountIraType defines model for Account.IraType.
 type AccountIraType string
 
-// AccountClose defines model for AccountClose.
+// AccountClose Closes an open account (status O or Q). Handled between 08:00 and 11:00 US Eastern.
 type AccountClose struct {
-	AccountId   *string `json:"accountId,omitempty"`
+	// AccountId The account to close.
+	AccountId *string `json:"accountId,omitempty"`
+
+	// CloseReason Why the account is closed.
 	CloseReason *string `json:"closeReason,omitempty"`
 }
 
@@ -8624,59 +8627,71 @@ type AccountDetailsResponse struct {
 	WithHoldingStatement       *map[string]string                   `json:"withHoldingStatement,omitempty"`
 }
 
-// AccountManagementRequests defines model for AccountManagementRequests.
+// AccountManagementRequests Changes to existing accounts and applications; set the kinds you need.
 type AccountManagementRequests struct {
-	AbandonAccount                 *AbandonAccount                 `json:"abandonAccount,omitempty"`
-	AccountClose                   *AccountClose                   `json:"accountClose,omitempty"`
-	AccountConfiguration           *AccountConfiguration           `json:"accountConfiguration,omitempty"`
-	AccreditedInvestor             *AccreditedInvestor             `json:"accreditedInvestor,omitempty"`
-	AddAdditionalAccount           *AddAdditionalAccount           `json:"addAdditionalAccount,omitempty"`
-	AddCLPCapability               *AddCLPCapability               `json:"addCLPCapability,omitempty"`
-	AddLevFxCapability             *AddLEVFXCapability             `json:"addLevFxCapability,omitempty"`
-	AddMiFirData                   *AddMiFIRData                   `json:"addMiFirData,omitempty"`
-	AddNewUser                     *AddNewUser                     `json:"addNewUser,omitempty"`
-	AddTradingPermissions          *AddTradingPermissions          `json:"addTradingPermissions,omitempty"`
-	AllocateVan                    *AllocateVAN                    `json:"allocateVan,omitempty"`
-	ApplyFeeTemplate               *ApplyFeeTemplate               `json:"applyFeeTemplate,omitempty"`
-	ChangeAccountHolderDetail      *ChangeAccountHolderDetail      `json:"changeAccountHolderDetail,omitempty"`
-	ChangeBaseCurrency             *ChangeBaseCurrency             `json:"changeBaseCurrency,omitempty"`
-	ChangeFinancialInformation     *ChangeFinancialInformation     `json:"changeFinancialInformation,omitempty"`
-	ChangeMarginType               *ChangeMarginType               `json:"changeMarginType,omitempty"`
-	CompleteLoginMessage           *CompleteLoginMessage           `json:"completeLoginMessage,omitempty"`
-	CreateUser                     *CreateUser                     `json:"createUser,omitempty"`
-	DisableAccountInBrokerage      *DisableAccountInBrokerage      `json:"disableAccountInBrokerage,omitempty"`
-	DocumentSubmission             *DocumentSubmission             `json:"documentSubmission,omitempty"`
-	DuplicateAccount               *DuplicateAccount               `json:"duplicateAccount,omitempty"`
-	EnableAccountInBrokerage       *EnableAccountInBrokerage       `json:"enableAccountInBrokerage,omitempty"`
-	EnrollInDrip                   *EnrollInDRIP                   `json:"enrollInDrip,omitempty"`
-	EnrollInSyep                   *EnrollInSYEP                   `json:"enrollInSyep,omitempty"`
-	InformationChange              *InformationChange              `json:"informationChange,omitempty"`
-	LeaveDrip                      *LeaveDRIP                      `json:"leaveDrip,omitempty"`
-	LeaveSyep                      *LeaveSYEP                      `json:"leaveSyep,omitempty"`
-	LinkDuplicateAccount           *LinkDuplicateAccount           `json:"linkDuplicateAccount,omitempty"`
-	ManageMarketDataSubscriptions  *ManageMarketDataSubscriptions  `json:"manageMarketDataSubscriptions,omitempty"`
+	// AbandonAccount Abandons a pending application (status N or P).
+	AbandonAccount *AbandonAccount `json:"abandonAccount,omitempty"`
+
+	// AccountClose Closes an open account (status O or Q). Handled between 08:00 and 11:00 US Eastern.
+	AccountClose          *AccountClose          `json:"accountClose,omitempty"`
+	AccountConfiguration  *AccountConfiguration  `json:"accountConfiguration,omitempty"`
+	AccreditedInvestor    *AccreditedInvestor    `json:"accreditedInvestor,omitempty"`
+	AddAdditionalAccount  *AddAdditionalAccount  `json:"addAdditionalAccount,omitempty"`
+	AddCLPCapability      *AddCLPCapability      `json:"addCLPCapability,omitempty"`
+	AddLevFxCapability    *AddLEVFXCapability    `json:"addLevFxCapability,omitempty"`
+	AddMiFirData          *AddMiFIRData          `json:"addMiFirData,omitempty"`
+	AddNewUser            *AddNewUser            `json:"addNewUser,omitempty"`
+	AddTradingPermissions *AddTradingPermissions `json:"addTradingPermissions,omitempty"`
+	AllocateVan           *AllocateVAN           `json:"allocateVan,omitempty"`
+
+	// ApplyFeeTemplate Assigns a fee template, by its exact name in the portal, to an account.
+	ApplyFeeTemplate           *ApplyFeeTemplate           `json:"applyFeeTemplate,omitempty"`
+	ChangeAccountHolderDetail  *ChangeAccountHolderDetail  `json:"changeAccountHolderDetail,omitempty"`
+	ChangeBaseCurrency         *ChangeBaseCurrency         `json:"changeBaseCurrency,omitempty"`
+	ChangeFinancialInformation *ChangeFinancialInformation `json:"changeFinancialInformation,omitempty"`
+	ChangeMarginType           *ChangeMarginType           `json:"changeMarginType,omitempty"`
+	CompleteLoginMessage       *CompleteLoginMessage       `json:"completeLoginMessage,omitempty"`
+	CreateUser                 *CreateUser                 `json:"createUser,omitempty"`
+	DisableAccountInBrokerage  *DisableAccountInBrokerage  `json:"disableAccountInBrokerage,omitempty"`
+
+	// DocumentSubmission Documents submitted for an existing account's registration tasks.
+	DocumentSubmission            *DocumentSubmission            `json:"documentSubmission,omitempty"`
+	DuplicateAccount              *DuplicateAccount              `json:"duplicateAccount,omitempty"`
+	EnableAccountInBrokerage      *EnableAccountInBrokerage      `json:"enableAccountInBrokerage,omitempty"`
+	EnrollInDrip                  *EnrollInDRIP                  `json:"enrollInDrip,omitempty"`
+	EnrollInSyep                  *EnrollInSYEP                  `json:"enrollInSyep,omitempty"`
+	InformationChange             *InformationChange             `json:"informationChange,omitempty"`
+	LeaveDrip                     *LeaveDRIP                     `json:"leaveDrip,omitempty"`
+	LeaveSyep                     *LeaveSYEP                     `json:"leaveSyep,omitempty"`
+	LinkDuplicateAccount          *LinkDuplicateAccount          `json:"linkDuplicateAccount,omitempty"`
+	ManageMarketDataSubscriptions *ManageMarketDataSubscriptions `json:"manageMarketDataSubscriptions,omitempty"`
+
+	// ProcessDocuments Documents to submit, and the language they are written in.
 	ProcessDocuments               *ProcessDocuments               `json:"processDocuments,omitempty"`
 	ProhibitedCountryQuestionnaire *ProhibitedCountryQuestionnaire `json:"prohibitedCountryQuestionnaire,omitempty"`
 	Questionnaires                 *QuestionnairesWithAccount      `json:"questionnaires,omitempty"`
 	QuizQuestionnaires             *QuizQuestionnaires             `json:"quizQuestionnaires,omitempty"`
 	RemoveTradingPermissions       *RemoveTradingPermissions       `json:"removeTradingPermissions,omitempty"`
 	ReopenAccount                  *ReopenAccount                  `json:"reopenAccount,omitempty"`
-	ResetAbandonedAccount          *ResetAbandonedAccount          `json:"resetAbandonedAccount,omitempty"`
-	SecurityQuestions              *SecurityQuestions              `json:"securityQuestions,omitempty"`
-	UpdateAccountAlias             *UpdateAccountAlias             `json:"updateAccountAlias,omitempty"`
-	UpdateAccountRepresentatives   *UpdateAccountRepresentatives   `json:"updateAccountRepresentatives,omitempty"`
-	UpdateBcan                     *UpdateBCAN                     `json:"updateBcan,omitempty"`
-	UpdateCredentials              *UpdateCredentials              `json:"updateCredentials,omitempty"`
-	UpdateExternalId               *UpdateExternalId               `json:"updateExternalId,omitempty"`
-	UpdatePropertyProfile          *UpdatePropertyProfile          `json:"updatePropertyProfile,omitempty"`
-	UpdateTaxForm                  *UpdateTaxForm                  `json:"updateTaxForm,omitempty"`
-	UpdateUserAccessRights         *UpdateUserAccessRights         `json:"updateUserAccessRights,omitempty"`
-	UpdateW8Ben                    *UpdateW8BEN                    `json:"updateW8Ben,omitempty"`
-	UpdateWithholdingStatement     *UpdateWithholdingStatement     `json:"updateWithholdingStatement,omitempty"`
+
+	// ResetAbandonedAccount Reopens an abandoned application (status A) less than 6 months old.
+	ResetAbandonedAccount        *ResetAbandonedAccount        `json:"resetAbandonedAccount,omitempty"`
+	SecurityQuestions            *SecurityQuestions            `json:"securityQuestions,omitempty"`
+	UpdateAccountAlias           *UpdateAccountAlias           `json:"updateAccountAlias,omitempty"`
+	UpdateAccountRepresentatives *UpdateAccountRepresentatives `json:"updateAccountRepresentatives,omitempty"`
+	UpdateBcan                   *UpdateBCAN                   `json:"updateBcan,omitempty"`
+	UpdateCredentials            *UpdateCredentials            `json:"updateCredentials,omitempty"`
+	UpdateExternalId             *UpdateExternalId             `json:"updateExternalId,omitempty"`
+	UpdatePropertyProfile        *UpdatePropertyProfile        `json:"updatePropertyProfile,omitempty"`
+	UpdateTaxForm                *UpdateTaxForm                `json:"updateTaxForm,omitempty"`
+	UpdateUserAccessRights       *UpdateUserAccessRights       `json:"updateUserAccessRights,omitempty"`
+	UpdateW8Ben                  *UpdateW8BEN                  `json:"updateW8Ben,omitempty"`
+	UpdateWithholdingStatement   *UpdateWithholdingStatement   `json:"updateWithholdingStatement,omitempty"`
 }
 
-// AccountManagementRequestsPayload defines model for AccountManagementRequestsPayload.
+// AccountManagementRequestsPayload Body of updateAccounts.
 type AccountManagementRequestsPayload struct {
+	// AccountManagementRequests Changes to existing accounts and applications; set the kinds you need.
 	AccountManagementRequests *AccountManagementRequests `json:"accountManagementRequests,omitempty"`
 }
 
@@ -8686,12 +8701,19 @@ type AccountRep struct {
 	RepDetails *[]RepDetail `json:"repDetails,omitempty"`
 }
 
-// AccountStatusBulkResponse defines model for AccountStatusBulkResponse.
+// AccountStatusBulkResponse One page of account statuses.
 type AccountStatusBulkResponse struct {
+	// Accounts The page's accounts.
 	Accounts *[]AccountStatusResponse `json:"accounts,omitempty"`
-	Limit    *int32                   `json:"limit,omitempty"`
-	Offset   *int32                   `json:"offset,omitempty"`
-	Total    *int32                   `json:"total,omitempty"`
+
+	// Limit Page size.
+	Limit *int32 `json:"limit,omitempty"`
+
+	// Offset Results skipped before this page.
+	Offset *int32 `json:"offset,omitempty"`
+
+	// Total Results in all pages.
+	Total *int32 `json:"total,omitempty"`
 }
 
 // AccountStatusRequest defines model for AccountStatusRequest.
@@ -8706,18 +8728,37 @@ type AccountStatusRequest struct {
 // AccountStatusRequestStatus defines model for AccountStatusRequest.Status.
 type AccountStatusRequestStatus string
 
-// AccountStatusResponse defines model for AccountStatusResponse.
+// AccountStatusResponse Status of one account.
 type AccountStatusResponse struct {
-	AccountId       *string    `json:"accountId,omitempty"`
-	AdminAccountId  *string    `json:"adminAccountId,omitempty"`
-	DateClosed      *time.Time `json:"dateClosed,omitempty"`
-	DateOpened      *time.Time `json:"dateOpened,omitempty"`
-	DateStarted     *time.Time `json:"dateStarted,omitempty"`
-	Description     *string    `json:"description,omitempty"`
-	MasterAccountId *string    `json:"masterAccountId,omitempty"`
-	Message         *string    `json:"message,omitempty"`
-	State           *string    `json:"state,omitempty"`
-	Status          *string    `json:"status,omitempty"`
+	// AccountId IBKR account id.
+	AccountId *string `json:"accountId,omitempty"`
+
+	// AdminAccountId The administrator account, if any.
+	AdminAccountId *string `json:"adminAccountId,omitempty"`
+
+	// DateClosed When the account was closed.
+	DateClosed *time.Time `json:"dateClosed,omitempty"`
+
+	// DateOpened When IBKR opened the account; absent while it is not open.
+	DateOpened *time.Time `json:"dateOpened,omitempty"`
+
+	// DateStarted When the application was created.
+	DateStarted *time.Time `json:"dateStarted,omitempty"`
+
+	// Description The status in words.
+	Description *string `json:"description,omitempty"`
+
+	// MasterAccountId The advisor's or broker's master account.
+	MasterAccountId *string `json:"masterAccountId,omitempty"`
+
+	// Message Additional information from IBKR.
+	Message *string `json:"message,omitempty"`
+
+	// State For status N and P only: Incomplete Application, Documents Required, Under Review with IBKR or Pending Approval.
+	State *string `json:"state,omitempty"`
+
+	// Status A abandoned, N new (no funding details yet), O open, C closed, P pending (funding details given), R rejected, E reopen pending, Q migration not yet approved.
+	Status *string `json:"status,omitempty"`
 }
 
 // AccountSupportType defines model for AccountSupportType.
@@ -8754,50 +8795,74 @@ type AccreditedInvestorInformation struct {
 	Q5 *bool `json:"q5,omitempty"`
 }
 
-// AchClientAccountInfo defines model for AchClientAccountInfo.
+// AchClientAccountInfo The bank account an ACH instruction links.
 type AchClientAccountInfo struct {
-	BankAccountNumber   string                                  `json:"bankAccountNumber"`
+	// BankAccountNumber Account number at the bank, at most 32 characters. A secret: show only the last four digits.
+	BankAccountNumber string `json:"bankAccountNumber"`
+
+	// BankAccountTypeCode 1 checking, 2 savings; 0 (unspecified) counts as checking.
 	BankAccountTypeCode AchClientAccountInfoBankAccountTypeCode `json:"bankAccountTypeCode"`
-	BankName            string                                  `json:"bankName"`
-	BankRoutingNumber   string                                  `json:"bankRoutingNumber"`
+
+	// BankName Name of the bank.
+	BankName string `json:"bankName"`
+
+	// BankRoutingNumber ABA routing number: 9 digits.
+	BankRoutingNumber string `json:"bankRoutingNumber"`
 }
 
-// AchClientAccountInfoBankAccountTypeCode defines model for AchClientAccountInfo.BankAccountTypeCode.
+// AchClientAccountInfoBankAccountTypeCode 1 checking, 2 savings; 0 (unspecified) counts as checking.
 type AchClientAccountInfoBankAccountTypeCode int
 
-// AchInstruction defines model for AchInstruction.
+// AchInstruction ACH_INSTRUCTION instruction. Links a US (or Canadian) bank account to an IBKR account for ACH deposits and withdrawals. IBKR verifies it in about 7 to 15 minutes; it may then need micro-deposit verification.
 type AchInstruction struct {
-	AccountId           string                            `json:"accountId"`
-	AchType             AchInstructionAchType             `json:"achType"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// AchType DEBIT_CREDIT for deposits and withdrawals, DEBIT for deposits only, CREDIT for withdrawals only.
+	AchType AchInstructionAchType `json:"achType"`
+
+	// BankInstructionCode USACH for a US bank account.
 	BankInstructionCode AchInstructionBankInstructionCode `json:"bankInstructionCode"`
-	BankInstructionName string                            `json:"bankInstructionName"`
-	ClientAccountInfo   AchClientAccountInfo              `json:"clientAccountInfo"`
-	ClientInstructionId wire.ID                           `json:"clientInstructionId"`
-	Currency            string                            `json:"currency"`
+
+	// BankInstructionName Name the caller gives the instruction, at most 32 characters; deposits and withdrawals refer to it.
+	BankInstructionName string `json:"bankInstructionName"`
+
+	// ClientAccountInfo The bank account an ACH instruction links.
+	ClientAccountInfo AchClientAccountInfo `json:"clientAccountInfo"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency USD, the only currency IBKR takes for US ACH.
+	Currency string `json:"currency"`
 }
 
-// AchInstructionAchType defines model for AchInstruction.AchType.
+// AchInstructionAchType DEBIT_CREDIT for deposits and withdrawals, DEBIT for deposits only, CREDIT for withdrawals only.
 type AchInstructionAchType string
 
-// AchInstructionBankInstructionCode defines model for AchInstruction.BankInstructionCode.
+// AchInstructionBankInstructionCode USACH for a US bank account.
 type AchInstructionBankInstructionCode string
 
-// AchInstructionBulkRequest defines model for AchInstructionBulkRequest.
+// AchInstructionBulkRequest Several ACH_INSTRUCTION instructions in one request: `instructionType` ACH_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type AchInstructionBulkRequest struct {
+	// InstructionType Always ACH_INSTRUCTION.
 	InstructionType AchInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []AchInstruction                         `json:"instructions"`
 }
 
-// AchInstructionBulkRequestInstructionType defines model for AchInstructionBulkRequest.InstructionType.
+// AchInstructionBulkRequestInstructionType Always ACH_INSTRUCTION.
 type AchInstructionBulkRequestInstructionType string
 
-// AchInstructionRequest defines model for AchInstructionRequest.
+// AchInstructionRequest One ACH_INSTRUCTION instruction: `instructionType` ACH_INSTRUCTION and the instruction in `instruction`.
 type AchInstructionRequest struct {
-	Instruction     AchInstruction                       `json:"instruction"`
+	// Instruction ACH_INSTRUCTION instruction. Links a US (or Canadian) bank account to an IBKR account for ACH deposits and withdrawals. IBKR verifies it in about 7 to 15 minutes; it may then need micro-deposit verification.
+	Instruction AchInstruction `json:"instruction"`
+
+	// InstructionType Always ACH_INSTRUCTION.
 	InstructionType AchInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// AchInstructionRequestInstructionType defines model for AchInstructionRequest.InstructionType.
+// AchInstructionRequestInstructionType Always ACH_INSTRUCTION.
 type AchInstructionRequestInstructionType string
 
 // AddAdditionalAccount defines model for AddAdditionalAccount.
@@ -8859,7 +8924,9 @@ type AddRelationshipName string
 
 // AddTradingPermissions defines model for AddTradingPermissions.
 type AddTradingPermissions struct {
-	AccountId          *string              `json:"accountId,omitempty"`
+	AccountId *string `json:"accountId,omitempty"`
+
+	// DocumentSubmission Documents submitted for an existing account's registration tasks.
 	DocumentSubmission *DocumentSubmission  `json:"documentSubmission,omitempty"`
 	OptionLevel        *int32               `json:"optionLevel,omitempty"`
 	TradingPermissions *[]TradingPermission `json:"tradingPermissions,omitempty"`
@@ -8937,7 +9004,7 @@ type AllocateVAN struct {
 // AllocateVANCurrency defines model for AllocateVAN.Currency.
 type AllocateVANCurrency string
 
-// AmRequestStatusResponse defines model for AmRequestStatusResponse.
+// AmRequestStatusResponse Status of an account-management request.
 type AmRequestStatusResponse struct {
 	AcctId      *string `json:"acctId,omitempty"`
 	Message     *string `json:"message,omitempty"`
@@ -8994,14 +9061,16 @@ type Application struct {
 // ApplicationInputLanguage defines model for Application.InputLanguage.
 type ApplicationInputLanguage string
 
-// ApplicationPayload defines model for ApplicationPayload.
+// ApplicationPayload Body of createAccounts.
 type ApplicationPayload struct {
 	Application *Application `json:"application,omitempty"`
 }
 
-// ApplyFeeTemplate defines model for ApplyFeeTemplate.
+// ApplyFeeTemplate Assigns a fee template, by its exact name in the portal, to an account.
 type ApplyFeeTemplate struct {
-	AccountId    *string `json:"accountId,omitempty"`
+	AccountId *string `json:"accountId,omitempty"`
+
+	// TemplateName Exact name of a fee template defined in the portal (case matters).
 	TemplateName *string `json:"templateName,omitempty"`
 }
 
@@ -9135,28 +9204,38 @@ type AssociationTypeEntities struct {
 	LegalEntity *[]LegalEntity          `json:"legalEntity,omitempty"`
 }
 
-// AsynchronousInstructionResponse defines model for AsynchronousInstructionResponse.
+// AsynchronousInstructionResponse Answer to one instruction: the instruction set it belongs to and its result.
 type AsynchronousInstructionResponse = InstructionResponse
 
-// AsynchronousInstructionSetResponse defines model for AsynchronousInstructionSetResponse.
+// AsynchronousInstructionSetResponse Answer to an accepted bulk request.
 type AsynchronousInstructionSetResponse struct {
 	InstructionResults *[]struct {
+		// InstructionResult What became of one instruction.
 		InstructionResult InstructionResult `json:"instructionResult"`
 		InstructionSetId  wire.ID           `json:"instructionSetId"`
 		Status            int32             `json:"status"`
 	} `json:"instructionResults,omitempty"`
+
+	// InstructionSetId IBKR's id of the instruction set; follow it with getInstructionSets.
 	InstructionSetId wire.ID `json:"instructionSetId"`
-	Status           int32   `json:"status"`
+
+	// Status Status code of the answer.
+	Status int32 `json:"status"`
 }
 
-// AttachedFileType defines model for AttachedFileType.
+// AttachedFileType The file a document refers to; it travels in the signed request.
 type AttachedFileType struct {
-	FileLength   int32  `json:"fileLength"`
-	FileName     string `json:"fileName"`
+	// FileLength Size of the file in bytes.
+	FileLength int32 `json:"fileLength"`
+
+	// FileName Name of the file in the signed request, at most 20 characters; PDF, JPEG or PNG.
+	FileName string `json:"fileName"`
+
+	// Sha1Checksum SHA-1 of the file, in hex.
 	Sha1Checksum string `json:"sha1Checksum"`
 }
 
-// Au10TixDetailResponse defines model for Au10TixDetailResponse.
+// Au10TixDetailResponse Identity-verification link for an applicant.
 type Au10TixDetailResponse struct {
 	EntityId         *int32         `json:"entityId,omitempty"`
 	Error            *ErrorResponse `json:"error,omitempty"`
@@ -9185,10 +9264,12 @@ type AutomatedWrapFeeDetailsType struct {
 // AutomatedWrapFeeDetailsTypeType defines model for AutomatedWrapFeeDetailsType.Type.
 type AutomatedWrapFeeDetailsTypeType string
 
-// AvailableStatementDatesData defines model for AvailableStatementDatesData.
+// AvailableStatementDatesData Statement periods: a daily range, months and years.
 type AvailableStatementDatesData struct {
 	DataType *string `json:"dataType,omitempty"`
-	Value    *struct {
+
+	// Value Available periods by kind.
+	Value *struct {
 		Annual *[]string `json:"annual,omitempty"`
 		Daily  *struct {
 			EndDate   *string `json:"endDate,omitempty"`
@@ -9206,72 +9287,91 @@ type AvailableTaxFormsData struct {
 	} `json:"value,omitempty"`
 }
 
-// BulkBankInstructionsRequest defines model for BulkBankInstructionsRequest.
+// BulkBankInstructionsRequest Body of bulkBankInstructions: bank instructions of one kind.
 type BulkBankInstructionsRequest struct {
 	union json.RawMessage
 }
 
-// BulkExternalAssetTransfersRequest defines model for BulkExternalAssetTransfersRequest.
+// BulkExternalAssetTransfersRequest Body of bulkExternalAssetTransfers: position transfers of one kind.
 type BulkExternalAssetTransfersRequest struct {
 	union json.RawMessage
 }
 
-// BulkExternalCashTransfersRequest defines model for BulkExternalCashTransfersRequest.
+// BulkExternalCashTransfersRequest Body of bulkExternalCashTransfers: deposits or withdrawals, all of one kind.
 type BulkExternalCashTransfersRequest struct {
 	union json.RawMessage
 }
 
-// BulkMultiStatusResponse defines model for BulkMultiStatusResponse.
+// BulkMultiStatusResponse Results of a bulk request, one per instruction.
 type BulkMultiStatusResponse struct {
+	// InstructionResults One result per instruction of the set.
 	InstructionResults *[]InstructionResult `json:"instructionResults,omitempty"`
-	InstructionSetId   wire.ID              `json:"instructionSetId"`
-	Status             int32                `json:"status"`
+
+	// InstructionSetId IBKR's id of the instruction set.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer.
+	Status int32 `json:"status"`
 }
 
-// BusinessRejectResponse defines model for BusinessRejectResponse.
+// BusinessRejectResponse Problem document (RFC 7807) of a business rejection (422), with the rejected instruction's result.
 type BusinessRejectResponse struct {
+	// InstructionResult A rejected instruction and the reason.
 	InstructionResult *InstructionErrorResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                 `json:"instructionSetId"`
-	Status            int32                   `json:"status"`
-	Title             string                  `json:"title"`
-	Type              string                  `json:"type"`
+
+	// InstructionSetId IBKR's id of the set the rejected instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+	Status           int32   `json:"status"`
+	Title            string  `json:"title"`
+	Type             string  `json:"type"`
 }
 
-// CSVResponse defines model for CSVResponse.
+// CSVResponse Outcome of a restriction-list upload or check.
 type CSVResponse struct {
 	Message   string  `json:"message"`
 	RequestId wire.ID `json:"requestId"`
 	Success   bool    `json:"success"`
 }
 
-// CancelInstruction defines model for CancelInstruction.
+// CancelInstruction CANCEL_INSTRUCTION instruction. Cancels a PENDING instruction, including the future runs of a recurring transfer.
 type CancelInstruction struct {
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
-	InstructionId       wire.ID `json:"instructionId"`
-	Reason              string  `json:"reason"`
+
+	// InstructionId IBKR's id of the instruction to cancel.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// Reason Why it is cancelled, at most 256 characters.
+	Reason string `json:"reason"`
 }
 
-// CancelInstructionBulkRequest defines model for CancelInstructionBulkRequest.
+// CancelInstructionBulkRequest Several CANCEL_INSTRUCTION instructions in one request: `instructionType` CANCEL_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type CancelInstructionBulkRequest struct {
+	// InstructionType Always CANCEL_INSTRUCTION.
 	InstructionType CancelInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []CancelInstruction                         `json:"instructions"`
 }
 
-// CancelInstructionBulkRequestInstructionType defines model for CancelInstructionBulkRequest.InstructionType.
+// CancelInstructionBulkRequestInstructionType Always CANCEL_INSTRUCTION.
 type CancelInstructionBulkRequestInstructionType string
 
-// CancelInstructionRequest defines model for CancelInstructionRequest.
+// CancelInstructionRequest One CANCEL_INSTRUCTION instruction: `instructionType` CANCEL_INSTRUCTION and the instruction in `instruction`.
 type CancelInstructionRequest struct {
-	Instruction     CancelInstruction                       `json:"instruction"`
+	// Instruction CANCEL_INSTRUCTION instruction. Cancels a PENDING instruction, including the future runs of a recurring transfer.
+	Instruction CancelInstruction `json:"instruction"`
+
+	// InstructionType Always CANCEL_INSTRUCTION.
 	InstructionType CancelInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// CancelInstructionRequestInstructionType defines model for CancelInstructionRequest.InstructionType.
+// CancelInstructionRequestInstructionType Always CANCEL_INSTRUCTION.
 type CancelInstructionRequestInstructionType string
 
 // ChangeAccountHolderDetail defines model for ChangeAccountHolderDetail.
 type ChangeAccountHolderDetail struct {
-	AccountId               *string                                 `json:"accountId,omitempty"`
+	AccountId *string `json:"accountId,omitempty"`
+
+	// Documents Documents submitted for an existing account's registration tasks.
 	Documents               *DocumentSubmission                     `json:"documents,omitempty"`
 	InputLanguage           *ChangeAccountHolderDetailInputLanguage `json:"inputLanguage,omitempty"`
 	NewAccountHolderDetails *[]AssociatedIndividual                 `json:"newAccountHolderDetails,omitempty"`
@@ -9297,7 +9397,9 @@ type ChangeFinancialInformation struct {
 
 // ChangeMarginType defines model for ChangeMarginType.
 type ChangeMarginType struct {
-	AccountId          *string             `json:"accountId,omitempty"`
+	AccountId *string `json:"accountId,omitempty"`
+
+	// DocumentSubmission Documents submitted for an existing account's registration tasks.
 	DocumentSubmission *DocumentSubmission `json:"documentSubmission,omitempty"`
 	NewMargin          *string             `json:"newMargin,omitempty"`
 	Operation          *string             `json:"operation,omitempty"`
@@ -9352,37 +9454,48 @@ type CompleteLoginMessage struct {
 	LoginMessageIds *[]int32 `json:"loginMessageIds,omitempty"`
 }
 
-// ComplexAssetTransferInstruction defines model for ComplexAssetTransferInstruction.
+// ComplexAssetTransferInstruction COMPLEX_ASSET_TRANSFER instruction. Free-of-payment position transfer with an institution outside the US, with settlement details.
 type ComplexAssetTransferInstruction struct {
-	AccountId                string                                   `json:"accountId"`
-	AccountIdAtCurrentBroker *string                                  `json:"accountIdAtCurrentBroker,omitempty"`
-	ClientInstructionId      wire.ID                                  `json:"clientInstructionId"`
-	ContraBrokerInfo         ContraBrokerInfo                         `json:"contraBrokerInfo"`
-	Direction                ComplexAssetTransferInstructionDirection `json:"direction"`
-	NonDisclosedDetail       *NonDisclosedDetail                      `json:"nonDisclosedDetail,omitempty"`
-	Quantity                 wire.Decimal                             `json:"quantity"`
-	TradingInstrument        TradingInstrument                        `json:"tradingInstrument"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId                string  `json:"accountId"`
+	AccountIdAtCurrentBroker *string `json:"accountIdAtCurrentBroker,omitempty"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID                                  `json:"clientInstructionId"`
+	ContraBrokerInfo    ContraBrokerInfo                         `json:"contraBrokerInfo"`
+	Direction           ComplexAssetTransferInstructionDirection `json:"direction"`
+	NonDisclosedDetail  *NonDisclosedDetail                      `json:"nonDisclosedDetail,omitempty"`
+
+	// Quantity Number of units to move.
+	Quantity wire.Decimal `json:"quantity"`
+
+	// TradingInstrument The instrument moved: either `conid` or `tradingInstrumentDescription`, plus its currency.
+	TradingInstrument TradingInstrument `json:"tradingInstrument"`
 }
 
 // ComplexAssetTransferInstructionDirection defines model for ComplexAssetTransferInstruction.Direction.
 type ComplexAssetTransferInstructionDirection string
 
-// ComplexAssetTransferInstructionBulkRequest defines model for ComplexAssetTransferInstructionBulkRequest.
+// ComplexAssetTransferInstructionBulkRequest Several COMPLEX_ASSET_TRANSFER instructions in one request: `instructionType` COMPLEX_ASSET_TRANSFER and the instructions in `instructions`, each with its own clientInstructionId.
 type ComplexAssetTransferInstructionBulkRequest struct {
+	// InstructionType Always COMPLEX_ASSET_TRANSFER.
 	InstructionType ComplexAssetTransferInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []ComplexAssetTransferInstruction                         `json:"instructions"`
 }
 
-// ComplexAssetTransferInstructionBulkRequestInstructionType defines model for ComplexAssetTransferInstructionBulkRequest.InstructionType.
+// ComplexAssetTransferInstructionBulkRequestInstructionType Always COMPLEX_ASSET_TRANSFER.
 type ComplexAssetTransferInstructionBulkRequestInstructionType string
 
-// ComplexAssetTransferInstructionRequest defines model for ComplexAssetTransferInstructionRequest.
+// ComplexAssetTransferInstructionRequest One COMPLEX_ASSET_TRANSFER instruction: `instructionType` COMPLEX_ASSET_TRANSFER and the instruction in `instruction`.
 type ComplexAssetTransferInstructionRequest struct {
-	Instruction     ComplexAssetTransferInstruction                       `json:"instruction"`
+	// Instruction COMPLEX_ASSET_TRANSFER instruction. Free-of-payment position transfer with an institution outside the US, with settlement details.
+	Instruction ComplexAssetTransferInstruction `json:"instruction"`
+
+	// InstructionType Always COMPLEX_ASSET_TRANSFER.
 	InstructionType ComplexAssetTransferInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// ComplexAssetTransferInstructionRequestInstructionType defines model for ComplexAssetTransferInstructionRequest.InstructionType.
+// ComplexAssetTransferInstructionRequestInstructionType Always COMPLEX_ASSET_TRANSFER.
 type ComplexAssetTransferInstructionRequestInstructionType string
 
 // ContraBrokerInfo defines model for ContraBrokerInfo.
@@ -9398,44 +9511,44 @@ type ContraBrokerInfo struct {
 	DepositoryId    string  `json:"depositoryId"`
 }
 
-// CreateBankInstructionsQueryRequest defines model for CreateBankInstructionsQueryRequest.
+// CreateBankInstructionsQueryRequest Body of createBankInstructionsQuery: one query; `instructionType` says which.
 type CreateBankInstructionsQueryRequest struct {
 	union json.RawMessage
 }
 
-// CreateBankInstructionsRequest defines model for CreateBankInstructionsRequest.
+// CreateBankInstructionsRequest Body of createBankInstructions: exactly one bank instruction; `instructionType` says which kind.
 type CreateBankInstructionsRequest struct {
 	union json.RawMessage
 }
 
-// CreateBrowserSessionRequest defines model for CreateBrowserSessionRequest.
+// CreateBrowserSessionRequest Who the portal session is for.
 type CreateBrowserSessionRequest struct {
 	Credential string `json:"credential"`
 	Ip         string `json:"ip"`
 }
 
-// CreateBrowserSessionResponse defines model for CreateBrowserSessionResponse.
+// CreateBrowserSessionResponse A portal session and its one-time URL.
 type CreateBrowserSessionResponse struct {
 	Active *bool   `json:"active,omitempty"`
 	Url    *string `json:"url,omitempty"`
 }
 
-// CreateExternalAssetTransfersRequest defines model for CreateExternalAssetTransfersRequest.
+// CreateExternalAssetTransfersRequest Body of createExternalAssetTransfers: one position transfer; `instructionType` says which kind.
 type CreateExternalAssetTransfersRequest struct {
 	union json.RawMessage
 }
 
-// CreateExternalCashTransfersQueryRequest defines model for CreateExternalCashTransfersQueryRequest.
+// CreateExternalCashTransfersQueryRequest Body of createExternalCashTransfersQuery: one query; `instructionType` says which.
 type CreateExternalCashTransfersQueryRequest struct {
 	union json.RawMessage
 }
 
-// CreateExternalCashTransfersRequest defines model for CreateExternalCashTransfersRequest.
+// CreateExternalCashTransfersRequest Body of createExternalCashTransfers: one deposit or one withdrawal.
 type CreateExternalCashTransfersRequest struct {
 	union json.RawMessage
 }
 
-// CreateSessionRequest defines model for CreateSessionRequest.
+// CreateSessionRequest Who the single sign-on session is for.
 type CreateSessionRequest struct {
 	AlternativeIps *[]string `json:"alternativeIps,omitempty"`
 	Credential     string    `json:"credential"`
@@ -9443,7 +9556,7 @@ type CreateSessionRequest struct {
 	Service        *string   `json:"service,omitempty"`
 }
 
-// CreateSessionResponse defines model for CreateSessionResponse.
+// CreateSessionResponse A single sign-on session.
 type CreateSessionResponse struct {
 	AccessToken string  `json:"access_token"`
 	Active      *bool   `json:"active,omitempty"`
@@ -9550,34 +9663,43 @@ type DayQuantityLimit struct {
 // DayQuantityLimitAsset defines model for DayQuantityLimit.Asset.
 type DayQuantityLimitAsset string
 
-// DeleteBankInstruction defines model for DeleteBankInstruction.
+// DeleteBankInstruction DELETE_BANK_INSTRUCTION instruction. Removes a saved bank instruction, found by name, method and currency.
 type DeleteBankInstruction struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId             string                                     `json:"accountId"`
 	BankInstructionMethod DeleteBankInstructionBankInstructionMethod `json:"bankInstructionMethod"`
 	BankInstructionName   string                                     `json:"bankInstructionName"`
-	ClientInstructionId   wire.ID                                    `json:"clientInstructionId"`
-	Currency              string                                     `json:"currency"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency ISO 4217 currency code, 3 letters.
+	Currency string `json:"currency"`
 }
 
 // DeleteBankInstructionBankInstructionMethod defines model for DeleteBankInstruction.BankInstructionMethod.
 type DeleteBankInstructionBankInstructionMethod string
 
-// DeleteBankInstructionBulkRequest defines model for DeleteBankInstructionBulkRequest.
+// DeleteBankInstructionBulkRequest Several DELETE_BANK_INSTRUCTION instructions in one request: `instructionType` DELETE_BANK_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type DeleteBankInstructionBulkRequest struct {
+	// InstructionType Always DELETE_BANK_INSTRUCTION.
 	InstructionType DeleteBankInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []DeleteBankInstruction                         `json:"instructions"`
 }
 
-// DeleteBankInstructionBulkRequestInstructionType defines model for DeleteBankInstructionBulkRequest.InstructionType.
+// DeleteBankInstructionBulkRequestInstructionType Always DELETE_BANK_INSTRUCTION.
 type DeleteBankInstructionBulkRequestInstructionType string
 
-// DeleteBankInstructionRequest defines model for DeleteBankInstructionRequest.
+// DeleteBankInstructionRequest One DELETE_BANK_INSTRUCTION instruction: `instructionType` DELETE_BANK_INSTRUCTION and the instruction in `instruction`.
 type DeleteBankInstructionRequest struct {
-	Instruction     DeleteBankInstruction                       `json:"instruction"`
+	// Instruction DELETE_BANK_INSTRUCTION instruction. Removes a saved bank instruction, found by name, method and currency.
+	Instruction DeleteBankInstruction `json:"instruction"`
+
+	// InstructionType Always DELETE_BANK_INSTRUCTION.
 	InstructionType DeleteBankInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// DeleteBankInstructionRequestInstructionType defines model for DeleteBankInstructionRequest.InstructionType.
+// DeleteBankInstructionRequestInstructionType Always DELETE_BANK_INSTRUCTION.
 type DeleteBankInstructionRequestInstructionType string
 
 // DeleteEntity defines model for DeleteEntity.
@@ -9593,16 +9715,29 @@ type DeleteRelationship struct {
 // DeleteRelationshipName defines model for DeleteRelationship.Name.
 type DeleteRelationshipName string
 
-// DepositFundsInstruction defines model for DepositFundsInstruction.
+// DepositFundsInstruction DEPOSIT instruction. Deposits cash: announces an incoming wire, or pulls an ACH debit from a linked bank instruction.
 type DepositFundsInstruction struct {
-	AccountId             string                                       `json:"accountId"`
-	Amount                wire.Decimal                                 `json:"amount"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// Amount Amount to deposit, an exact decimal greater than 0.
+	Amount wire.Decimal `json:"amount"`
+
+	// BankInstructionMethod ACH pulls from a linked bank instruction; WIRE announces an incoming wire; eDDA and OPEN_BANKING pull through those schemes.
 	BankInstructionMethod DepositFundsInstructionBankInstructionMethod `json:"bankInstructionMethod"`
-	BankInstructionName   *string                                      `json:"bankInstructionName,omitempty"`
-	ClientInstructionId   wire.ID                                      `json:"clientInstructionId"`
-	Currency              string                                       `json:"currency"`
-	Identifier            *string                                      `json:"identifier,omitempty"`
-	IraDepositDetail      *struct {
+
+	// BankInstructionName Saved bank instruction to pull an ACH deposit from, at most 150 characters.
+	BankInstructionName *string `json:"bankInstructionName,omitempty"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency ISO 4217 currency code, 3 letters.
+	Currency string `json:"currency"`
+
+	// Identifier For a wire: the sending bank account, at most 64 characters.
+	Identifier       *string `json:"identifier,omitempty"`
+	IraDepositDetail *struct {
 		FromIraType         DepositFundsInstructionIraDepositDetailFromIraType         `json:"fromIraType"`
 		IraContributionType DepositFundsInstructionIraDepositDetailIraContributionType `json:"iraContributionType"`
 		IraTaxYearType      DepositFundsInstructionIraDepositDetailIraTaxYearType      `json:"iraTaxYearType"`
@@ -9615,13 +9750,19 @@ type DepositFundsInstruction struct {
 		} `json:"plaidOptions,omitempty"`
 		ServiceProvider DepositFundsInstructionOpenBankingServiceProvider `json:"serviceProvider"`
 	} `json:"openBanking,omitempty"`
+
+	// RecurringInstructionDetail Makes a deposit or withdrawal recur.
 	RecurringInstructionDetail *RecurringInstructionDetail `json:"recurringInstructionDetail,omitempty"`
 	SenderInstitutionName      *string                     `json:"senderInstitutionName,omitempty"`
-	SendingInstitution         *string                     `json:"sendingInstitution,omitempty"`
-	SpecialInstruction         *string                     `json:"specialInstruction,omitempty"`
+
+	// SendingInstitution For a wire: name of the sending bank, at most 128 characters.
+	SendingInstitution *string `json:"sendingInstitution,omitempty"`
+
+	// SpecialInstruction Free text for IBKR, at most 128 characters.
+	SpecialInstruction *string `json:"specialInstruction,omitempty"`
 }
 
-// DepositFundsInstructionBankInstructionMethod defines model for DepositFundsInstruction.BankInstructionMethod.
+// DepositFundsInstructionBankInstructionMethod ACH pulls from a linked bank instruction; WIRE announces an incoming wire; eDDA and OPEN_BANKING pull through those schemes.
 type DepositFundsInstructionBankInstructionMethod string
 
 // DepositFundsInstructionIraDepositDetailFromIraType defines model for DepositFundsInstruction.IraDepositDetail.FromIraType.
@@ -9636,35 +9777,47 @@ type DepositFundsInstructionIraDepositDetailIraTaxYearType string
 // DepositFundsInstructionOpenBankingServiceProvider defines model for DepositFundsInstruction.OpenBanking.ServiceProvider.
 type DepositFundsInstructionOpenBankingServiceProvider string
 
-// DepositFundsInstructionBulkRequest defines model for DepositFundsInstructionBulkRequest.
+// DepositFundsInstructionBulkRequest Several DEPOSIT instructions in one request: `instructionType` DEPOSIT and the instructions in `instructions`, each with its own clientInstructionId.
 type DepositFundsInstructionBulkRequest struct {
+	// InstructionType Always DEPOSIT.
 	InstructionType DepositFundsInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []DepositFundsInstruction                         `json:"instructions"`
 }
 
-// DepositFundsInstructionBulkRequestInstructionType defines model for DepositFundsInstructionBulkRequest.InstructionType.
+// DepositFundsInstructionBulkRequestInstructionType Always DEPOSIT.
 type DepositFundsInstructionBulkRequestInstructionType string
 
-// DepositFundsInstructionRequest defines model for DepositFundsInstructionRequest.
+// DepositFundsInstructionRequest One DEPOSIT instruction: `instructionType` DEPOSIT and the instruction in `instruction`.
 type DepositFundsInstructionRequest struct {
-	Instruction     DepositFundsInstruction                       `json:"instruction"`
+	// Instruction DEPOSIT instruction. Deposits cash: announces an incoming wire, or pulls an ACH debit from a linked bank instruction.
+	Instruction DepositFundsInstruction `json:"instruction"`
+
+	// InstructionType Always DEPOSIT.
 	InstructionType DepositFundsInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// DepositFundsInstructionRequestInstructionType defines model for DepositFundsInstructionRequest.InstructionType.
+// DepositFundsInstructionRequestInstructionType Always DEPOSIT.
 type DepositFundsInstructionRequestInstructionType string
 
-// DepositFundsPollingResponse defines model for DepositFundsPollingResponse.
+// DepositFundsPollingResponse Status of a deposit looked up after the fact.
 type DepositFundsPollingResponse struct {
+	// InstructionResult A deposit's status, with the amount and when it becomes available.
 	InstructionResult *DepositFundsPollingResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                    `json:"instructionSetId"`
-	Status            int32                      `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// DepositFundsPollingResult defines model for DepositFundsPollingResult.
+// DepositFundsPollingResult A deposit's status, with the amount and when it becomes available.
 type DepositFundsPollingResult struct {
+	// ClientInstructionId The id the caller sent the instruction with.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
-	DepositDetails      *struct {
+
+	// DepositDetails The deposit's amount and when it can be used.
+	DepositDetails *struct {
 		Amount      *wire.Decimal `json:"amount,omitempty"`
 		Currency    *string       `json:"currency,omitempty"`
 		OpenBanking *struct {
@@ -9673,18 +9826,30 @@ type DepositFundsPollingResult struct {
 		} `json:"openBanking,omitempty"`
 		WhenAvailable *string `json:"whenAvailable,omitempty"`
 	} `json:"depositDetails,omitempty"`
-	Description       *string                                    `json:"description,omitempty"`
-	Error             *InstructionError                          `json:"error,omitempty"`
-	IbReferenceId     *wire.ID                                   `json:"ibReferenceId,omitempty"`
-	InstructionId     wire.ID                                    `json:"instructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 	InstructionStatus DepositFundsPollingResultInstructionStatus `json:"instructionStatus"`
-	InstructionType   DepositFundsPollingResultInstructionType   `json:"instructionType"`
+
+	// InstructionType Kind of instruction.
+	InstructionType DepositFundsPollingResultInstructionType `json:"instructionType"`
 }
 
-// DepositFundsPollingResultInstructionStatus defines model for DepositFundsPollingResult.InstructionStatus.
+// DepositFundsPollingResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type DepositFundsPollingResultInstructionStatus string
 
-// DepositFundsPollingResultInstructionType defines model for DepositFundsPollingResult.InstructionType.
+// DepositFundsPollingResultInstructionType Kind of instruction.
 type DepositFundsPollingResultInstructionType string
 
 // DepositNotification defines model for DepositNotification.
@@ -9716,25 +9881,38 @@ type DisableAccountInBrokerage struct {
 	AccountId *string `json:"accountId,omitempty"`
 }
 
-// Document defines model for Document.
+// Document One signed agreement or supporting document, described by its form number and the attached file.
 type Document struct {
-	AttachedFile         AttachedFileType             `json:"attachedFile"`
-	DocumentType         *DocumentDocumentType        `json:"documentType,omitempty"`
-	ExecLoginTimestamp   int32                        `json:"execLoginTimestamp"`
-	ExecTimestamp        int32                        `json:"execTimestamp"`
-	ExpirationDate       *openapi_types.Date          `json:"expirationDate,omitempty"`
-	ExternalAccountId    *string                      `json:"externalAccountId,omitempty"`
-	ExternalIndividualId *string                      `json:"externalIndividualId,omitempty"`
-	FormNumber           int32                        `json:"formNumber"`
-	Payload              *FilePayload                 `json:"payload,omitempty"`
-	ProofOfAddressType   *DocumentProofOfAddressType  `json:"proofOfAddressType,omitempty"`
-	ProofOfIdentityType  *DocumentProofOfIdentityType `json:"proofOfIdentityType,omitempty"`
-	Signature            *string                      `json:"signature,omitempty"`
-	SignedBy             *[]string                    `json:"signedBy,omitempty"`
-	ValidAddress         *bool                        `json:"validAddress,omitempty"`
+	// AttachedFile The file a document refers to; it travels in the signed request.
+	AttachedFile AttachedFileType `json:"attachedFile"`
+
+	// DocumentType Kind of supporting document; the accepted kinds depend on the form number.
+	DocumentType *DocumentDocumentType `json:"documentType,omitempty"`
+
+	// ExecLoginTimestamp When the client logged in to the session in which they signed, as the number YYYYMMDDHHMMSS.
+	ExecLoginTimestamp int64 `json:"execLoginTimestamp"`
+
+	// ExecTimestamp When the client signed, as the number YYYYMMDDHHMMSS.
+	ExecTimestamp        int64               `json:"execTimestamp"`
+	ExpirationDate       *openapi_types.Date `json:"expirationDate,omitempty"`
+	ExternalAccountId    *string             `json:"externalAccountId,omitempty"`
+	ExternalIndividualId *string             `json:"externalIndividualId,omitempty"`
+
+	// FormNumber IBKR form number the document satisfies, such as 8001 (proof of identity) or 8002 (proof of address); see getAccountsTasks.
+	FormNumber          int32                        `json:"formNumber"`
+	Payload             *FilePayload                 `json:"payload,omitempty"`
+	ProofOfAddressType  *DocumentProofOfAddressType  `json:"proofOfAddressType,omitempty"`
+	ProofOfIdentityType *DocumentProofOfIdentityType `json:"proofOfIdentityType,omitempty"`
+	Signature           *string                      `json:"signature,omitempty"`
+
+	// SignedBy Signer names, exactly as in the application (first, middle initial, last); case and spaces matter.
+	SignedBy *[]string `json:"signedBy,omitempty"`
+
+	// ValidAddress For a driver licence under 8001: true when it also proves the address.
+	ValidAddress *bool `json:"validAddress,omitempty"`
 }
 
-// DocumentDocumentType defines model for Document.DocumentType.
+// DocumentDocumentType Kind of supporting document; the accepted kinds depend on the form number.
 type DocumentDocumentType string
 
 // DocumentProofOfAddressType defines model for Document.ProofOfAddressType.
@@ -9743,7 +9921,7 @@ type DocumentProofOfAddressType string
 // DocumentProofOfIdentityType defines model for Document.ProofOfIdentityType.
 type DocumentProofOfIdentityType string
 
-// DocumentSubmission defines model for DocumentSubmission.
+// DocumentSubmission Documents submitted for an existing account's registration tasks.
 type DocumentSubmission struct {
 	AccountId     *string                          `json:"accountId,omitempty"`
 	Documents     *[]Document                      `json:"documents,omitempty"`
@@ -9760,38 +9938,49 @@ type DuplicateAccount struct {
 	NumberOfDuplicates *int32  `json:"numberOfDuplicates,omitempty"`
 }
 
-// DwacInstruction defines model for DwacInstruction.
+// DwacInstruction DWAC instruction. Deposit or withdrawal at custodian: a position transfer with a transfer agent through the DTC.
 type DwacInstruction struct {
-	AccountId             string                   `json:"accountId"`
-	AccountTitle          *string                  `json:"accountTitle,omitempty"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId    string  `json:"accountId"`
+	AccountTitle *string `json:"accountTitle,omitempty"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId   wire.ID                  `json:"clientInstructionId"`
 	ContraBrokerAccountId string                   `json:"contraBrokerAccountId"`
 	ContraBrokerTaxId     string                   `json:"contraBrokerTaxId"`
 	Direction             DwacInstructionDirection `json:"direction"`
-	Quantity              wire.Decimal             `json:"quantity"`
-	ReferenceId           *string                  `json:"referenceId,omitempty"`
-	TradingInstrument     TradingInstrument        `json:"tradingInstrument"`
+
+	// Quantity Number of units to move.
+	Quantity    wire.Decimal `json:"quantity"`
+	ReferenceId *string      `json:"referenceId,omitempty"`
+
+	// TradingInstrument The instrument moved: either `conid` or `tradingInstrumentDescription`, plus its currency.
+	TradingInstrument TradingInstrument `json:"tradingInstrument"`
 }
 
 // DwacInstructionDirection defines model for DwacInstruction.Direction.
 type DwacInstructionDirection string
 
-// DwacInstructionBulkRequest defines model for DwacInstructionBulkRequest.
+// DwacInstructionBulkRequest Several DWAC instructions in one request: `instructionType` DWAC and the instructions in `instructions`, each with its own clientInstructionId.
 type DwacInstructionBulkRequest struct {
+	// InstructionType Always DWAC.
 	InstructionType DwacInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []DwacInstruction                         `json:"instructions"`
 }
 
-// DwacInstructionBulkRequestInstructionType defines model for DwacInstructionBulkRequest.InstructionType.
+// DwacInstructionBulkRequestInstructionType Always DWAC.
 type DwacInstructionBulkRequestInstructionType string
 
-// DwacInstructionRequest defines model for DwacInstructionRequest.
+// DwacInstructionRequest One DWAC instruction: `instructionType` DWAC and the instruction in `instruction`.
 type DwacInstructionRequest struct {
-	Instruction     DwacInstruction                       `json:"instruction"`
+	// Instruction DWAC instruction. Deposit or withdrawal at custodian: a position transfer with a transfer agent through the DTC.
+	Instruction DwacInstruction `json:"instruction"`
+
+	// InstructionType Always DWAC.
 	InstructionType DwacInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// DwacInstructionRequestInstructionType defines model for DwacInstructionRequest.InstructionType.
+// DwacInstructionRequestInstructionType Always DWAC.
 type DwacInstructionRequestInstructionType string
 
 // EFPQuantityLimits defines model for EFPQuantityLimits.
@@ -9801,7 +9990,7 @@ type EFPQuantityLimits struct {
 	MaxNominalEfpPerOrder *int32 `json:"maxNominalEfpPerOrder,omitempty"`
 }
 
-// EchoResponse defines model for EchoResponse.
+// EchoResponse The request as IBKR received it.
 type EchoResponse struct {
 	QueryParameters *map[string]interface{}    `json:"queryParameters,omitempty"`
 	RequestMethod   EchoResponseRequestMethod  `json:"requestMethod"`
@@ -9814,14 +10003,19 @@ type EchoResponseRequestMethod string
 // EchoResponseSecurityPolicy defines model for EchoResponse.SecurityPolicy.
 type EchoResponseSecurityPolicy string
 
-// EddaInstruction defines model for EddaInstruction.
+// EddaInstruction EDDA_INSTRUCTION instruction. Sets up an electronic direct debit authorisation with a Hong Kong bank.
 type EddaInstruction struct {
-	AccountId                        string                                          `json:"accountId"`
-	BankAccountNumber                string                                          `json:"bankAccountNumber"`
-	BankBranchCode                   string                                          `json:"bankBranchCode"`
-	BankClearingCode                 string                                          `json:"bankClearingCode"`
-	BankInstructionName              string                                          `json:"bankInstructionName"`
-	ClientInstructionId              wire.ID                                         `json:"clientInstructionId"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId           string `json:"accountId"`
+	BankAccountNumber   string `json:"bankAccountNumber"`
+	BankBranchCode      string `json:"bankBranchCode"`
+	BankClearingCode    string `json:"bankClearingCode"`
+	BankInstructionName string `json:"bankInstructionName"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency ISO 4217 currency code, 3 letters.
 	Currency                         string                                          `json:"currency"`
 	DebtorIdentificationDocumentType EddaInstructionDebtorIdentificationDocumentType `json:"debtorIdentificationDocumentType"`
 }
@@ -9829,22 +10023,26 @@ type EddaInstruction struct {
 // EddaInstructionDebtorIdentificationDocumentType defines model for EddaInstruction.DebtorIdentificationDocumentType.
 type EddaInstructionDebtorIdentificationDocumentType string
 
-// EddaInstructionBulkRequest defines model for EddaInstructionBulkRequest.
+// EddaInstructionBulkRequest Several EDDA_INSTRUCTION instructions in one request: `instructionType` EDDA_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type EddaInstructionBulkRequest struct {
+	// InstructionType Always EDDA_INSTRUCTION.
 	InstructionType EddaInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []EddaInstruction                         `json:"instructions"`
 }
 
-// EddaInstructionBulkRequestInstructionType defines model for EddaInstructionBulkRequest.InstructionType.
+// EddaInstructionBulkRequestInstructionType Always EDDA_INSTRUCTION.
 type EddaInstructionBulkRequestInstructionType string
 
-// EddaInstructionRequest defines model for EddaInstructionRequest.
+// EddaInstructionRequest One EDDA_INSTRUCTION instruction: `instructionType` EDDA_INSTRUCTION and the instruction in `instruction`.
 type EddaInstructionRequest struct {
-	Instruction     EddaInstruction                       `json:"instruction"`
+	// Instruction EDDA_INSTRUCTION instruction. Sets up an electronic direct debit authorisation with a Hong Kong bank.
+	Instruction EddaInstruction `json:"instruction"`
+
+	// InstructionType Always EDDA_INSTRUCTION.
 	InstructionType EddaInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// EddaInstructionRequestInstructionType defines model for EddaInstructionRequest.InstructionType.
+// EddaInstructionRequestInstructionType Always EDDA_INSTRUCTION.
 type EddaInstructionRequestInstructionType string
 
 // EligibleContractParticipant defines model for EligibleContractParticipant.
@@ -9898,14 +10096,14 @@ type EntityIRABene struct {
 	Type          *string            `json:"type,omitempty"`
 }
 
-// EnumerationResponse defines model for EnumerationResponse.
+// EnumerationResponse A list of reference values.
 type EnumerationResponse struct {
 	EnumerationsType *string    `json:"enumerationsType,omitempty"`
 	FormNumber       *string    `json:"formNumber,omitempty"`
 	JsonData         *ArrayNode `json:"jsonData,omitempty"`
 }
 
-// EnumerationType defines model for EnumerationType.
+// EnumerationType Lists of reference values that getEnumerations serves.
 type EnumerationType string
 
 // ErrorResponse defines model for ErrorResponse.
@@ -9962,44 +10160,60 @@ type ExtPositionsTransferTypeSubType string
 // ExtPositionsTransferTypeType defines model for ExtPositionsTransferType.Type.
 type ExtPositionsTransferTypeType string
 
-// ExternalPositionTransfer defines model for ExternalPositionTransfer.
+// ExternalPositionTransfer EXTERNAL_POSITION_TRANSFER instruction. Full transfer of an account from another broker by ACATS (US) or ATON (Canada).
 type ExternalPositionTransfer struct {
-	AccountAtBroker     string                                 `json:"accountAtBroker"`
-	AccountId           string                                 `json:"accountId"`
-	BrokerId            string                                 `json:"brokerId"`
-	BrokerName          string                                 `json:"brokerName"`
-	ClientInstructionId wire.ID                                `json:"clientInstructionId"`
-	Signature           string                                 `json:"signature"`
-	SourceIRAType       *ExternalPositionTransferSourceIRAType `json:"sourceIRAType,omitempty"`
-	SubType             ExternalPositionTransferSubType        `json:"subType"`
-	Type                ExternalPositionTransferType           `json:"type"`
+	AccountAtBroker string `json:"accountAtBroker"`
+
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// BrokerId Number of the delivering broker, from getEnumerations (acats or aton).
+	BrokerId   string `json:"brokerId"`
+	BrokerName string `json:"brokerName"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Signature Account holder's name exactly as in the application; case and spaces matter.
+	Signature     string                                 `json:"signature"`
+	SourceIRAType *ExternalPositionTransferSourceIRAType `json:"sourceIRAType,omitempty"`
+
+	// SubType ACATS (US) or ATON (Canada).
+	SubType ExternalPositionTransferSubType `json:"subType"`
+
+	// Type Always FULL: the API moves whole accounts only.
+	Type ExternalPositionTransferType `json:"type"`
 }
 
 // ExternalPositionTransferSourceIRAType defines model for ExternalPositionTransfer.SourceIRAType.
 type ExternalPositionTransferSourceIRAType string
 
-// ExternalPositionTransferSubType defines model for ExternalPositionTransfer.SubType.
+// ExternalPositionTransferSubType ACATS (US) or ATON (Canada).
 type ExternalPositionTransferSubType string
 
-// ExternalPositionTransferType defines model for ExternalPositionTransfer.Type.
+// ExternalPositionTransferType Always FULL: the API moves whole accounts only.
 type ExternalPositionTransferType string
 
-// ExternalPositionTransferBulkRequest defines model for ExternalPositionTransferBulkRequest.
+// ExternalPositionTransferBulkRequest Several EXTERNAL_POSITION_TRANSFER instructions in one request: `instructionType` EXTERNAL_POSITION_TRANSFER and the instructions in `instructions`, each with its own clientInstructionId.
 type ExternalPositionTransferBulkRequest struct {
+	// InstructionType Always EXTERNAL_POSITION_TRANSFER.
 	InstructionType ExternalPositionTransferBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []ExternalPositionTransfer                         `json:"instructions"`
 }
 
-// ExternalPositionTransferBulkRequestInstructionType defines model for ExternalPositionTransferBulkRequest.InstructionType.
+// ExternalPositionTransferBulkRequestInstructionType Always EXTERNAL_POSITION_TRANSFER.
 type ExternalPositionTransferBulkRequestInstructionType string
 
-// ExternalPositionTransferRequest defines model for ExternalPositionTransferRequest.
+// ExternalPositionTransferRequest One EXTERNAL_POSITION_TRANSFER instruction: `instructionType` EXTERNAL_POSITION_TRANSFER and the instruction in `instruction`.
 type ExternalPositionTransferRequest struct {
-	Instruction     ExternalPositionTransfer                       `json:"instruction"`
+	// Instruction EXTERNAL_POSITION_TRANSFER instruction. Full transfer of an account from another broker by ACATS (US) or ATON (Canada).
+	Instruction ExternalPositionTransfer `json:"instruction"`
+
+	// InstructionType Always EXTERNAL_POSITION_TRANSFER.
 	InstructionType ExternalPositionTransferRequestInstructionType `json:"instructionType"`
 }
 
-// ExternalPositionTransferRequestInstructionType defines model for ExternalPositionTransferRequest.InstructionType.
+// ExternalPositionTransferRequestInstructionType Always EXTERNAL_POSITION_TRANSFER.
 type ExternalPositionTransferRequestInstructionType string
 
 // FileData defines model for FileData.
@@ -10040,41 +10254,58 @@ type FinancialInformation struct {
 // FinancialInformationInvestmentObjectives defines model for FinancialInformation.InvestmentObjectives.
 type FinancialInformationInvestmentObjectives string
 
-// FopInstruction defines model for FopInstruction.
+// FopInstruction FOP instruction. Free-of-payment position transfer with another DTC participant.
 type FopInstruction struct {
-	AccountId             string                  `json:"accountId"`
-	ClientInstructionId   wire.ID                 `json:"clientInstructionId"`
-	ContraBrokerAccountId string                  `json:"contraBrokerAccountId"`
-	ContraBrokerDtcCode   string                  `json:"contraBrokerDtcCode"`
-	Direction             FopInstructionDirection `json:"direction"`
-	Quantity              wire.Decimal            `json:"quantity"`
-	TradingInstrument     TradingInstrument       `json:"tradingInstrument"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId   wire.ID `json:"clientInstructionId"`
+	ContraBrokerAccountId string  `json:"contraBrokerAccountId"`
+
+	// ContraBrokerDtcCode DTC number of the other institution.
+	ContraBrokerDtcCode string `json:"contraBrokerDtcCode"`
+
+	// Direction IN to IBKR, OUT to the other institution.
+	Direction FopInstructionDirection `json:"direction"`
+
+	// Quantity Number of units to move.
+	Quantity wire.Decimal `json:"quantity"`
+
+	// TradingInstrument The instrument moved: either `conid` or `tradingInstrumentDescription`, plus its currency.
+	TradingInstrument TradingInstrument `json:"tradingInstrument"`
 }
 
-// FopInstructionDirection defines model for FopInstruction.Direction.
+// FopInstructionDirection IN to IBKR, OUT to the other institution.
 type FopInstructionDirection string
 
-// FopInstructionBulkRequest defines model for FopInstructionBulkRequest.
+// FopInstructionBulkRequest Several FOP instructions in one request: `instructionType` FOP and the instructions in `instructions`, each with its own clientInstructionId.
 type FopInstructionBulkRequest struct {
+	// InstructionType Always FOP.
 	InstructionType FopInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []FopInstruction                         `json:"instructions"`
 }
 
-// FopInstructionBulkRequestInstructionType defines model for FopInstructionBulkRequest.InstructionType.
+// FopInstructionBulkRequestInstructionType Always FOP.
 type FopInstructionBulkRequestInstructionType string
 
-// FopInstructionRequest defines model for FopInstructionRequest.
+// FopInstructionRequest One FOP instruction: `instructionType` FOP and the instruction in `instruction`.
 type FopInstructionRequest struct {
-	Instruction     FopInstruction                       `json:"instruction"`
+	// Instruction FOP instruction. Free-of-payment position transfer with another DTC participant.
+	Instruction FopInstruction `json:"instruction"`
+
+	// InstructionType Always FOP.
 	InstructionType FopInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// FopInstructionRequestInstructionType defines model for FopInstructionRequest.InstructionType.
+// FopInstructionRequestInstructionType Always FOP.
 type FopInstructionRequestInstructionType string
 
-// ForbiddenInstructionResponse defines model for ForbiddenInstructionResponse.
+// ForbiddenInstructionResponse Problem document of a forbidden instruction (403).
 type ForbiddenInstructionResponse struct {
-	Detail            string                 `json:"detail"`
+	Detail string `json:"detail"`
+
+	// InstructionResult A rejected instruction and the reason.
 	InstructionResult InstructionErrorResult `json:"instructionResult"`
 	InstructionSetId  wire.ID                `json:"instructionSetId"`
 	Status            int32                  `json:"status"`
@@ -10374,8 +10605,9 @@ type FormW9SignatureType string
 // FormW9TinType defines model for FormW9.TinType.
 type FormW9TinType string
 
-// GetAvailableStmtDatesResponse defines model for GetAvailableStmtDatesResponse.
+// GetAvailableStmtDatesResponse Periods for which statements can be generated.
 type GetAvailableStmtDatesResponse struct {
+	// Data Statement periods: a daily range, months and years.
 	Data *AvailableStatementDatesData `json:"data,omitempty"`
 }
 
@@ -10392,13 +10624,13 @@ type GetAvailableTradeConfirmationDatesResponse struct {
 	} `json:"data,omitempty"`
 }
 
-// GetBrokerListResponse defines model for GetBrokerListResponse.
+// GetBrokerListResponse Broker names for a transfer type.
 type GetBrokerListResponse struct {
 	Brokers         []string `json:"brokers"`
 	InstructionType string   `json:"instructionType"`
 }
 
-// GetParticipatingListResponse defines model for GetParticipatingListResponse.
+// GetParticipatingListResponse Banks that take part in a scheme such as eDDA.
 type GetParticipatingListResponse struct {
 	ParticipatingBanks []struct {
 		BIC             string `json:"BIC"`
@@ -10408,7 +10640,7 @@ type GetParticipatingListResponse struct {
 	Type string `json:"type"`
 }
 
-// GetStatementsResponse defines model for GetStatementsResponse.
+// GetStatementsResponse A generated statement wrapped in JSON.
 type GetStatementsResponse struct {
 	Data *struct {
 		Accept   *string `json:"accept,omitempty"`
@@ -10781,60 +11013,97 @@ type InformationChange struct {
 	UpdateEntities *[]UpdateEntity `json:"updateEntities,omitempty"`
 }
 
-// InstructionError defines model for InstructionError.
+// InstructionError Why IBKR rejected an instruction.
 type InstructionError struct {
-	ErrorCode    string `json:"errorCode"`
+	// ErrorCode Machine-readable reason, such as ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
+	ErrorCode string `json:"errorCode"`
+
+	// ErrorMessage Human-readable reason.
 	ErrorMessage string `json:"errorMessage"`
 }
 
-// InstructionErrorResult defines model for InstructionErrorResult.
+// InstructionErrorResult A rejected instruction and the reason.
 type InstructionErrorResult struct {
-	ClientInstructionId wire.ID                                 `json:"clientInstructionId"`
-	Description         *string                                 `json:"description,omitempty"`
-	Error               InstructionError                        `json:"error"`
-	IbReferenceId       *wire.ID                                `json:"ibReferenceId,omitempty"`
-	InstructionId       wire.ID                                 `json:"instructionId"`
-	InstructionStatus   InstructionErrorResultInstructionStatus `json:"instructionStatus"`
-	InstructionType     InstructionErrorResultInstructionType   `json:"instructionType"`
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error InstructionError `json:"error"`
+
+	// IbReferenceId IBKR's reference; for a recurring transfer, the id QUERY_RECENT_RECURRING_EVENTS takes.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction: cancel it, or verify an ACH instruction, with this id.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
+	InstructionStatus InstructionErrorResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType InstructionErrorResultInstructionType `json:"instructionType"`
 }
 
-// InstructionErrorResultInstructionStatus defines model for InstructionErrorResult.InstructionStatus.
+// InstructionErrorResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type InstructionErrorResultInstructionStatus string
 
-// InstructionErrorResultInstructionType defines model for InstructionErrorResult.InstructionType.
+// InstructionErrorResultInstructionType Kind of instruction.
 type InstructionErrorResultInstructionType string
 
-// InstructionPollingResponse defines model for InstructionPollingResponse.
+// InstructionPollingResponse Status of an instruction looked up after the fact.
 type InstructionPollingResponse struct {
+	// InstructionResult What became of one instruction, as reported when polled; carries `error` when it was rejected.
 	InstructionResult *PollingInstructionResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                   `json:"instructionSetId"`
-	Status            int32                     `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// InstructionResponse defines model for InstructionResponse.
+// InstructionResponse Answer to one instruction: the instruction set it belongs to and its result.
 type InstructionResponse struct {
+	// InstructionResult What became of one instruction.
 	InstructionResult *InstructionResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID            `json:"instructionSetId"`
-	Status            int32              `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// InstructionResult defines model for InstructionResult.
+// InstructionResult What became of one instruction.
 type InstructionResult struct {
-	ClientInstructionId wire.ID                            `json:"clientInstructionId"`
-	Description         *string                            `json:"description,omitempty"`
-	IbReferenceId       *wire.ID                           `json:"ibReferenceId,omitempty"`
-	InstructionId       wire.ID                            `json:"instructionId"`
-	InstructionStatus   InstructionResultInstructionStatus `json:"instructionStatus"`
-	InstructionType     InstructionResultInstructionType   `json:"instructionType"`
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// IbReferenceId IBKR's reference; for a recurring transfer, the id QUERY_RECENT_RECURRING_EVENTS takes.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction: cancel it, or verify an ACH instruction, with this id.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
+	InstructionStatus InstructionResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType InstructionResultInstructionType `json:"instructionType"`
 }
 
-// InstructionResultInstructionStatus defines model for InstructionResult.InstructionStatus.
+// InstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type InstructionResultInstructionStatus string
 
-// InstructionResultInstructionType defines model for InstructionResult.InstructionType.
+// InstructionResultInstructionType Kind of instruction.
 type InstructionResultInstructionType string
 
-// InsufficientScopeResponse defines model for InsufficientScopeResponse.
+// InsufficientScopeResponse Problem document of a token without the needed scope (403).
 type InsufficientScopeResponse struct {
 	Detail *string `json:"detail,omitempty"`
 	Status int32   `json:"status"`
@@ -10860,73 +11129,99 @@ type InterestMarkupType struct {
 // InterestMarkupTypeCurrency defines model for InterestMarkupType.Currency.
 type InterestMarkupTypeCurrency string
 
-// InternalCashTransferInstruction defines model for InternalCashTransferInstruction.
+// InternalCashTransferInstruction INTERNAL_CASH_TRANSFER instruction. Moves cash between two IBKR accounts.
 type InternalCashTransferInstruction struct {
-	Amount              wire.Decimal `json:"amount"`
-	ClientInstructionId wire.ID      `json:"clientInstructionId"`
-	ClientNote          *string      `json:"clientNote,omitempty"`
-	Currency            string       `json:"currency"`
-	DateTimeToOccur     *time.Time   `json:"dateTimeToOccur,omitempty"`
-	SourceAccountId     string       `json:"sourceAccountId"`
-	TargetAccountId     string       `json:"targetAccountId"`
+	// Amount Amount to move, an exact decimal greater than 0.
+	Amount wire.Decimal `json:"amount"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// ClientNote Free text, at most 64 characters.
+	ClientNote *string `json:"clientNote,omitempty"`
+
+	// Currency ISO 4217 currency code, 3 letters.
+	Currency string `json:"currency"`
+
+	// DateTimeToOccur When to carry out the transfer, with a UTC offset; absent for now.
+	DateTimeToOccur *time.Time `json:"dateTimeToOccur,omitempty"`
+
+	// SourceAccountId Account the cash leaves.
+	SourceAccountId string `json:"sourceAccountId"`
+
+	// TargetAccountId Account the cash goes to.
+	TargetAccountId string `json:"targetAccountId"`
 }
 
-// InternalCashTransferInstructionBulkRequest defines model for InternalCashTransferInstructionBulkRequest.
+// InternalCashTransferInstructionBulkRequest Several INTERNAL_CASH_TRANSFER instructions in one request: `instructionType` INTERNAL_CASH_TRANSFER and the instructions in `instructions`, each with its own clientInstructionId.
 type InternalCashTransferInstructionBulkRequest struct {
+	// InstructionType Always INTERNAL_CASH_TRANSFER.
 	InstructionType InternalCashTransferInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []InternalCashTransferInstruction                         `json:"instructions"`
 }
 
-// InternalCashTransferInstructionBulkRequestInstructionType defines model for InternalCashTransferInstructionBulkRequest.InstructionType.
+// InternalCashTransferInstructionBulkRequestInstructionType Always INTERNAL_CASH_TRANSFER.
 type InternalCashTransferInstructionBulkRequestInstructionType string
 
-// InternalCashTransferInstructionRequest defines model for InternalCashTransferInstructionRequest.
+// InternalCashTransferInstructionRequest One INTERNAL_CASH_TRANSFER instruction: `instructionType` INTERNAL_CASH_TRANSFER and the instruction in `instruction`.
 type InternalCashTransferInstructionRequest struct {
-	Instruction     InternalCashTransferInstruction                       `json:"instruction"`
+	// Instruction INTERNAL_CASH_TRANSFER instruction. Moves cash between two IBKR accounts.
+	Instruction InternalCashTransferInstruction `json:"instruction"`
+
+	// InstructionType Always INTERNAL_CASH_TRANSFER.
 	InstructionType InternalCashTransferInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// InternalCashTransferInstructionRequestInstructionType defines model for InternalCashTransferInstructionRequest.InstructionType.
+// InternalCashTransferInstructionRequestInstructionType Always INTERNAL_CASH_TRANSFER.
 type InternalCashTransferInstructionRequestInstructionType string
 
-// InternalPositionTransferInstruction defines model for InternalPositionTransferInstruction.
+// InternalPositionTransferInstruction INTERNAL_POSITION_TRANSFER instruction. Moves a position between two IBKR accounts.
 type InternalPositionTransferInstruction struct {
-	ClientInstructionId wire.ID           `json:"clientInstructionId"`
-	SettleDate          *string           `json:"settleDate,omitempty"`
-	SourceAccountId     string            `json:"sourceAccountId"`
-	TargetAccountId     string            `json:"targetAccountId"`
-	TradeDate           *string           `json:"tradeDate,omitempty"`
-	TradingInstrument   TradingInstrument `json:"tradingInstrument"`
-	TransferPrice       *wire.Decimal     `json:"transferPrice,omitempty"`
-	TransferQuantity    wire.Decimal      `json:"transferQuantity"`
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+	SettleDate          *string `json:"settleDate,omitempty"`
+	SourceAccountId     string  `json:"sourceAccountId"`
+	TargetAccountId     string  `json:"targetAccountId"`
+	TradeDate           *string `json:"tradeDate,omitempty"`
+
+	// TradingInstrument The instrument moved: either `conid` or `tradingInstrumentDescription`, plus its currency.
+	TradingInstrument TradingInstrument `json:"tradingInstrument"`
+	TransferPrice     *wire.Decimal     `json:"transferPrice,omitempty"`
+
+	// TransferQuantity Number of units to move.
+	TransferQuantity wire.Decimal `json:"transferQuantity"`
 }
 
-// InternalPositionTransferInstructionBulkRequest defines model for InternalPositionTransferInstructionBulkRequest.
+// InternalPositionTransferInstructionBulkRequest Several INTERNAL_POSITION_TRANSFER instructions in one request: `instructionType` INTERNAL_POSITION_TRANSFER and the instructions in `instructions`, each with its own clientInstructionId.
 type InternalPositionTransferInstructionBulkRequest struct {
+	// InstructionType Always INTERNAL_POSITION_TRANSFER.
 	InstructionType InternalPositionTransferInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []InternalPositionTransferInstruction                         `json:"instructions"`
 }
 
-// InternalPositionTransferInstructionBulkRequestInstructionType defines model for InternalPositionTransferInstructionBulkRequest.InstructionType.
+// InternalPositionTransferInstructionBulkRequestInstructionType Always INTERNAL_POSITION_TRANSFER.
 type InternalPositionTransferInstructionBulkRequestInstructionType string
 
-// InternalPositionTransferInstructionRequest defines model for InternalPositionTransferInstructionRequest.
+// InternalPositionTransferInstructionRequest One INTERNAL_POSITION_TRANSFER instruction: `instructionType` INTERNAL_POSITION_TRANSFER and the instruction in `instruction`.
 type InternalPositionTransferInstructionRequest struct {
-	Instruction     InternalPositionTransferInstruction                       `json:"instruction"`
+	// Instruction INTERNAL_POSITION_TRANSFER instruction. Moves a position between two IBKR accounts.
+	Instruction InternalPositionTransferInstruction `json:"instruction"`
+
+	// InstructionType Always INTERNAL_POSITION_TRANSFER.
 	InstructionType InternalPositionTransferInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// InternalPositionTransferInstructionRequestInstructionType defines model for InternalPositionTransferInstructionRequest.InstructionType.
+// InternalPositionTransferInstructionRequestInstructionType Always INTERNAL_POSITION_TRANSFER.
 type InternalPositionTransferInstructionRequestInstructionType string
 
-// InternalServerErrorResponse defines model for InternalServerErrorResponse.
+// InternalServerErrorResponse Problem document of an IBKR failure (500).
 type InternalServerErrorResponse struct {
 	Status int32  `json:"status"`
 	Title  string `json:"title"`
 	Type   string `json:"type"`
 }
 
-// InvalidAccessTokenResponse defines model for InvalidAccessTokenResponse.
+// InvalidAccessTokenResponse Problem document of a missing or invalid bearer token (401).
 type InvalidAccessTokenResponse struct {
 	Detail *string `json:"detail,omitempty"`
 	Status int32   `json:"status"`
@@ -10934,10 +11229,13 @@ type InvalidAccessTokenResponse struct {
 	Type   string  `json:"type"`
 }
 
-// InvalidArgument defines model for InvalidArgument.
+// InvalidArgument One argument that was wrong, and why.
 type InvalidArgument struct {
+	// Description What is wrong with it.
 	Description *string `json:"description,omitempty"`
-	Field       *string `json:"field,omitempty"`
+
+	// Field Name of the argument.
+	Field *string `json:"field,omitempty"`
 }
 
 // JointApplicant defines model for JointApplicant.
@@ -11013,7 +11311,7 @@ type LocalTaxForm struct {
 // LocalTaxFormTaxAuthority defines model for LocalTaxForm.TaxAuthority.
 type LocalTaxFormTaxAuthority string
 
-// LoginMessage defines model for LoginMessage.
+// LoginMessage A message the user must act on at the next portal login.
 type LoginMessage struct {
 	ContentId   *int32     `json:"contentId,omitempty"`
 	Description *string    `json:"description,omitempty"`
@@ -11038,7 +11336,7 @@ type LoginMessageRequest struct {
 // LoginMessageRequestStatus defines model for LoginMessageRequest.Status.
 type LoginMessageRequestStatus string
 
-// LoginMessageResponse defines model for LoginMessageResponse.
+// LoginMessageResponse Login messages of an account.
 type LoginMessageResponse struct {
 	AccountId                 *string         `json:"accountId,omitempty"`
 	ClearingStatus            *string         `json:"clearingStatus,omitempty"`
@@ -11065,8 +11363,9 @@ type MarkupStaircaseType struct {
 	Break  *wire.Decimal `json:"break,omitempty"`
 }
 
-// MissingRequiredParameterResponse defines model for MissingRequiredParameterResponse.
+// MissingRequiredParameterResponse Problem document of a malformed request (400).
 type MissingRequiredParameterResponse struct {
+	// InvalidArguments The arguments that were missing or wrong.
 	InvalidArguments *[]InvalidArgument `json:"invalidArguments,omitempty"`
 	Status           int32              `json:"status"`
 	Title            string             `json:"title"`
@@ -11080,7 +11379,7 @@ type NAVRangeType struct {
 	Min    *wire.Decimal `json:"min,omitempty"`
 }
 
-// NoSuchInstructionResponse defines model for NoSuchInstructionResponse.
+// NoSuchInstructionResponse Problem document for an unknown instruction id (404).
 type NoSuchInstructionResponse struct {
 	Detail *string `json:"detail,omitempty"`
 	Status int32   `json:"status"`
@@ -11088,7 +11387,7 @@ type NoSuchInstructionResponse struct {
 	Type   string  `json:"type"`
 }
 
-// NoSuchInstructionSetResponse defines model for NoSuchInstructionSetResponse.
+// NoSuchInstructionSetResponse Problem document for an unknown instruction set id (404).
 type NoSuchInstructionSetResponse struct {
 	Detail           *string `json:"detail,omitempty"`
 	InstructionSetId wire.ID `json:"instructionSetId"`
@@ -11262,7 +11561,7 @@ type PartialWarrantPositionOptionType string
 // PartialWarrantPositionPosition defines model for PartialWarrantPosition.Position.
 type PartialWarrantPositionPosition string
 
-// PendingTask defines model for PendingTask.
+// PendingTask One registration task that is not done.
 type PendingTask struct {
 	Action               *string    `json:"action,omitempty"`
 	Au10tixCreatedDate   *time.Time `json:"au10tixCreatedDate,omitempty"`
@@ -11282,7 +11581,7 @@ type PendingTask struct {
 	Url                  *string    `json:"url,omitempty"`
 }
 
-// PendingTasksResponse defines model for PendingTasksResponse.
+// PendingTasksResponse Registration tasks that still block an account's approval.
 type PendingTasksResponse struct {
 	AccountId          *string        `json:"accountId,omitempty"`
 	Description        *string        `json:"description,omitempty"`
@@ -11314,31 +11613,49 @@ type PoliticalMilitaryDiplomaticDetailsType struct {
 	Title        *string `json:"title,omitempty"`
 }
 
-// PollingInstructionResult defines model for PollingInstructionResult.
+// PollingInstructionResult What became of one instruction, as reported when polled; carries `error` when it was rejected.
 type PollingInstructionResult struct {
-	ClientInstructionId wire.ID                                   `json:"clientInstructionId"`
-	Description         *string                                   `json:"description,omitempty"`
-	Error               *InstructionError                         `json:"error,omitempty"`
-	IbReferenceId       *wire.ID                                  `json:"ibReferenceId,omitempty"`
-	InstructionId       wire.ID                                   `json:"instructionId"`
-	InstructionStatus   PollingInstructionResultInstructionStatus `json:"instructionStatus"`
-	InstructionType     PollingInstructionResultInstructionType   `json:"instructionType"`
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	InstructionStatus PollingInstructionResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType PollingInstructionResultInstructionType `json:"instructionType"`
 }
 
-// PollingInstructionResultInstructionStatus defines model for PollingInstructionResult.InstructionStatus.
+// PollingInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type PollingInstructionResultInstructionStatus string
 
-// PollingInstructionResultInstructionType defines model for PollingInstructionResult.InstructionType.
+// PollingInstructionResultInstructionType Kind of instruction.
 type PollingInstructionResultInstructionType string
 
-// PredefinedDestinationInstruction defines model for PredefinedDestinationInstruction.
+// PredefinedDestinationInstruction PREDEFINED_DESTINATION_INSTRUCTION instruction. Saves a standing destination for withdrawals (wire, SEPA and others) at a financial institution.
 type PredefinedDestinationInstruction struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId             string                                                `json:"accountId"`
 	BankInstructionMethod PredefinedDestinationInstructionBankInstructionMethod `json:"bankInstructionMethod"`
 	BankInstructionName   string                                                `json:"bankInstructionName"`
-	ClientInstructionId   wire.ID                                               `json:"clientInstructionId"`
-	Currency              string                                                `json:"currency"`
-	FinancialInstitution  struct {
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency ISO 4217 currency code, 3 letters.
+	Currency             string `json:"currency"`
+	FinancialInstitution struct {
 		BranchCode      *string                                                             `json:"branchCode,omitempty"`
 		BranchCodeType  *PredefinedDestinationInstructionFinancialInstitutionBranchCodeType `json:"branchCodeType,omitempty"`
 		ClientAccountId string                                                              `json:"clientAccountId"`
@@ -11357,22 +11674,26 @@ type PredefinedDestinationInstructionFinancialInstitutionBranchCodeType string
 // PredefinedDestinationInstructionFinancialInstitutionIdentifierType defines model for PredefinedDestinationInstruction.FinancialInstitution.IdentifierType.
 type PredefinedDestinationInstructionFinancialInstitutionIdentifierType string
 
-// PredefinedDestinationInstructionBulkRequest defines model for PredefinedDestinationInstructionBulkRequest.
+// PredefinedDestinationInstructionBulkRequest Several PREDEFINED_DESTINATION_INSTRUCTION instructions in one request: `instructionType` PREDEFINED_DESTINATION_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type PredefinedDestinationInstructionBulkRequest struct {
+	// InstructionType Always PREDEFINED_DESTINATION_INSTRUCTION.
 	InstructionType PredefinedDestinationInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []PredefinedDestinationInstruction                         `json:"instructions"`
 }
 
-// PredefinedDestinationInstructionBulkRequestInstructionType defines model for PredefinedDestinationInstructionBulkRequest.InstructionType.
+// PredefinedDestinationInstructionBulkRequestInstructionType Always PREDEFINED_DESTINATION_INSTRUCTION.
 type PredefinedDestinationInstructionBulkRequestInstructionType string
 
-// PredefinedDestinationInstructionRequest defines model for PredefinedDestinationInstructionRequest.
+// PredefinedDestinationInstructionRequest One PREDEFINED_DESTINATION_INSTRUCTION instruction: `instructionType` PREDEFINED_DESTINATION_INSTRUCTION and the instruction in `instruction`.
 type PredefinedDestinationInstructionRequest struct {
-	Instruction     PredefinedDestinationInstruction                       `json:"instruction"`
+	// Instruction PREDEFINED_DESTINATION_INSTRUCTION instruction. Saves a standing destination for withdrawals (wire, SEPA and others) at a financial institution.
+	Instruction PredefinedDestinationInstruction `json:"instruction"`
+
+	// InstructionType Always PREDEFINED_DESTINATION_INSTRUCTION.
 	InstructionType PredefinedDestinationInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// PredefinedDestinationInstructionRequestInstructionType defines model for PredefinedDestinationInstructionRequest.InstructionType.
+// PredefinedDestinationInstructionRequestInstructionType Always PREDEFINED_DESTINATION_INSTRUCTION.
 type PredefinedDestinationInstructionRequestInstructionType string
 
 // PreviousLossesType defines model for PreviousLossesType.
@@ -11398,25 +11719,43 @@ type PrimaryContributorType struct {
 // PrimaryContributorTypeSuffix defines model for PrimaryContributorType.Suffix.
 type PrimaryContributorTypeSuffix string
 
-// ProblemDetail defines model for ProblemDetail.
+// ProblemDetail Problem document (RFC 7807) with the arguments that were wrong.
 type ProblemDetail struct {
-	Detail           *string            `json:"detail,omitempty"`
+	// Detail Explanation of this occurrence.
+	Detail *string `json:"detail,omitempty"`
+
+	// InvalidArguments The arguments that were wrong.
 	InvalidArguments *[]InvalidArgument `json:"invalidArguments,omitempty"`
-	Status           int32              `json:"status"`
-	Title            string             `json:"title"`
-	Type             string             `json:"type"`
+
+	// Status HTTP status code.
+	Status int32 `json:"status"`
+
+	// Title Short summary of the problem.
+	Title string `json:"title"`
+
+	// Type URI that identifies the kind of problem.
+	Type string `json:"type"`
 }
 
-// ProblemDetailResponse defines model for ProblemDetailResponse.
+// ProblemDetailResponse Problem document (RFC 7807) of the account endpoints and the token endpoint.
 type ProblemDetailResponse struct {
-	Detail   *string `json:"detail,omitempty"`
+	// Detail Explanation of this occurrence.
+	Detail *string `json:"detail,omitempty"`
+
+	// Instance URI of this occurrence.
 	Instance *string `json:"instance,omitempty"`
-	Status   *int32  `json:"status,omitempty"`
-	Title    *string `json:"title,omitempty"`
-	Type     *string `json:"type,omitempty"`
+
+	// Status HTTP status code.
+	Status *int32 `json:"status,omitempty"`
+
+	// Title Short summary of the problem.
+	Title *string `json:"title,omitempty"`
+
+	// Type URI that identifies the kind of problem.
+	Type *string `json:"type,omitempty"`
 }
 
-// ProcessDocuments defines model for ProcessDocuments.
+// ProcessDocuments Documents to submit, and the language they are written in.
 type ProcessDocuments struct {
 	Documents     *[]Document                    `json:"documents,omitempty"`
 	InputLanguage *ProcessDocumentsInputLanguage `json:"inputLanguage,omitempty"`
@@ -11426,8 +11765,9 @@ type ProcessDocuments struct {
 // ProcessDocumentsInputLanguage defines model for ProcessDocuments.InputLanguage.
 type ProcessDocumentsInputLanguage string
 
-// ProcessDocumentsPayload defines model for ProcessDocumentsPayload.
+// ProcessDocumentsPayload Body of createAccountsDocuments.
 type ProcessDocumentsPayload struct {
+	// ProcessDocuments Documents to submit, and the language they are written in.
 	ProcessDocuments *ProcessDocuments `json:"processDocuments,omitempty"`
 }
 
@@ -11478,42 +11818,54 @@ type QualifiedPurchaserDetails struct {
 // QualifiedPurchaserDetailsCode defines model for QualifiedPurchaserDetails.Code.
 type QualifiedPurchaserDetailsCode string
 
-// QueryBankInstruction defines model for QueryBankInstruction.
+// QueryBankInstruction QUERY_BANK_INSTRUCTION instruction. Lists an account's saved bank instructions of one method.
 type QueryBankInstruction struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId             string                                    `json:"accountId"`
 	BankInstructionMethod QueryBankInstructionBankInstructionMethod `json:"bankInstructionMethod"`
-	ClientInstructionId   wire.ID                                   `json:"clientInstructionId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
 }
 
 // QueryBankInstructionBankInstructionMethod defines model for QueryBankInstruction.BankInstructionMethod.
 type QueryBankInstructionBankInstructionMethod string
 
-// QueryBankInstructionBulkRequest defines model for QueryBankInstructionBulkRequest.
+// QueryBankInstructionBulkRequest Several QUERY_BANK_INSTRUCTION instructions in one request: `instructionType` QUERY_BANK_INSTRUCTION and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryBankInstructionBulkRequest struct {
+	// InstructionType Always QUERY_BANK_INSTRUCTION.
 	InstructionType QueryBankInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryBankInstruction                         `json:"instructions"`
 }
 
-// QueryBankInstructionBulkRequestInstructionType defines model for QueryBankInstructionBulkRequest.InstructionType.
+// QueryBankInstructionBulkRequestInstructionType Always QUERY_BANK_INSTRUCTION.
 type QueryBankInstructionBulkRequestInstructionType string
 
-// QueryBankInstructionRequest defines model for QueryBankInstructionRequest.
+// QueryBankInstructionRequest One QUERY_BANK_INSTRUCTION instruction: `instructionType` QUERY_BANK_INSTRUCTION and the instruction in `instruction`.
 type QueryBankInstructionRequest struct {
-	Instruction     QueryBankInstruction                       `json:"instruction"`
+	// Instruction QUERY_BANK_INSTRUCTION instruction. Lists an account's saved bank instructions of one method.
+	Instruction QueryBankInstruction `json:"instruction"`
+
+	// InstructionType Always QUERY_BANK_INSTRUCTION.
 	InstructionType QueryBankInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// QueryBankInstructionRequestInstructionType defines model for QueryBankInstructionRequest.InstructionType.
+// QueryBankInstructionRequestInstructionType Always QUERY_BANK_INSTRUCTION.
 type QueryBankInstructionRequestInstructionType string
 
-// QueryBankInstructionResponse defines model for QueryBankInstructionResponse.
+// QueryBankInstructionResponse Result of QUERY_BANK_INSTRUCTION.
 type QueryBankInstructionResponse struct {
+	// InstructionResult An account's saved bank instructions of one method.
 	InstructionResult *QueryBankInstructionResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                     `json:"instructionSetId"`
-	Status            int32                       `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// QueryBankInstructionResult defines model for QueryBankInstructionResult.
+// QueryBankInstructionResult An account's saved bank instructions of one method.
 type QueryBankInstructionResult struct {
 	AccountId              string `json:"accountId"`
 	BankInstructionDetails []struct {
@@ -11525,94 +11877,143 @@ type QueryBankInstructionResult struct {
 		Type              string `json:"type"`
 	} `json:"bankInstructionDetails"`
 	BankInstructionMethod QueryBankInstructionResultBankInstructionMethod `json:"bankInstructionMethod"`
-	ClientInstructionId   wire.ID                                         `json:"clientInstructionId"`
-	Description           *string                                         `json:"description,omitempty"`
-	IbReferenceId         *wire.ID                                        `json:"ibReferenceId,omitempty"`
-	InstructionId         wire.ID                                         `json:"instructionId"`
-	InstructionStatus     QueryBankInstructionResultInstructionStatus     `json:"instructionStatus"`
-	InstructionType       QueryBankInstructionResultInstructionType       `json:"instructionType"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// IbReferenceId IBKR's reference; for a recurring transfer, the id QUERY_RECENT_RECURRING_EVENTS takes.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction: cancel it, or verify an ACH instruction, with this id.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
+	InstructionStatus QueryBankInstructionResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType QueryBankInstructionResultInstructionType `json:"instructionType"`
 }
 
 // QueryBankInstructionResultBankInstructionMethod defines model for QueryBankInstructionResult.BankInstructionMethod.
 type QueryBankInstructionResultBankInstructionMethod string
 
-// QueryBankInstructionResultInstructionStatus defines model for QueryBankInstructionResult.InstructionStatus.
+// QueryBankInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryBankInstructionResultInstructionStatus string
 
-// QueryBankInstructionResultInstructionType defines model for QueryBankInstructionResult.InstructionType.
+// QueryBankInstructionResultInstructionType Kind of instruction.
 type QueryBankInstructionResultInstructionType string
 
-// QueryIRAContributions defines model for QueryIRAContributions.
+// QueryIRAContributions QUERY_IRA_CONTRIBUTIONS instruction. Asks for an IRA's contributions in a tax year.
 type QueryIRAContributions struct {
-	AccountId           string  `json:"accountId"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
 	Year                string  `json:"year"`
 }
 
-// QueryIRAContributionsBulkRequest defines model for QueryIRAContributionsBulkRequest.
+// QueryIRAContributionsBulkRequest Several QUERY_IRA_CONTRIBUTIONS instructions in one request: `instructionType` QUERY_IRA_CONTRIBUTIONS and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryIRAContributionsBulkRequest struct {
+	// InstructionType Always QUERY_IRA_CONTRIBUTIONS.
 	InstructionType QueryIRAContributionsBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryIRAContributions                         `json:"instructions"`
 }
 
-// QueryIRAContributionsBulkRequestInstructionType defines model for QueryIRAContributionsBulkRequest.InstructionType.
+// QueryIRAContributionsBulkRequestInstructionType Always QUERY_IRA_CONTRIBUTIONS.
 type QueryIRAContributionsBulkRequestInstructionType string
 
-// QueryIRAContributionsRequest defines model for QueryIRAContributionsRequest.
+// QueryIRAContributionsRequest One QUERY_IRA_CONTRIBUTIONS instruction: `instructionType` QUERY_IRA_CONTRIBUTIONS and the instruction in `instruction`.
 type QueryIRAContributionsRequest struct {
-	Instruction     QueryIRAContributions                       `json:"instruction"`
+	// Instruction QUERY_IRA_CONTRIBUTIONS instruction. Asks for an IRA's contributions in a tax year.
+	Instruction QueryIRAContributions `json:"instruction"`
+
+	// InstructionType Always QUERY_IRA_CONTRIBUTIONS.
 	InstructionType QueryIRAContributionsRequestInstructionType `json:"instructionType"`
 }
 
-// QueryIRAContributionsRequestInstructionType defines model for QueryIRAContributionsRequest.InstructionType.
+// QueryIRAContributionsRequestInstructionType Always QUERY_IRA_CONTRIBUTIONS.
 type QueryIRAContributionsRequestInstructionType string
 
 // QueryIRAContributionsResponse defines model for QueryIRAContributionsResponse.
 type QueryIRAContributionsResponse struct {
 	InstructionResult *QueryIRAContributionsResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                      `json:"instructionSetId"`
-	Status            int32                        `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
 // QueryIRAContributionsResult defines model for QueryIRAContributionsResult.
 type QueryIRAContributionsResult struct {
-	AccountId           string  `json:"accountId"`
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
 	Contributions       []struct {
 		AllowedContributionLimit wire.Decimal `json:"allowedContributionLimit"`
 		MaximumContributionLimit wire.Decimal `json:"maximumContributionLimit"`
 		YearToDateContribution   wire.Decimal `json:"yearToDateContribution"`
 	} `json:"contributions"`
-	Description       *string                                      `json:"description,omitempty"`
-	Error             *InstructionError                            `json:"error,omitempty"`
-	IbReferenceId     *wire.ID                                     `json:"ibReferenceId,omitempty"`
-	InstructionId     wire.ID                                      `json:"instructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 	InstructionStatus QueryIRAContributionsResultInstructionStatus `json:"instructionStatus"`
-	InstructionType   QueryIRAContributionsResultInstructionType   `json:"instructionType"`
-	IraType           string                                       `json:"iraType"`
-	Year              string                                       `json:"year"`
+
+	// InstructionType Kind of instruction.
+	InstructionType QueryIRAContributionsResultInstructionType `json:"instructionType"`
+	IraType         string                                     `json:"iraType"`
+	Year            string                                     `json:"year"`
 }
 
-// QueryIRAContributionsResultInstructionStatus defines model for QueryIRAContributionsResult.InstructionStatus.
+// QueryIRAContributionsResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type QueryIRAContributionsResultInstructionStatus string
 
-// QueryIRAContributionsResultInstructionType defines model for QueryIRAContributionsResult.InstructionType.
+// QueryIRAContributionsResultInstructionType Kind of instruction.
 type QueryIRAContributionsResultInstructionType string
 
-// QueryRecentInstructionResponse defines model for QueryRecentInstructionResponse.
+// QueryRecentInstructionResponse Result of QUERY_RECENT_INSTRUCTIONS.
 type QueryRecentInstructionResponse struct {
+	// InstructionResult An account's recent transactions.
 	InstructionResult *QueryRecentInstructionResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                       `json:"instructionSetId"`
-	Status            int32                         `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// QueryRecentInstructionResult defines model for QueryRecentInstructionResult.
+// QueryRecentInstructionResult An account's recent transactions.
 type QueryRecentInstructionResult struct {
-	ClientInstructionId wire.ID           `json:"clientInstructionId"`
-	Description         *string           `json:"description,omitempty"`
-	Error               *InstructionError `json:"error,omitempty"`
-	IbReferenceId       *wire.ID          `json:"ibReferenceId,omitempty"`
-	InstructionHistory  struct {
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId      *wire.ID `json:"ibReferenceId,omitempty"`
+	InstructionHistory struct {
 		HistoryMaxDepthNumberOfDays        int32 `json:"historyMaxDepthNumberOfDays"`
 		HistoryMaxDepthNumberOfInstruction int32 `json:"historyMaxDepthNumberOfInstruction"`
 		Result                             []struct {
@@ -11624,69 +12025,104 @@ type QueryRecentInstructionResult struct {
 			Status              string  `json:"status"`
 		} `json:"result"`
 	} `json:"instructionHistory"`
-	InstructionId     wire.ID                                       `json:"instructionId"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 	InstructionStatus QueryRecentInstructionResultInstructionStatus `json:"instructionStatus"`
-	InstructionType   QueryRecentInstructionResultInstructionType   `json:"instructionType"`
+
+	// InstructionType Kind of instruction.
+	InstructionType QueryRecentInstructionResultInstructionType `json:"instructionType"`
 }
 
-// QueryRecentInstructionResultInstructionStatus defines model for QueryRecentInstructionResult.InstructionStatus.
+// QueryRecentInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type QueryRecentInstructionResultInstructionStatus string
 
-// QueryRecentInstructionResultInstructionType defines model for QueryRecentInstructionResult.InstructionType.
+// QueryRecentInstructionResultInstructionType Kind of instruction.
 type QueryRecentInstructionResultInstructionType string
 
-// QueryRecentInstructions defines model for QueryRecentInstructions.
+// QueryRecentInstructions QUERY_RECENT_INSTRUCTIONS instruction. Lists an account's recent transactions, up to 30 days back.
 type QueryRecentInstructions struct {
-	AccountId           string  `json:"accountId"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
-	TransactionHistory  struct {
-		DaysToGoBack    int32                                                     `json:"daysToGoBack"`
+
+	// TransactionHistory How far back to look and which kind of transaction.
+	TransactionHistory struct {
+		// DaysToGoBack Days to look back, 1 to 30.
+		DaysToGoBack int32 `json:"daysToGoBack"`
+
+		// TransactionType Only transactions of this kind; ALL for every kind.
 		TransactionType *QueryRecentInstructionsTransactionHistoryTransactionType `json:"transactionType,omitempty"`
 	} `json:"transactionHistory"`
 }
 
-// QueryRecentInstructionsTransactionHistoryTransactionType defines model for QueryRecentInstructions.TransactionHistory.TransactionType.
+// QueryRecentInstructionsTransactionHistoryTransactionType Only transactions of this kind; ALL for every kind.
 type QueryRecentInstructionsTransactionHistoryTransactionType string
 
-// QueryRecentInstructionsBulkRequest defines model for QueryRecentInstructionsBulkRequest.
+// QueryRecentInstructionsBulkRequest Several QUERY_RECENT_INSTRUCTIONS instructions in one request: `instructionType` QUERY_RECENT_INSTRUCTIONS and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryRecentInstructionsBulkRequest struct {
+	// InstructionType Always QUERY_RECENT_INSTRUCTIONS.
 	InstructionType QueryRecentInstructionsBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryRecentInstructions                         `json:"instructions"`
 }
 
-// QueryRecentInstructionsBulkRequestInstructionType defines model for QueryRecentInstructionsBulkRequest.InstructionType.
+// QueryRecentInstructionsBulkRequestInstructionType Always QUERY_RECENT_INSTRUCTIONS.
 type QueryRecentInstructionsBulkRequestInstructionType string
 
-// QueryRecentInstructionsRequest defines model for QueryRecentInstructionsRequest.
+// QueryRecentInstructionsRequest One QUERY_RECENT_INSTRUCTIONS instruction: `instructionType` QUERY_RECENT_INSTRUCTIONS and the instruction in `instruction`.
 type QueryRecentInstructionsRequest struct {
-	Instruction     QueryRecentInstructions                       `json:"instruction"`
+	// Instruction QUERY_RECENT_INSTRUCTIONS instruction. Lists an account's recent transactions, up to 30 days back.
+	Instruction QueryRecentInstructions `json:"instruction"`
+
+	// InstructionType Always QUERY_RECENT_INSTRUCTIONS.
 	InstructionType QueryRecentInstructionsRequestInstructionType `json:"instructionType"`
 }
 
-// QueryRecentInstructionsRequestInstructionType defines model for QueryRecentInstructionsRequest.InstructionType.
+// QueryRecentInstructionsRequestInstructionType Always QUERY_RECENT_INSTRUCTIONS.
 type QueryRecentInstructionsRequestInstructionType string
 
-// QueryRecentRecurringEventResponse defines model for QueryRecentRecurringEventResponse.
+// QueryRecentRecurringEventResponse Result of QUERY_RECENT_RECURRING_EVENTS.
 type QueryRecentRecurringEventResponse struct {
+	// InstructionResult A recurring transfer and its recent runs.
 	InstructionResult *QueryRecentRecurringEventResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                          `json:"instructionSetId"`
-	Status            int32                            `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// QueryRecentRecurringEventResult defines model for QueryRecentRecurringEventResult.
+// QueryRecentRecurringEventResult A recurring transfer and its recent runs.
 type QueryRecentRecurringEventResult struct {
-	Amount                     wire.Decimal                                     `json:"amount"`
-	ClientInstructionId        wire.ID                                          `json:"clientInstructionId"`
-	Currency                   string                                           `json:"currency"`
-	Description                *string                                          `json:"description,omitempty"`
-	IbReferenceId              *wire.ID                                         `json:"ibReferenceId,omitempty"`
-	InstructionId              wire.ID                                          `json:"instructionId"`
-	InstructionStatus          QueryRecentRecurringEventResultInstructionStatus `json:"instructionStatus"`
-	InstructionType            QueryRecentRecurringEventResultInstructionType   `json:"instructionType"`
-	Method                     string                                           `json:"method"`
-	RecurringInstructionName   string                                           `json:"recurringInstructionName"`
-	RecurringTransactionStatus string                                           `json:"recurringTransactionStatus"`
-	RecurringTransactionType   string                                           `json:"recurringTransactionType"`
+	Amount wire.Decimal `json:"amount"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+	Currency            string  `json:"currency"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// IbReferenceId IBKR's reference; for a recurring transfer, the id QUERY_RECENT_RECURRING_EVENTS takes.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction: cancel it, or verify an ACH instruction, with this id.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
+	InstructionStatus QueryRecentRecurringEventResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType            QueryRecentRecurringEventResultInstructionType `json:"instructionType"`
+	Method                     string                                         `json:"method"`
+	RecurringInstructionName   string                                         `json:"recurringInstructionName"`
+	RecurringTransactionStatus string                                         `json:"recurringTransactionStatus"`
+	RecurringTransactionType   string                                         `json:"recurringTransactionType"`
 	TransactionHistory         struct {
 		MaxNumberOfTransactions *int32 `json:"maxNumberOfTransactions,omitempty"`
 		Result                  *[]struct {
@@ -11696,75 +12132,104 @@ type QueryRecentRecurringEventResult struct {
 	} `json:"transactionHistory"`
 }
 
-// QueryRecentRecurringEventResultInstructionStatus defines model for QueryRecentRecurringEventResult.InstructionStatus.
+// QueryRecentRecurringEventResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryRecentRecurringEventResultInstructionStatus string
 
-// QueryRecentRecurringEventResultInstructionType defines model for QueryRecentRecurringEventResult.InstructionType.
+// QueryRecentRecurringEventResultInstructionType Kind of instruction.
 type QueryRecentRecurringEventResultInstructionType string
 
-// QueryRecentRecurringEvents defines model for QueryRecentRecurringEvents.
+// QueryRecentRecurringEvents QUERY_RECENT_RECURRING_EVENTS instruction. Lists the recent runs of one recurring transfer.
 type QueryRecentRecurringEvents struct {
-	ClientInstructionId  wire.ID `json:"clientInstructionId"`
-	IbReferenceId        wire.ID `json:"ibReferenceId"`
-	NumberOfTransactions *int32  `json:"numberOfTransactions,omitempty"`
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// IbReferenceId The recurring transfer's ibReferenceId.
+	IbReferenceId wire.ID `json:"ibReferenceId"`
+
+	// NumberOfTransactions How many of the latest runs to return.
+	NumberOfTransactions *int32 `json:"numberOfTransactions,omitempty"`
 }
 
-// QueryRecentRecurringEventsBulkRequest defines model for QueryRecentRecurringEventsBulkRequest.
+// QueryRecentRecurringEventsBulkRequest Several QUERY_RECENT_RECURRING_EVENTS instructions in one request: `instructionType` QUERY_RECENT_RECURRING_EVENTS and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryRecentRecurringEventsBulkRequest struct {
+	// InstructionType Always QUERY_RECENT_RECURRING_EVENTS.
 	InstructionType QueryRecentRecurringEventsBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryRecentRecurringEvents                         `json:"instructions"`
 }
 
-// QueryRecentRecurringEventsBulkRequestInstructionType defines model for QueryRecentRecurringEventsBulkRequest.InstructionType.
+// QueryRecentRecurringEventsBulkRequestInstructionType Always QUERY_RECENT_RECURRING_EVENTS.
 type QueryRecentRecurringEventsBulkRequestInstructionType string
 
-// QueryRecentRecurringEventsRequest defines model for QueryRecentRecurringEventsRequest.
+// QueryRecentRecurringEventsRequest One QUERY_RECENT_RECURRING_EVENTS instruction: `instructionType` QUERY_RECENT_RECURRING_EVENTS and the instruction in `instruction`.
 type QueryRecentRecurringEventsRequest struct {
-	Instruction     QueryRecentRecurringEvents                       `json:"instruction"`
+	// Instruction QUERY_RECENT_RECURRING_EVENTS instruction. Lists the recent runs of one recurring transfer.
+	Instruction QueryRecentRecurringEvents `json:"instruction"`
+
+	// InstructionType Always QUERY_RECENT_RECURRING_EVENTS.
 	InstructionType QueryRecentRecurringEventsRequestInstructionType `json:"instructionType"`
 }
 
-// QueryRecentRecurringEventsRequestInstructionType defines model for QueryRecentRecurringEventsRequest.InstructionType.
+// QueryRecentRecurringEventsRequestInstructionType Always QUERY_RECENT_RECURRING_EVENTS.
 type QueryRecentRecurringEventsRequestInstructionType string
 
-// QueryRecurringInstructions defines model for QueryRecurringInstructions.
+// QueryRecurringInstructions QUERY_RECURRING_INSTRUCTIONS instruction. Lists an account's active recurring transfers.
 type QueryRecurringInstructions struct {
-	AccountId           string  `json:"accountId"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
 }
 
-// QueryRecurringInstructionsBulkRequest defines model for QueryRecurringInstructionsBulkRequest.
+// QueryRecurringInstructionsBulkRequest Several QUERY_RECURRING_INSTRUCTIONS instructions in one request: `instructionType` QUERY_RECURRING_INSTRUCTIONS and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryRecurringInstructionsBulkRequest struct {
+	// InstructionType Always QUERY_RECURRING_INSTRUCTIONS.
 	InstructionType QueryRecurringInstructionsBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryRecurringInstructions                         `json:"instructions"`
 }
 
-// QueryRecurringInstructionsBulkRequestInstructionType defines model for QueryRecurringInstructionsBulkRequest.InstructionType.
+// QueryRecurringInstructionsBulkRequestInstructionType Always QUERY_RECURRING_INSTRUCTIONS.
 type QueryRecurringInstructionsBulkRequestInstructionType string
 
-// QueryRecurringInstructionsRequest defines model for QueryRecurringInstructionsRequest.
+// QueryRecurringInstructionsRequest One QUERY_RECURRING_INSTRUCTIONS instruction: `instructionType` QUERY_RECURRING_INSTRUCTIONS and the instruction in `instruction`.
 type QueryRecurringInstructionsRequest struct {
-	Instruction     QueryRecurringInstructions                       `json:"instruction"`
+	// Instruction QUERY_RECURRING_INSTRUCTIONS instruction. Lists an account's active recurring transfers.
+	Instruction QueryRecurringInstructions `json:"instruction"`
+
+	// InstructionType Always QUERY_RECURRING_INSTRUCTIONS.
 	InstructionType QueryRecurringInstructionsRequestInstructionType `json:"instructionType"`
 }
 
-// QueryRecurringInstructionsRequestInstructionType defines model for QueryRecurringInstructionsRequest.InstructionType.
+// QueryRecurringInstructionsRequestInstructionType Always QUERY_RECURRING_INSTRUCTIONS.
 type QueryRecurringInstructionsRequestInstructionType string
 
-// QueryRecurringInstructionsResponse defines model for QueryRecurringInstructionsResponse.
+// QueryRecurringInstructionsResponse Result of QUERY_RECURRING_INSTRUCTIONS.
 type QueryRecurringInstructionsResponse struct {
+	// InstructionResult An account's active recurring transfers.
 	InstructionResult *QueryRecurringInstructionsResult `json:"instructionResult,omitempty"`
 }
 
-// QueryRecurringInstructionsResult defines model for QueryRecurringInstructionsResult.
+// QueryRecurringInstructionsResult An account's active recurring transfers.
 type QueryRecurringInstructionsResult struct {
-	AccountId             string                                            `json:"accountId"`
-	ClientInstructionId   wire.ID                                           `json:"clientInstructionId"`
-	Description           *string                                           `json:"description,omitempty"`
-	IbReferenceId         *wire.ID                                          `json:"ibReferenceId,omitempty"`
-	InstructionId         wire.ID                                           `json:"instructionId"`
-	InstructionStatus     QueryRecurringInstructionsResultInstructionStatus `json:"instructionStatus"`
-	InstructionType       QueryRecurringInstructionsResultInstructionType   `json:"instructionType"`
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// IbReferenceId IBKR's reference; for a recurring transfer, the id QUERY_RECENT_RECURRING_EVENTS takes.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction: cancel it, or verify an ACH instruction, with this id.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
+	InstructionStatus QueryRecurringInstructionsResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType       QueryRecurringInstructionsResultInstructionType `json:"instructionType"`
 	RecurringInstructions []struct {
 		Amount                *wire.Decimal `json:"amount,omitempty"`
 		BankInstructionMethod *string       `json:"bankInstructionMethod,omitempty"`
@@ -11778,149 +12243,235 @@ type QueryRecurringInstructionsResult struct {
 	} `json:"recurringInstructions"`
 }
 
-// QueryRecurringInstructionsResultInstructionStatus defines model for QueryRecurringInstructionsResult.InstructionStatus.
+// QueryRecurringInstructionsResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused (see `description` or `error`). PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryRecurringInstructionsResultInstructionStatus string
 
-// QueryRecurringInstructionsResultInstructionType defines model for QueryRecurringInstructionsResult.InstructionType.
+// QueryRecurringInstructionsResultInstructionType Kind of instruction.
 type QueryRecurringInstructionsResultInstructionType string
 
-// QueryWithdrawableAmountsInstructionResult defines model for QueryWithdrawableAmountsInstructionResult.
+// QueryWithdrawableAmountsInstructionResult Cash an account can withdraw or move to its master.
 type QueryWithdrawableAmountsInstructionResult struct {
-	AccountId                             string                                                     `json:"accountId"`
-	AllowedTransferAmountToMaster         wire.Decimal                                               `json:"allowedTransferAmountToMaster"`
-	AllowedTransferAmountToMasterNoBorrow wire.Decimal                                               `json:"allowedTransferAmountToMasterNoBorrow"`
-	ClientInstructionId                   wire.ID                                                    `json:"clientInstructionId"`
-	Currency                              string                                                     `json:"currency"`
-	Description                           *string                                                    `json:"description,omitempty"`
-	Error                                 *InstructionError                                          `json:"error,omitempty"`
-	IbReferenceId                         *wire.ID                                                   `json:"ibReferenceId,omitempty"`
-	InstructionId                         wire.ID                                                    `json:"instructionId"`
-	InstructionStatus                     QueryWithdrawableAmountsInstructionResultInstructionStatus `json:"instructionStatus"`
-	InstructionType                       QueryWithdrawableAmountsInstructionResultInstructionType   `json:"instructionType"`
-	WithdrawableAmount                    wire.Decimal                                               `json:"withdrawableAmount"`
-	WithdrawableAmountNoBorrow            wire.Decimal                                               `json:"withdrawableAmountNoBorrow"`
+	AccountId string `json:"accountId"`
+
+	// AllowedTransferAmountToMaster Cash that may move to the master account when a margin loan may be used (non-disclosed clients).
+	AllowedTransferAmountToMaster wire.Decimal `json:"allowedTransferAmountToMaster"`
+
+	// AllowedTransferAmountToMasterNoBorrow Cash that may move to the master account without a margin loan (non-disclosed clients).
+	AllowedTransferAmountToMasterNoBorrow wire.Decimal `json:"allowedTransferAmountToMasterNoBorrow"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+	Currency            string  `json:"currency"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	InstructionStatus QueryWithdrawableAmountsInstructionResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType QueryWithdrawableAmountsInstructionResultInstructionType `json:"instructionType"`
+
+	// WithdrawableAmount Cash that can be withdrawn when a margin loan may be used (fully disclosed and advisor clients).
+	WithdrawableAmount wire.Decimal `json:"withdrawableAmount"`
+
+	// WithdrawableAmountNoBorrow Cash that can be withdrawn without a margin loan (fully disclosed and advisor clients).
+	WithdrawableAmountNoBorrow wire.Decimal `json:"withdrawableAmountNoBorrow"`
 }
 
-// QueryWithdrawableAmountsInstructionResultInstructionStatus defines model for QueryWithdrawableAmountsInstructionResult.InstructionStatus.
+// QueryWithdrawableAmountsInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type QueryWithdrawableAmountsInstructionResultInstructionStatus string
 
-// QueryWithdrawableAmountsInstructionResultInstructionType defines model for QueryWithdrawableAmountsInstructionResult.InstructionType.
+// QueryWithdrawableAmountsInstructionResultInstructionType Kind of instruction.
 type QueryWithdrawableAmountsInstructionResultInstructionType string
 
-// QueryWithdrawableAmountsResponse defines model for QueryWithdrawableAmountsResponse.
+// QueryWithdrawableAmountsResponse Result of QUERY_WITHDRAWABLE_FUNDS.
 type QueryWithdrawableAmountsResponse struct {
+	// InstructionResult Cash an account can withdraw or move to its master.
 	InstructionResult *QueryWithdrawableAmountsInstructionResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                                    `json:"instructionSetId"`
-	Status            int32                                      `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
 // QueryWithdrawableAmountsWithoutOriginHoldResponse defines model for QueryWithdrawableAmountsWithoutOriginHoldResponse.
 type QueryWithdrawableAmountsWithoutOriginHoldResponse struct {
 	InstructionResult *QueryWithdrawableAmountsWithoutOriginHoldResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                                          `json:"instructionSetId"`
-	Status            int32                                            `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
 // QueryWithdrawableAmountsWithoutOriginHoldResult defines model for QueryWithdrawableAmountsWithoutOriginHoldResult.
 type QueryWithdrawableAmountsWithoutOriginHoldResult struct {
-	AccountId                                        string                                                           `json:"accountId"`
-	ClientInstructionId                              wire.ID                                                          `json:"clientInstructionId"`
-	Currency                                         string                                                           `json:"currency"`
-	Description                                      *string                                                          `json:"description,omitempty"`
-	Error                                            *InstructionError                                                `json:"error,omitempty"`
-	IbReferenceId                                    *wire.ID                                                         `json:"ibReferenceId,omitempty"`
-	InstructionId                                    wire.ID                                                          `json:"instructionId"`
-	InstructionStatus                                QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus `json:"instructionStatus"`
-	InstructionType                                  QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType   `json:"instructionType"`
-	WithdrawableAmountWithoutOriginationHold         wire.Decimal                                                     `json:"withdrawableAmountWithoutOriginationHold"`
-	WithdrawableAmountWithoutOriginationHoldNoBorrow wire.Decimal                                                     `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
-}
+	AccountId string `json:"accountId"`
 
-// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus defines model for QueryWithdrawableAmountsWithoutOriginHoldResult.InstructionStatus.
-type QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus string
-
-// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType defines model for QueryWithdrawableAmountsWithoutOriginHoldResult.InstructionType.
-type QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType string
-
-// QueryWithdrawableCashEquity defines model for QueryWithdrawableCashEquity.
-type QueryWithdrawableCashEquity struct {
-	AccountId           string  `json:"accountId"`
+	// ClientInstructionId The id the caller sent the instruction with.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
 	Currency            string  `json:"currency"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	InstructionStatus QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType                                  QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType `json:"instructionType"`
+	WithdrawableAmountWithoutOriginationHold         wire.Decimal                                                   `json:"withdrawableAmountWithoutOriginationHold"`
+	WithdrawableAmountWithoutOriginationHoldNoBorrow wire.Decimal                                                   `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
 }
 
-// QueryWithdrawableCashEquityBulkRequest defines model for QueryWithdrawableCashEquityBulkRequest.
+// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+type QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus string
+
+// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType Kind of instruction.
+type QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType string
+
+// QueryWithdrawableCashEquity QUERY_WITHDRAWABLE_CASH_EQUITY instruction. Asks for an account's withdrawable cash and available equity.
+type QueryWithdrawableCashEquity struct {
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency Currency of the amounts, 3 letters.
+	Currency string `json:"currency"`
+}
+
+// QueryWithdrawableCashEquityBulkRequest Several QUERY_WITHDRAWABLE_CASH_EQUITY instructions in one request: `instructionType` QUERY_WITHDRAWABLE_CASH_EQUITY and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryWithdrawableCashEquityBulkRequest struct {
+	// InstructionType Always QUERY_WITHDRAWABLE_CASH_EQUITY.
 	InstructionType QueryWithdrawableCashEquityBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryWithdrawableCashEquity                         `json:"instructions"`
 }
 
-// QueryWithdrawableCashEquityBulkRequestInstructionType defines model for QueryWithdrawableCashEquityBulkRequest.InstructionType.
+// QueryWithdrawableCashEquityBulkRequestInstructionType Always QUERY_WITHDRAWABLE_CASH_EQUITY.
 type QueryWithdrawableCashEquityBulkRequestInstructionType string
 
-// QueryWithdrawableCashEquityRequest defines model for QueryWithdrawableCashEquityRequest.
+// QueryWithdrawableCashEquityRequest One QUERY_WITHDRAWABLE_CASH_EQUITY instruction: `instructionType` QUERY_WITHDRAWABLE_CASH_EQUITY and the instruction in `instruction`.
 type QueryWithdrawableCashEquityRequest struct {
-	Instruction     QueryWithdrawableCashEquity                       `json:"instruction"`
+	// Instruction QUERY_WITHDRAWABLE_CASH_EQUITY instruction. Asks for an account's withdrawable cash and available equity.
+	Instruction QueryWithdrawableCashEquity `json:"instruction"`
+
+	// InstructionType Always QUERY_WITHDRAWABLE_CASH_EQUITY.
 	InstructionType QueryWithdrawableCashEquityRequestInstructionType `json:"instructionType"`
 }
 
-// QueryWithdrawableCashEquityRequestInstructionType defines model for QueryWithdrawableCashEquityRequest.InstructionType.
+// QueryWithdrawableCashEquityRequestInstructionType Always QUERY_WITHDRAWABLE_CASH_EQUITY.
 type QueryWithdrawableCashEquityRequestInstructionType string
 
-// QueryWithdrawableCashEquityResponse defines model for QueryWithdrawableCashEquityResponse.
+// QueryWithdrawableCashEquityResponse Result of QUERY_WITHDRAWABLE_CASH_EQUITY.
 type QueryWithdrawableCashEquityResponse struct {
+	// InstructionResult An account's withdrawable cash and available equity.
 	InstructionResult *QueryWithdrawableCashEquityResult `json:"instructionResult,omitempty"`
-	InstructionSetId  wire.ID                            `json:"instructionSetId"`
-	Status            int32                              `json:"status"`
+
+	// InstructionSetId IBKR's id of the set the instruction belongs to.
+	InstructionSetId wire.ID `json:"instructionSetId"`
+
+	// Status Status code of the answer, as in the HTTP status line.
+	Status int32 `json:"status"`
 }
 
-// QueryWithdrawableCashEquityResult defines model for QueryWithdrawableCashEquityResult.
+// QueryWithdrawableCashEquityResult An account's withdrawable cash and available equity.
 type QueryWithdrawableCashEquityResult struct {
-	AccountId              string                                             `json:"accountId"`
-	AvailableEquityValue   wire.Decimal                                       `json:"availableEquityValue"`
-	ClientInstructionId    wire.ID                                            `json:"clientInstructionId"`
-	Currency               string                                             `json:"currency"`
-	Description            *string                                            `json:"description,omitempty"`
-	Error                  *InstructionError                                  `json:"error,omitempty"`
-	IbReferenceId          *wire.ID                                           `json:"ibReferenceId,omitempty"`
-	InstructionId          wire.ID                                            `json:"instructionId"`
-	InstructionStatus      QueryWithdrawableCashEquityResultInstructionStatus `json:"instructionStatus"`
-	InstructionType        QueryWithdrawableCashEquityResultInstructionType   `json:"instructionType"`
-	WithdrawableCashAmount wire.Decimal                                       `json:"withdrawableCashAmount"`
+	AccountId string `json:"accountId"`
+
+	// AvailableEquityValue Equity available.
+	AvailableEquityValue wire.Decimal `json:"availableEquityValue"`
+
+	// ClientInstructionId The id the caller sent the instruction with.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+	Currency            string  `json:"currency"`
+
+	// Description IBKR's comment on the outcome.
+	Description *string `json:"description,omitempty"`
+
+	// Error Why IBKR rejected an instruction.
+	Error *InstructionError `json:"error,omitempty"`
+
+	// IbReferenceId IBKR's reference of the instruction.
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionId IBKR's id of the instruction.
+	InstructionId wire.ID `json:"instructionId"`
+
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	InstructionStatus QueryWithdrawableCashEquityResultInstructionStatus `json:"instructionStatus"`
+
+	// InstructionType Kind of instruction.
+	InstructionType QueryWithdrawableCashEquityResultInstructionType `json:"instructionType"`
+
+	// WithdrawableCashAmount Cash that can be withdrawn.
+	WithdrawableCashAmount wire.Decimal `json:"withdrawableCashAmount"`
 }
 
-// QueryWithdrawableCashEquityResultInstructionStatus defines model for QueryWithdrawableCashEquityResult.InstructionStatus.
+// QueryWithdrawableCashEquityResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
 type QueryWithdrawableCashEquityResultInstructionStatus string
 
-// QueryWithdrawableCashEquityResultInstructionType defines model for QueryWithdrawableCashEquityResult.InstructionType.
+// QueryWithdrawableCashEquityResultInstructionType Kind of instruction.
 type QueryWithdrawableCashEquityResultInstructionType string
 
-// QueryWithdrawableFunds defines model for QueryWithdrawableFunds.
+// QueryWithdrawableFunds QUERY_WITHDRAWABLE_FUNDS instruction. Asks how much cash an account can withdraw.
 type QueryWithdrawableFunds struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId           string  `json:"accountId"`
 	BankAccountNumber   *string `json:"bankAccountNumber,omitempty"`
 	BankInstructionName *string `json:"bankInstructionName,omitempty"`
 	BankRoutingNumber   *string `json:"bankRoutingNumber,omitempty"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
-	Currency            string  `json:"currency"`
+
+	// Currency Currency of the amounts, 3 letters.
+	Currency string `json:"currency"`
 }
 
-// QueryWithdrawableFundsBulkRequest defines model for QueryWithdrawableFundsBulkRequest.
+// QueryWithdrawableFundsBulkRequest Several QUERY_WITHDRAWABLE_FUNDS instructions in one request: `instructionType` QUERY_WITHDRAWABLE_FUNDS and the instructions in `instructions`, each with its own clientInstructionId.
 type QueryWithdrawableFundsBulkRequest struct {
+	// InstructionType Always QUERY_WITHDRAWABLE_FUNDS.
 	InstructionType QueryWithdrawableFundsBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []QueryWithdrawableFunds                         `json:"instructions"`
 }
 
-// QueryWithdrawableFundsBulkRequestInstructionType defines model for QueryWithdrawableFundsBulkRequest.InstructionType.
+// QueryWithdrawableFundsBulkRequestInstructionType Always QUERY_WITHDRAWABLE_FUNDS.
 type QueryWithdrawableFundsBulkRequestInstructionType string
 
-// QueryWithdrawableFundsRequest defines model for QueryWithdrawableFundsRequest.
+// QueryWithdrawableFundsRequest One QUERY_WITHDRAWABLE_FUNDS instruction: `instructionType` QUERY_WITHDRAWABLE_FUNDS and the instruction in `instruction`.
 type QueryWithdrawableFundsRequest struct {
-	Instruction     QueryWithdrawableFunds                       `json:"instruction"`
+	// Instruction QUERY_WITHDRAWABLE_FUNDS instruction. Asks how much cash an account can withdraw.
+	Instruction QueryWithdrawableFunds `json:"instruction"`
+
+	// InstructionType Always QUERY_WITHDRAWABLE_FUNDS.
 	InstructionType QueryWithdrawableFundsRequestInstructionType `json:"instructionType"`
 }
 
-// QueryWithdrawableFundsRequestInstructionType defines model for QueryWithdrawableFundsRequest.InstructionType.
+// QueryWithdrawableFundsRequestInstructionType Always QUERY_WITHDRAWABLE_FUNDS.
 type QueryWithdrawableFundsRequestInstructionType string
 
 // Questionnaire defines model for Questionnaire.
@@ -11962,18 +12513,25 @@ type QuizQuestionnaires struct {
 	Task          *[]Task          `json:"task,omitempty"`
 }
 
-// RecurringInstructionDetail defines model for RecurringInstructionDetail.
+// RecurringInstructionDetail Makes a deposit or withdrawal recur.
 type RecurringInstructionDetail struct {
-	EndDate         *string                             `json:"endDate,omitempty"`
-	Frequency       RecurringInstructionDetailFrequency `json:"frequency"`
-	InstructionName string                              `json:"instructionName"`
-	StartDate       string                              `json:"startDate"`
+	// EndDate Last run, YYYY-MM-DD; absent to repeat until cancelled.
+	EndDate *string `json:"endDate,omitempty"`
+
+	// Frequency How often it runs.
+	Frequency RecurringInstructionDetailFrequency `json:"frequency"`
+
+	// InstructionName Name under which the recurring transfer appears in the portal, at most 64 characters.
+	InstructionName string `json:"instructionName"`
+
+	// StartDate First run, YYYY-MM-DD.
+	StartDate string `json:"startDate"`
 }
 
-// RecurringInstructionDetailFrequency defines model for RecurringInstructionDetail.Frequency.
+// RecurringInstructionDetailFrequency How often it runs.
 type RecurringInstructionDetailFrequency string
 
-// RegistrationTask defines model for RegistrationTask.
+// RegistrationTask One registration task.
 type RegistrationTask struct {
 	Action                *string    `json:"action,omitempty"`
 	DateCompleted         *time.Time `json:"dateCompleted,omitempty"`
@@ -11988,7 +12546,7 @@ type RegistrationTask struct {
 	Warning               *string    `json:"warning,omitempty"`
 }
 
-// RegistrationTasksResponse defines model for RegistrationTasksResponse.
+// RegistrationTasksResponse All registration tasks of an account.
 type RegistrationTasksResponse struct {
 	AccountId               *string             `json:"accountId,omitempty"`
 	Description             *string             `json:"description,omitempty"`
@@ -12077,7 +12635,7 @@ type RequestDetailsRequest struct {
 // RequestDetailsRequestStatus defines model for RequestDetailsRequest.Status.
 type RequestDetailsRequestStatus string
 
-// RequestDetailsResponse defines model for RequestDetailsResponse.
+// RequestDetailsResponse One page of account-management requests.
 type RequestDetailsResponse struct {
 	Limit          *int32           `json:"limit,omitempty"`
 	Offset         *int32           `json:"offset,omitempty"`
@@ -12085,7 +12643,7 @@ type RequestDetailsResponse struct {
 	Total          *int32           `json:"total,omitempty"`
 }
 
-// RequestInfoResponse defines model for RequestInfoResponse.
+// RequestInfoResponse Answer to an accounts request accepted for processing.
 type RequestInfoResponse struct {
 	ExecutedAt *string  `json:"executedAt,omitempty"`
 	RequestId  *wire.ID `json:"requestId,omitempty"`
@@ -12117,7 +12675,7 @@ type RequiredFormsResponse struct {
 	HasError         *bool          `json:"hasError,omitempty"`
 }
 
-// ResetAbandonedAccount defines model for ResetAbandonedAccount.
+// ResetAbandonedAccount Reopens an abandoned application (status A) less than 6 months old.
 type ResetAbandonedAccount struct {
 	AccountId *string `json:"accountId,omitempty"`
 }
@@ -12179,7 +12737,7 @@ type Service struct {
 // ServiceAction defines model for Service.Action.
 type ServiceAction string
 
-// SignedJwtEchoRequest defines model for SignedJwtEchoRequest.
+// SignedJwtEchoRequest Claims of a signed echo request.
 type SignedJwtEchoRequest struct {
 	Iss *string `json:"iss,omitempty"`
 }
@@ -12205,27 +12763,44 @@ type SourceOfWealthType struct {
 // SourceOfWealthTypeSourceType defines model for SourceOfWealthType.SourceType.
 type SourceOfWealthTypeSourceType string
 
-// StatusResponse defines model for StatusResponse.
+// StatusResponse Answer to an accounts request that was processed.
 type StatusResponse struct {
 	DateSubmitted *time.Time `json:"dateSubmitted,omitempty"`
 	FileData      *FileData  `json:"fileData,omitempty"`
 	RequestId     *wire.ID   `json:"requestId,omitempty"`
 }
 
-// StmtRequest defines model for StmtRequest.
+// StmtRequest Which activity statement to generate.
 type StmtRequest struct {
-	AccountId               string    `json:"accountId"`
-	AccountIds              *[]string `json:"accountIds,omitempty"`
-	CryptoConsolIfAvailable *bool     `json:"cryptoConsolIfAvailable,omitempty"`
-	EndDate                 string    `json:"endDate"`
-	Gzip                    *bool     `json:"gzip,omitempty"`
-	Language                *string   `json:"language,omitempty"`
-	MimeType                *string   `json:"mimeType,omitempty"`
-	MultiAccountFormat      *string   `json:"multiAccountFormat,omitempty"`
-	StartDate               string    `json:"startDate"`
+	// AccountId IBKR account id the statement is for.
+	AccountId string `json:"accountId"`
+
+	// AccountIds Several accounts in one statement; see multiAccountFormat.
+	AccountIds *[]string `json:"accountIds,omitempty"`
+
+	// CryptoConsolIfAvailable Produce a crypto-consolidated statement when an account has a crypto segment.
+	CryptoConsolIfAvailable *bool `json:"cryptoConsolIfAvailable,omitempty"`
+
+	// EndDate Last period, in the format of startDate; a custom range spans at most 365 days.
+	EndDate string `json:"endDate"`
+
+	// Gzip Compress the answer with gzip.
+	Gzip *bool `json:"gzip,omitempty"`
+
+	// Language Two-letter language code: en, tw (traditional Chinese), cn, fr, de, es, it, ru, ja, pt.
+	Language *string `json:"language,omitempty"`
+
+	// MimeType Output format: application/pdf.
+	MimeType *string `json:"mimeType,omitempty"`
+
+	// MultiAccountFormat consolidate (one merged statement), concatenate (one section per account) or customConsolidate.
+	MultiAccountFormat *string `json:"multiAccountFormat,omitempty"`
+
+	// StartDate First period: YYYY (annual), YYYYMM (monthly) or YYYYMMDD (custom range).
+	StartDate string `json:"startDate"`
 }
 
-// SynchronousInstructionResponse defines model for SynchronousInstructionResponse.
+// SynchronousInstructionResponse Answer to one instruction: the instruction set it belongs to and its result.
 type SynchronousInstructionResponse = InstructionResponse
 
 // Task defines model for Task.
@@ -12234,7 +12809,7 @@ type Task struct {
 	Status     *bool  `json:"status,omitempty"`
 }
 
-// TaxFormRequest defines model for TaxFormRequest.
+// TaxFormRequest Which tax document to generate.
 type TaxFormRequest struct {
 	AccountId string `json:"accountId"`
 	Format    string `json:"format"`
@@ -12287,31 +12862,49 @@ type Title struct {
 // TitleCode defines model for Title.Code.
 type TitleCode string
 
-// TokenRequest defines model for TokenRequest.
+// TokenRequest Form fields of the token request (application/x-www-form-urlencoded).
 type TokenRequest struct {
-	ClientAssertion     string                          `json:"client_assertion"`
+	// ClientAssertion Compact RS256 JWS signed with the key registered at IBKR: header `kid`; claims `iss` and `sub` = client id, `aud`, `iat`, a short `exp`, a unique `jti`. A secret: never log it.
+	ClientAssertion string `json:"client_assertion"`
+
+	// ClientAssertionType Always urn:ietf:params:oauth:client-assertion-type:jwt-bearer.
 	ClientAssertionType TokenRequestClientAssertionType `json:"client_assertion_type"`
-	GrantType           TokenRequestGrantType           `json:"grant_type"`
-	Scope               *string                         `json:"scope,omitempty"`
+
+	// GrantType Always client_credentials.
+	GrantType TokenRequestGrantType `json:"grant_type"`
+
+	// Scope Space-separated scopes the token should carry, such as "accounts.read bank-instructions.write".
+	Scope *string `json:"scope,omitempty"`
 }
 
-// TokenRequestClientAssertionType defines model for TokenRequest.ClientAssertionType.
+// TokenRequestClientAssertionType Always urn:ietf:params:oauth:client-assertion-type:jwt-bearer.
 type TokenRequestClientAssertionType string
 
-// TokenRequestGrantType defines model for TokenRequest.GrantType.
+// TokenRequestGrantType Always client_credentials.
 type TokenRequestGrantType string
 
-// TokenResponse defines model for TokenResponse.
+// TokenResponse An OAuth 2.0 access token.
 type TokenResponse struct {
-	AccessToken  string  `json:"access_token"`
-	ExpiresIn    int64   `json:"expires_in"`
-	IdToken      *string `json:"id_token,omitempty"`
+	// AccessToken Bearer token for the `/gw` operations. A secret: never log it.
+	AccessToken string `json:"access_token"`
+
+	// ExpiresIn Lifetime in seconds, typically 86399.
+	ExpiresIn int64 `json:"expires_in"`
+
+	// IdToken Not issued for client credentials.
+	IdToken *string `json:"id_token,omitempty"`
+
+	// RefreshToken Not issued for client credentials.
 	RefreshToken *string `json:"refresh_token,omitempty"`
-	Scope        *string `json:"scope,omitempty"`
-	TokenType    string  `json:"token_type"`
+
+	// Scope Scopes the token carries, space-separated.
+	Scope *string `json:"scope,omitempty"`
+
+	// TokenType Bearer.
+	TokenType string `json:"token_type"`
 }
 
-// TradeConfirmationRequest defines model for TradeConfirmationRequest.
+// TradeConfirmationRequest Which trade confirmations to generate.
 type TradeConfirmationRequest struct {
 	AccountId string  `json:"accountId"`
 	EndDate   string  `json:"endDate"`
@@ -12331,10 +12924,15 @@ type TradeConfirmationResponse struct {
 	} `json:"data,omitempty"`
 }
 
-// TradingInstrument defines model for TradingInstrument.
+// TradingInstrument The instrument moved: either `conid` or `tradingInstrumentDescription`, plus its currency.
 type TradingInstrument struct {
-	Conid                        *wire.ID `json:"conid,omitempty"`
-	Currency                     string   `json:"currency"`
+	// Conid IBKR contract id; give either this or tradingInstrumentDescription.
+	Conid *wire.ID `json:"conid,omitempty"`
+
+	// Currency Currency of the instrument, 3 letters.
+	Currency string `json:"currency"`
+
+	// TradingInstrumentDescription The instrument by security id; give either this or conid.
 	TradingInstrumentDescription *struct {
 		AssetType      TradingInstrumentTradingInstrumentDescriptionAssetType      `json:"assetType"`
 		SecurityId     string                                                      `json:"securityId"`
@@ -12373,36 +12971,53 @@ type TradingPermissionCountry string
 // TradingPermissionProduct defines model for TradingPermission.Product.
 type TradingPermissionProduct string
 
-// TraditionalBankInstructionVerification defines model for TraditionalBankInstructionVerification.
+// TraditionalBankInstructionVerification TRADITIONAL_BANK_INSTRUCTION_VERIFICATION instruction. Confirms the two micro-deposit amounts IBKR sent to the bank account of an ACH instruction in PENDING_VERIFICATION. Three attempts are allowed.
 type TraditionalBankInstructionVerification struct {
-	AccountId            string                                                    `json:"accountId"`
-	BankInstructionCode  TraditionalBankInstructionVerificationBankInstructionCode `json:"bankInstructionCode"`
-	BankInstructionName  string                                                    `json:"bankInstructionName"`
-	ClientInstructionId  wire.ID                                                   `json:"clientInstructionId"`
-	CreditAmount1        wire.Decimal                                              `json:"creditAmount1"`
-	CreditAmount2        wire.Decimal                                              `json:"creditAmount2"`
-	PendingInstructionId wire.ID                                                   `json:"pendingInstructionId"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// BankInstructionCode USACH for a US bank account.
+	BankInstructionCode TraditionalBankInstructionVerificationBankInstructionCode `json:"bankInstructionCode"`
+
+	// BankInstructionName Name of that ACH instruction, at most 32 characters.
+	BankInstructionName string `json:"bankInstructionName"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// CreditAmount1 One of the two amounts credited to the bank account, less than 1.
+	CreditAmount1 wire.Decimal `json:"creditAmount1"`
+
+	// CreditAmount2 The other amount, less than 1; the order does not matter.
+	CreditAmount2 wire.Decimal `json:"creditAmount2"`
+
+	// PendingInstructionId instructionId of the ACH instruction waiting in PENDING_VERIFICATION.
+	PendingInstructionId wire.ID `json:"pendingInstructionId"`
 }
 
-// TraditionalBankInstructionVerificationBankInstructionCode defines model for TraditionalBankInstructionVerification.BankInstructionCode.
+// TraditionalBankInstructionVerificationBankInstructionCode USACH for a US bank account.
 type TraditionalBankInstructionVerificationBankInstructionCode string
 
-// TraditionalBankInstructionVerificationBulkRequest defines model for TraditionalBankInstructionVerificationBulkRequest.
+// TraditionalBankInstructionVerificationBulkRequest Several TRADITIONAL_BANK_INSTRUCTION_VERIFICATION instructions in one request: `instructionType` TRADITIONAL_BANK_INSTRUCTION_VERIFICATION and the instructions in `instructions`, each with its own clientInstructionId.
 type TraditionalBankInstructionVerificationBulkRequest struct {
+	// InstructionType Always TRADITIONAL_BANK_INSTRUCTION_VERIFICATION.
 	InstructionType TraditionalBankInstructionVerificationBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []TraditionalBankInstructionVerification                         `json:"instructions"`
 }
 
-// TraditionalBankInstructionVerificationBulkRequestInstructionType defines model for TraditionalBankInstructionVerificationBulkRequest.InstructionType.
+// TraditionalBankInstructionVerificationBulkRequestInstructionType Always TRADITIONAL_BANK_INSTRUCTION_VERIFICATION.
 type TraditionalBankInstructionVerificationBulkRequestInstructionType string
 
-// TraditionalBankInstructionVerificationRequest defines model for TraditionalBankInstructionVerificationRequest.
+// TraditionalBankInstructionVerificationRequest One TRADITIONAL_BANK_INSTRUCTION_VERIFICATION instruction: `instructionType` TRADITIONAL_BANK_INSTRUCTION_VERIFICATION and the instruction in `instruction`.
 type TraditionalBankInstructionVerificationRequest struct {
-	Instruction     TraditionalBankInstructionVerification                       `json:"instruction"`
+	// Instruction TRADITIONAL_BANK_INSTRUCTION_VERIFICATION instruction. Confirms the two micro-deposit amounts IBKR sent to the bank account of an ACH instruction in PENDING_VERIFICATION. Three attempts are allowed.
+	Instruction TraditionalBankInstructionVerification `json:"instruction"`
+
+	// InstructionType Always TRADITIONAL_BANK_INSTRUCTION_VERIFICATION.
 	InstructionType TraditionalBankInstructionVerificationRequestInstructionType `json:"instructionType"`
 }
 
-// TraditionalBankInstructionVerificationRequestInstructionType defines model for TraditionalBankInstructionVerificationRequest.InstructionType.
+// TraditionalBankInstructionVerificationRequestInstructionType Always TRADITIONAL_BANK_INSTRUCTION_VERIFICATION.
 type TraditionalBankInstructionVerificationRequestInstructionType string
 
 // Trust defines model for Trust.
@@ -12513,7 +13128,7 @@ type TrusteesType struct {
 	Individuals *[]TrusteeIndividual `json:"individuals,omitempty"`
 }
 
-// UnauthorizedAccessResponse defines model for UnauthorizedAccessResponse.
+// UnauthorizedAccessResponse Problem document of a caller not entitled to the resource (402).
 type UnauthorizedAccessResponse struct {
 	Detail *string `json:"detail,omitempty"`
 	Status int32   `json:"status"`
@@ -12695,7 +13310,7 @@ type UserDetailsGender string
 // UserDetailsMaritalStatus defines model for UserDetails.MaritalStatus.
 type UserDetailsMaritalStatus string
 
-// UserNameAvailableResponse defines model for UserNameAvailableResponse.
+// UserNameAvailableResponse Whether a username can be used.
 type UserNameAvailableResponse struct {
 	Error             *ErrorResponse `json:"error,omitempty"`
 	ErrorDescription  *string        `json:"errorDescription,omitempty"`
@@ -12714,7 +13329,7 @@ type UserPrivilege struct {
 // UserPrivilegePrivilege defines model for UserPrivilege.Privilege.
 type UserPrivilegePrivilege string
 
-// VerifyRequest defines model for VerifyRequest.
+// VerifyRequest A restriction list to check.
 type VerifyRequest struct {
 	Payload   []byte  `json:"payload"`
 	RequestId wire.ID `json:"requestId"`
@@ -12732,46 +13347,65 @@ type WireDetails struct {
 	RoutingNumber     *string `json:"routingNumber,omitempty"`
 }
 
-// WithdrawFundsInstruction defines model for WithdrawFundsInstruction.
+// WithdrawFundsInstruction WITHDRAWAL instruction. Withdraws cash to a saved bank instruction; up to 100,000 USD through the API.
 type WithdrawFundsInstruction struct {
-	AccountId             string                                        `json:"accountId"`
-	Amount                wire.Decimal                                  `json:"amount"`
+	// AccountId IBKR account id, such as U1234567.
+	AccountId string `json:"accountId"`
+
+	// Amount Amount to withdraw, an exact decimal greater than 0; at most 100,000 USD through the API.
+	Amount wire.Decimal `json:"amount"`
+
+	// BankInstructionMethod How the cash travels: ACH, WIRE or SEPA.
 	BankInstructionMethod WithdrawFundsInstructionBankInstructionMethod `json:"bankInstructionMethod"`
-	BankInstructionName   string                                        `json:"bankInstructionName"`
-	ClientInstructionId   wire.ID                                       `json:"clientInstructionId"`
-	Currency              string                                        `json:"currency"`
-	DateTimeToOccur       *time.Time                                    `json:"dateTimeToOccur,omitempty"`
-	IraWithdrawalDetail   *struct {
+
+	// BankInstructionName Saved bank instruction to send the cash to, at most 150 characters.
+	BankInstructionName string `json:"bankInstructionName"`
+
+	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
+	ClientInstructionId wire.ID `json:"clientInstructionId"`
+
+	// Currency ISO 4217 currency code, 3 letters.
+	Currency string `json:"currency"`
+
+	// DateTimeToOccur When to carry out the withdrawal; absent for now.
+	DateTimeToOccur     *time.Time `json:"dateTimeToOccur,omitempty"`
+	IraWithdrawalDetail *struct {
 		FedIncomeTaxPercentage   wire.Decimal                                               `json:"fedIncomeTaxPercentage"`
 		IraWithholdType          WithdrawFundsInstructionIraWithdrawalDetailIraWithholdType `json:"iraWithholdType"`
 		StateCd                  string                                                     `json:"stateCd"`
 		StateIncomeTaxPercentage wire.Decimal                                               `json:"stateIncomeTaxPercentage"`
 	} `json:"iraWithdrawalDetail,omitempty"`
+
+	// RecurringInstructionDetail Makes a deposit or withdrawal recur.
 	RecurringInstructionDetail *RecurringInstructionDetail `json:"recurringInstructionDetail,omitempty"`
 }
 
-// WithdrawFundsInstructionBankInstructionMethod defines model for WithdrawFundsInstruction.BankInstructionMethod.
+// WithdrawFundsInstructionBankInstructionMethod How the cash travels: ACH, WIRE or SEPA.
 type WithdrawFundsInstructionBankInstructionMethod string
 
 // WithdrawFundsInstructionIraWithdrawalDetailIraWithholdType defines model for WithdrawFundsInstruction.IraWithdrawalDetail.IraWithholdType.
 type WithdrawFundsInstructionIraWithdrawalDetailIraWithholdType string
 
-// WithdrawFundsInstructionBulkRequest defines model for WithdrawFundsInstructionBulkRequest.
+// WithdrawFundsInstructionBulkRequest Several WITHDRAWAL instructions in one request: `instructionType` WITHDRAWAL and the instructions in `instructions`, each with its own clientInstructionId.
 type WithdrawFundsInstructionBulkRequest struct {
+	// InstructionType Always WITHDRAWAL.
 	InstructionType WithdrawFundsInstructionBulkRequestInstructionType `json:"instructionType"`
 	Instructions    []WithdrawFundsInstruction                         `json:"instructions"`
 }
 
-// WithdrawFundsInstructionBulkRequestInstructionType defines model for WithdrawFundsInstructionBulkRequest.InstructionType.
+// WithdrawFundsInstructionBulkRequestInstructionType Always WITHDRAWAL.
 type WithdrawFundsInstructionBulkRequestInstructionType string
 
-// WithdrawFundsInstructionRequest defines model for WithdrawFundsInstructionRequest.
+// WithdrawFundsInstructionRequest One WITHDRAWAL instruction: `instructionType` WITHDRAWAL and the instruction in `instruction`.
 type WithdrawFundsInstructionRequest struct {
-	Instruction     WithdrawFundsInstruction                       `json:"instruction"`
+	// Instruction WITHDRAWAL instruction. Withdraws cash to a saved bank instruction; up to 100,000 USD through the API.
+	Instruction WithdrawFundsInstruction `json:"instruction"`
+
+	// InstructionType Always WITHDRAWAL.
 	InstructionType WithdrawFundsInstructionRequestInstructionType `json:"instructionType"`
 }
 
-// WithdrawFundsInstructionRequestInstructionType defines model for WithdrawFundsInstructionRequest.InstructionType.
+// WithdrawFundsInstructionRequestInstructionType Always WITHDRAWAL.
 type WithdrawFundsInstructionRequestInstructionType string
 
 // WithholdingStatementType defines model for WithholdingStatementType.
@@ -12794,7 +13428,10 @@ type WithholdingStatementTypeFatcaCompliantType string
 
 // ListAccountsParams defines parameters for ListAccounts.
 type ListAccountsParams struct {
-	AccountId  *string `form:"accountId,omitempty" json:"accountId,omitempty"`
+	// AccountId IBKR account id of the application.
+	AccountId *string `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// ExternalId The caller's own id sent with the application.
 	ExternalId *string `form:"externalId,omitempty" json:"externalId,omitempty"`
 }
 
@@ -12805,12 +13442,23 @@ type ListAccounts200JSONResponseBody struct {
 
 // ListAccountsLoginMessagesParams defines parameters for ListAccountsLoginMessages.
 type ListAccountsLoginMessagesParams struct {
-	StartDate openapi_types.Date                     `form:"startDate" json:"startDate"`
-	EndDate   openapi_types.Date                     `form:"endDate" json:"endDate"`
-	Offset    *int32                                 `form:"offset,omitempty" json:"offset,omitempty"`
-	Limit     *int32                                 `form:"limit,omitempty" json:"limit,omitempty"`
-	Status    *ListAccountsLoginMessagesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
-	Type      *string                                `form:"type,omitempty" json:"type,omitempty"`
+	// StartDate First creation date included, yyyy-mm-dd; requires endDate.
+	StartDate openapi_types.Date `form:"startDate" json:"startDate"`
+
+	// EndDate Last creation date included, yyyy-mm-dd; required with startDate.
+	EndDate openapi_types.Date `form:"endDate" json:"endDate"`
+
+	// Offset Number of results to skip, for paging.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Page size, 1 to 1000.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Status Only accounts in this status.
+	Status *ListAccountsLoginMessagesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Only messages of this type, such as W8INFO or MIFIR_INFO.
+	Type *string `form:"type,omitempty" json:"type,omitempty"`
 }
 
 // ListAccountsLoginMessagesParamsStatus defines parameters for ListAccountsLoginMessages.
@@ -12818,11 +13466,20 @@ type ListAccountsLoginMessagesParamsStatus string
 
 // ListAccountsStatusParams defines parameters for ListAccountsStatus.
 type ListAccountsStatusParams struct {
-	StartDate openapi_types.Date              `form:"startDate" json:"startDate"`
-	EndDate   openapi_types.Date              `form:"endDate" json:"endDate"`
-	Offset    *int32                          `form:"offset,omitempty" json:"offset,omitempty"`
-	Limit     *int32                          `form:"limit,omitempty" json:"limit,omitempty"`
-	Status    *ListAccountsStatusParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	// StartDate First creation date included, yyyy-mm-dd; requires endDate.
+	StartDate openapi_types.Date `form:"startDate" json:"startDate"`
+
+	// EndDate Last creation date included, yyyy-mm-dd; required with startDate.
+	EndDate openapi_types.Date `form:"endDate" json:"endDate"`
+
+	// Offset Number of results to skip, for paging.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Page size, 1 to 1000.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Status Only accounts in this status (A, N, O, C, P, R, Q, E ...).
+	Status *ListAccountsStatusParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 }
 
 // ListAccountsStatusParamsStatus defines parameters for ListAccountsStatus.
@@ -12830,11 +13487,13 @@ type ListAccountsStatusParamsStatus string
 
 // GetAccountsLoginMessagesParams defines parameters for GetAccountsLoginMessages.
 type GetAccountsLoginMessagesParams struct {
+	// Type Only messages of this type.
 	Type *string `form:"type,omitempty" json:"type,omitempty"`
 }
 
 // GetAccountsTasksParams defines parameters for GetAccountsTasks.
 type GetAccountsTasksParams struct {
+	// Type `pending` for tasks that block approval, `registration` for all tasks.
 	Type *GetAccountsTasksParamsType `form:"type,omitempty" json:"type,omitempty"`
 }
 
@@ -12863,18 +13522,32 @@ type GetClientInstructions200JSONResponseBody struct {
 
 // ListEnumerationsComplexAssetTransferParams defines parameters for ListEnumerationsComplexAssetTransfer.
 type ListEnumerationsComplexAssetTransferParams struct {
+	// InstructionType Instruction type the brokers are wanted for, such as COMPLEX_ASSET_TRANSFER.
 	InstructionType string `form:"instructionType" json:"instructionType"`
 }
 
 // GetEnumerationsParams defines parameters for GetEnumerations.
 type GetEnumerationsParams struct {
-	Currency       *string                        `form:"currency,omitempty" json:"currency,omitempty"`
-	IbEntity       *string                        `form:"ibEntity,omitempty" json:"ibEntity,omitempty"`
-	MdStatusNonPro *string                        `form:"mdStatusNonPro,omitempty" json:"mdStatusNonPro,omitempty"`
-	FormNumber     *string                        `form:"form-number,omitempty" json:"form-number,omitempty"`
-	Language       *GetEnumerationsParamsLanguage `form:"language,omitempty" json:"language,omitempty"`
-	AccountId      *string                        `form:"accountId,omitempty" json:"accountId,omitempty"`
-	UserName       *string                        `form:"userName,omitempty" json:"userName,omitempty"`
+	// Currency Restrict values to this currency.
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// IbEntity Restrict values to this IBKR entity.
+	IbEntity *string `form:"ibEntity,omitempty" json:"ibEntity,omitempty"`
+
+	// MdStatusNonPro Market data: non-professional status.
+	MdStatusNonPro *string `form:"mdStatusNonPro,omitempty" json:"mdStatusNonPro,omitempty"`
+
+	// FormNumber For edd-avt and questionnaires: the form whose questions to return.
+	FormNumber *string `form:"form-number,omitempty" json:"form-number,omitempty"`
+
+	// Language Language of the texts.
+	Language *GetEnumerationsParamsLanguage `form:"language,omitempty" json:"language,omitempty"`
+
+	// AccountId Restrict values to what this account may use.
+	AccountId *string `form:"accountId,omitempty" json:"accountId,omitempty"`
+
+	// UserName Restrict values to what this user may use.
+	UserName *string `form:"userName,omitempty" json:"userName,omitempty"`
 }
 
 // GetEnumerationsParamsLanguage defines parameters for GetEnumerations.
@@ -12892,11 +13565,22 @@ type CreateExternalCashTransfersQuery202JSONResponseBody struct {
 
 // ListFormsParams defines parameters for ListForms.
 type ListFormsParams struct {
-	FormNo     *[]int32                   `form:"formNo,omitempty" json:"formNo,omitempty"`
-	GetDocs    *string                    `form:"getDocs,omitempty" json:"getDocs,omitempty"`
-	FromDate   *string                    `form:"fromDate,omitempty" json:"fromDate,omitempty"`
-	ToDate     *string                    `form:"toDate,omitempty" json:"toDate,omitempty"`
-	Language   *string                    `form:"language,omitempty" json:"language,omitempty"`
+	// FormNo Form numbers to return.
+	FormNo *[]int32 `form:"formNo,omitempty" json:"formNo,omitempty"`
+
+	// GetDocs Whether to include the documents themselves.
+	GetDocs *string `form:"getDocs,omitempty" json:"getDocs,omitempty"`
+
+	// FromDate Only forms changed on or after this date.
+	FromDate *string `form:"fromDate,omitempty" json:"fromDate,omitempty"`
+
+	// ToDate Only forms changed on or before this date.
+	ToDate *string `form:"toDate,omitempty" json:"toDate,omitempty"`
+
+	// Language Language of the forms.
+	Language *string `form:"language,omitempty" json:"language,omitempty"`
+
+	// Projection How much detail to return.
 	Projection *ListFormsParamsProjection `form:"projection,omitempty" json:"projection,omitempty"`
 }
 
@@ -12905,20 +13589,47 @@ type ListFormsParamsProjection string
 
 // ListFormsRequiredFormsParams defines parameters for ListFormsRequiredForms.
 type ListFormsRequiredFormsParams struct {
-	ResidenceCountry    *string   `form:"residenceCountry,omitempty" json:"residenceCountry,omitempty"`
-	AccountType         *string   `form:"accountType,omitempty" json:"accountType,omitempty"`
-	ApplicantType       *string   `form:"applicantType,omitempty" json:"applicantType,omitempty"`
-	ProcessType         *string   `form:"processType,omitempty" json:"processType,omitempty"`
-	Ira                 *bool     `form:"ira,omitempty" json:"ira,omitempty"`
-	IraType             *string   `form:"iraType,omitempty" json:"iraType,omitempty"`
-	RequestedSYEP       *bool     `form:"requestedSYEP,omitempty" json:"requestedSYEP,omitempty"`
-	RequestedFCBP       *bool     `form:"requestedFCBP,omitempty" json:"requestedFCBP,omitempty"`
-	AdditionalAccount   *bool     `form:"additionalAccount,omitempty" json:"additionalAccount,omitempty"`
-	AdditionalApplicant *bool     `form:"additionalApplicant,omitempty" json:"additionalApplicant,omitempty"`
-	MifidCategory       *string   `form:"mifidCategory,omitempty" json:"mifidCategory,omitempty"`
-	TradingPermissions  *[]string `form:"tradingPermissions,omitempty" json:"tradingPermissions,omitempty"`
-	Capability          *[]string `form:"capability,omitempty" json:"capability,omitempty"`
-	FaTradingAccount    *bool     `form:"faTradingAccount,omitempty" json:"faTradingAccount,omitempty"`
+	// ResidenceCountry Applicant's country of residence, ISO 3166 alpha-3.
+	ResidenceCountry *string `form:"residenceCountry,omitempty" json:"residenceCountry,omitempty"`
+
+	// AccountType Account type, such as INDIVIDUAL, JOINT, TRUST or ORG.
+	AccountType *string `form:"accountType,omitempty" json:"accountType,omitempty"`
+
+	// ApplicantType Kind of applicant.
+	ApplicantType *string `form:"applicantType,omitempty" json:"applicantType,omitempty"`
+
+	// ProcessType Kind of process, such as a new account or an upgrade.
+	ProcessType *string `form:"processType,omitempty" json:"processType,omitempty"`
+
+	// Ira Whether the account is an IRA.
+	Ira *bool `form:"ira,omitempty" json:"ira,omitempty"`
+
+	// IraType Kind of IRA.
+	IraType *string `form:"iraType,omitempty" json:"iraType,omitempty"`
+
+	// RequestedSYEP Whether the Stock Yield Enhancement Program is requested.
+	RequestedSYEP *bool `form:"requestedSYEP,omitempty" json:"requestedSYEP,omitempty"`
+
+	// RequestedFCBP Whether the fully-paid securities lending program (FCBP) is requested.
+	RequestedFCBP *bool `form:"requestedFCBP,omitempty" json:"requestedFCBP,omitempty"`
+
+	// AdditionalAccount Whether this is an additional account of an existing client.
+	AdditionalAccount *bool `form:"additionalAccount,omitempty" json:"additionalAccount,omitempty"`
+
+	// AdditionalApplicant Whether an applicant is added to an existing account.
+	AdditionalApplicant *bool `form:"additionalApplicant,omitempty" json:"additionalApplicant,omitempty"`
+
+	// MifidCategory MiFID client category.
+	MifidCategory *string `form:"mifidCategory,omitempty" json:"mifidCategory,omitempty"`
+
+	// TradingPermissions Trading permissions requested.
+	TradingPermissions *[]string `form:"tradingPermissions,omitempty" json:"tradingPermissions,omitempty"`
+
+	// Capability Capabilities requested, such as margin.
+	Capability *[]string `form:"capability,omitempty" json:"capability,omitempty"`
+
+	// FaTradingAccount Whether the account is an advisor's trading account.
+	FaTradingAccount *bool `form:"faTradingAccount,omitempty" json:"faTradingAccount,omitempty"`
 }
 
 // GetInstructions200JSONResponseBody defines parameters for GetInstructions.
@@ -12928,16 +13639,26 @@ type GetInstructions200JSONResponseBody struct {
 
 // ListParticipatingBanksParams defines parameters for ListParticipatingBanks.
 type ListParticipatingBanksParams struct {
+	// Type Which list, such as eDDA.
 	Type string `form:"type" json:"type"`
 }
 
 // ListRequestsParams defines parameters for ListRequests.
 type ListRequestsParams struct {
-	StartDate openapi_types.Date        `form:"startDate" json:"startDate"`
-	EndDate   openapi_types.Date        `form:"endDate" json:"endDate"`
-	Offset    *int32                    `form:"offset,omitempty" json:"offset,omitempty"`
-	Limit     *int32                    `form:"limit,omitempty" json:"limit,omitempty"`
-	Status    *ListRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	// StartDate First creation date included, yyyy-mm-dd; requires endDate.
+	StartDate openapi_types.Date `form:"startDate" json:"startDate"`
+
+	// EndDate Last creation date included, yyyy-mm-dd; required with startDate.
+	EndDate openapi_types.Date `form:"endDate" json:"endDate"`
+
+	// Offset Number of results to skip, for paging.
+	Offset *int32 `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Limit Page size, 1 to 1000.
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Status Only requests in this status.
+	Status *ListRequestsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
 }
 
 // ListRequestsParamsStatus defines parameters for ListRequests.
@@ -12945,6 +13666,7 @@ type ListRequestsParamsStatus string
 
 // GetRequestsStatusParams defines parameters for GetRequestsStatus.
 type GetRequestsStatusParams struct {
+	// Type Kind of request the id belongs to.
 	Type GetRequestsStatusParamsType `form:"type" json:"type"`
 }
 
@@ -12958,17 +13680,22 @@ type GetRequestsStatus200JSONResponseBody struct {
 
 // ListStatementsAvailableParams defines parameters for ListStatementsAvailable.
 type ListStatementsAvailableParams struct {
+	// AccountId IBKR account id.
 	AccountId string `form:"accountId" json:"accountId"`
 }
 
 // ListTaxDocumentsAvailableParams defines parameters for ListTaxDocumentsAvailable.
 type ListTaxDocumentsAvailableParams struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId string `form:"accountId" json:"accountId"`
-	Year      int32  `form:"year" json:"year"`
+
+	// Year Tax year, such as 2024.
+	Year int32 `form:"year" json:"year"`
 }
 
 // ListTradeConfirmationsAvailableParams defines parameters for ListTradeConfirmationsAvailable.
 type ListTradeConfirmationsAvailableParams struct {
+	// AccountId IBKR account id, such as U1234567.
 	AccountId string `form:"accountId" json:"accountId"`
 }
 

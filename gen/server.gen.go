@@ -26,157 +26,157 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
-
+	// ListAccounts Get the processing result of an account application
 	// (GET /gw/api/v1/accounts)
 	ListAccounts(w http.ResponseWriter, r *http.Request, params ListAccountsParams)
-
+	// UpdateAccounts Change existing accounts and applications
 	// (PATCH /gw/api/v1/accounts)
 	UpdateAccounts(w http.ResponseWriter, r *http.Request)
-
+	// CreateAccounts Submit an account application
 	// (POST /gw/api/v1/accounts)
 	CreateAccounts(w http.ResponseWriter, r *http.Request)
-
+	// CreateAccountsDocuments Submit documents for registration tasks
 	// (POST /gw/api/v1/accounts/documents)
 	CreateAccountsDocuments(w http.ResponseWriter, r *http.Request)
-
+	// ListAccountsLoginMessages List accounts that have login messages
 	// (GET /gw/api/v1/accounts/login-messages)
 	ListAccountsLoginMessages(w http.ResponseWriter, r *http.Request, params ListAccountsLoginMessagesParams)
-
+	// ListAccountsStatus List the status of accounts
 	// (GET /gw/api/v1/accounts/status)
 	ListAccountsStatus(w http.ResponseWriter, r *http.Request, params ListAccountsStatusParams)
-
+	// GetAccountsDetails Get an account's full profile
 	// (GET /gw/api/v1/accounts/{accountId}/details)
 	GetAccountsDetails(w http.ResponseWriter, r *http.Request, accountId string)
-
+	// GetAccountsKyc Get an identity-verification link
 	// (GET /gw/api/v1/accounts/{accountId}/kyc)
 	GetAccountsKyc(w http.ResponseWriter, r *http.Request, accountId string)
-
+	// GetAccountsLoginMessages List one account's login messages
 	// (GET /gw/api/v1/accounts/{accountId}/login-messages)
 	GetAccountsLoginMessages(w http.ResponseWriter, r *http.Request, accountId string, params GetAccountsLoginMessagesParams)
-
+	// GetAccountsStatus Get an account's status
 	// (GET /gw/api/v1/accounts/{accountId}/status)
 	GetAccountsStatus(w http.ResponseWriter, r *http.Request, accountId string)
-
+	// GetAccountsTasks List an account's registration tasks
 	// (GET /gw/api/v1/accounts/{accountId}/tasks)
 	GetAccountsTasks(w http.ResponseWriter, r *http.Request, accountId string, params GetAccountsTasksParams)
-
+	// CreateBalancesQuery Query withdrawable cash and available equity
 	// (POST /gw/api/v1/balances/query)
 	CreateBalancesQuery(w http.ResponseWriter, r *http.Request)
-
+	// CreateBankInstructions Add, verify or delete a bank instruction
 	// (POST /gw/api/v1/bank-instructions)
 	CreateBankInstructions(w http.ResponseWriter, r *http.Request)
-
+	// CreateBankInstructionsQuery Query saved bank instructions and recurring transfers
 	// (POST /gw/api/v1/bank-instructions/query)
 	CreateBankInstructionsQuery(w http.ResponseWriter, r *http.Request)
-
+	// BulkBankInstructions Submit several bank instructions of one kind
 	// (POST /gw/api/v1/bank-instructions:bulk)
 	BulkBankInstructions(w http.ResponseWriter, r *http.Request)
-
+	// GetClientInstructions Get an instruction by the caller's id
 	// (GET /gw/api/v1/client-instructions/{clientInstructionId})
 	GetClientInstructions(w http.ResponseWriter, r *http.Request, clientInstructionId wire.ID)
-
+	// ListEchoHttps Echo a plain request
 	// (GET /gw/api/v1/echo/https)
 	ListEchoHttps(w http.ResponseWriter, r *http.Request)
-
+	// CreateEchoSignedJwt Echo a signed request
 	// (POST /gw/api/v1/echo/signed-jwt)
 	CreateEchoSignedJwt(w http.ResponseWriter, r *http.Request)
-
+	// ListEnumerationsComplexAssetTransfer List brokers for complex asset transfers
 	// (GET /gw/api/v1/enumerations/complex-asset-transfer)
 	ListEnumerationsComplexAssetTransfer(w http.ResponseWriter, r *http.Request, params ListEnumerationsComplexAssetTransferParams)
-
+	// GetEnumerations Get reference values
 	// (GET /gw/api/v1/enumerations/{enumerationType})
 	GetEnumerations(w http.ResponseWriter, r *http.Request, enumerationType EnumerationType, params GetEnumerationsParams)
-
+	// CreateExternalAssetTransfers Transfer positions to or from another institution
 	// (POST /gw/api/v1/external-asset-transfers)
 	CreateExternalAssetTransfers(w http.ResponseWriter, r *http.Request)
-
+	// BulkExternalAssetTransfers Submit several external position transfers of one kind
 	// (POST /gw/api/v1/external-asset-transfers:bulk)
 	BulkExternalAssetTransfers(w http.ResponseWriter, r *http.Request)
-
+	// CreateExternalCashTransfers Deposit or withdraw cash
 	// (POST /gw/api/v1/external-cash-transfers)
 	CreateExternalCashTransfers(w http.ResponseWriter, r *http.Request)
-
+	// CreateExternalCashTransfersQuery Query withdrawable cash or IRA contributions
 	// (POST /gw/api/v1/external-cash-transfers/query)
 	CreateExternalCashTransfersQuery(w http.ResponseWriter, r *http.Request)
-
+	// BulkExternalCashTransfers Submit several deposits or withdrawals of one kind
 	// (POST /gw/api/v1/external-cash-transfers:bulk)
 	BulkExternalCashTransfers(w http.ResponseWriter, r *http.Request)
-
+	// ListForms Get IBKR forms
 	// (GET /gw/api/v1/forms)
 	ListForms(w http.ResponseWriter, r *http.Request, params ListFormsParams)
-
+	// ListFormsRequiredForms List the forms an application needs
 	// (GET /gw/api/v1/forms/required-forms)
 	ListFormsRequiredForms(w http.ResponseWriter, r *http.Request, params ListFormsRequiredFormsParams)
-
+	// GetInstructionSets Get the results of a bulk request
 	// (GET /gw/api/v1/instruction-sets/{instructionSetId})
 	GetInstructionSets(w http.ResponseWriter, r *http.Request, instructionSetId wire.ID)
-
+	// CreateInstructionsCancel Cancel a pending instruction
 	// (POST /gw/api/v1/instructions/cancel)
 	CreateInstructionsCancel(w http.ResponseWriter, r *http.Request)
-
+	// BulkInstructionsCancel Cancel several pending instructions
 	// (POST /gw/api/v1/instructions/cancel:bulk)
 	BulkInstructionsCancel(w http.ResponseWriter, r *http.Request)
-
+	// CreateInstructionsQuery Query an account's recent transactions
 	// (POST /gw/api/v1/instructions/query)
 	CreateInstructionsQuery(w http.ResponseWriter, r *http.Request)
-
+	// GetInstructions Get an instruction by IBKR's id
 	// (GET /gw/api/v1/instructions/{instructionId})
 	GetInstructions(w http.ResponseWriter, r *http.Request, instructionId wire.ID)
-
+	// CreateInternalAssetTransfers Move positions between IBKR accounts
 	// (POST /gw/api/v1/internal-asset-transfers)
 	CreateInternalAssetTransfers(w http.ResponseWriter, r *http.Request)
-
+	// BulkInternalAssetTransfers Submit several internal position transfers
 	// (POST /gw/api/v1/internal-asset-transfers:bulk)
 	BulkInternalAssetTransfers(w http.ResponseWriter, r *http.Request)
-
+	// CreateInternalCashTransfers Move cash between IBKR accounts
 	// (POST /gw/api/v1/internal-cash-transfers)
 	CreateInternalCashTransfers(w http.ResponseWriter, r *http.Request)
-
+	// BulkInternalCashTransfers Submit several internal cash transfers
 	// (POST /gw/api/v1/internal-cash-transfers:bulk)
 	BulkInternalCashTransfers(w http.ResponseWriter, r *http.Request)
-
+	// ListParticipatingBanks List banks that support eDDA
 	// (GET /gw/api/v1/participating-banks)
 	ListParticipatingBanks(w http.ResponseWriter, r *http.Request, params ListParticipatingBanksParams)
-
+	// ListRequests List account-management requests
 	// (GET /gw/api/v1/requests)
 	ListRequests(w http.ResponseWriter, r *http.Request, params ListRequestsParams)
-
+	// GetRequestsStatus Get the status of an account-management request
 	// (GET /gw/api/v1/requests/{requestId}/status)
 	GetRequestsStatus(w http.ResponseWriter, r *http.Request, requestId wire.ID, params GetRequestsStatusParams)
-
+	// ApplyCSV Apply a trading-restriction list
 	// (POST /gw/api/v1/restrictions)
 	ApplyCSV(w http.ResponseWriter, r *http.Request)
-
+	// VerifyCSV Check a trading-restriction list
 	// (POST /gw/api/v1/restrictions/verify)
 	VerifyCSV(w http.ResponseWriter, r *http.Request)
-
+	// CreateSsoBrowserSessions Open a client-portal session for a user
 	// (POST /gw/api/v1/sso-browser-sessions)
 	CreateSsoBrowserSessions(w http.ResponseWriter, r *http.Request)
-
+	// CreateSsoSessions Create a single sign-on session
 	// (POST /gw/api/v1/sso-sessions)
 	CreateSsoSessions(w http.ResponseWriter, r *http.Request)
-
+	// CreateStatements Generate an activity statement
 	// (POST /gw/api/v1/statements)
 	CreateStatements(w http.ResponseWriter, r *http.Request)
-
+	// ListStatementsAvailable List the statements available for an account
 	// (GET /gw/api/v1/statements/available)
 	ListStatementsAvailable(w http.ResponseWriter, r *http.Request, params ListStatementsAvailableParams)
-
+	// CreateTaxDocuments Generate a tax document
 	// (POST /gw/api/v1/tax-documents)
 	CreateTaxDocuments(w http.ResponseWriter, r *http.Request)
-
+	// ListTaxDocumentsAvailable List the tax documents available for an account
 	// (GET /gw/api/v1/tax-documents/available)
 	ListTaxDocumentsAvailable(w http.ResponseWriter, r *http.Request, params ListTaxDocumentsAvailableParams)
-
+	// CreateTradeConfirmations Generate trade confirmations
 	// (POST /gw/api/v1/trade-confirmations)
 	CreateTradeConfirmations(w http.ResponseWriter, r *http.Request)
-
+	// ListTradeConfirmationsAvailable List the dates with trade confirmations
 	// (GET /gw/api/v1/trade-confirmations/available)
 	ListTradeConfirmationsAvailable(w http.ResponseWriter, r *http.Request, params ListTradeConfirmationsAvailableParams)
-
+	// GetValidationsUsernames Check a username
 	// (GET /gw/api/v1/validations/usernames/{username})
 	GetValidationsUsernames(w http.ResponseWriter, r *http.Request, username string)
-
+	// GenerateToken Get an access token
 	// (POST /oauth2/api/v1/token)
 	GenerateToken(w http.ResponseWriter, r *http.Request)
 }
@@ -6160,157 +6160,157 @@ func (response GenerateToken500ApplicationProblemPlusJSONResponse) VisitGenerate
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
-
+	// ListAccounts Get the processing result of an account application
 	// (GET /gw/api/v1/accounts)
 	ListAccounts(ctx context.Context, request ListAccountsRequestObject) (ListAccountsResponseObject, error)
-
+	// UpdateAccounts Change existing accounts and applications
 	// (PATCH /gw/api/v1/accounts)
 	UpdateAccounts(ctx context.Context, request UpdateAccountsRequestObject) (UpdateAccountsResponseObject, error)
-
+	// CreateAccounts Submit an account application
 	// (POST /gw/api/v1/accounts)
 	CreateAccounts(ctx context.Context, request CreateAccountsRequestObject) (CreateAccountsResponseObject, error)
-
+	// CreateAccountsDocuments Submit documents for registration tasks
 	// (POST /gw/api/v1/accounts/documents)
 	CreateAccountsDocuments(ctx context.Context, request CreateAccountsDocumentsRequestObject) (CreateAccountsDocumentsResponseObject, error)
-
+	// ListAccountsLoginMessages List accounts that have login messages
 	// (GET /gw/api/v1/accounts/login-messages)
 	ListAccountsLoginMessages(ctx context.Context, request ListAccountsLoginMessagesRequestObject) (ListAccountsLoginMessagesResponseObject, error)
-
+	// ListAccountsStatus List the status of accounts
 	// (GET /gw/api/v1/accounts/status)
 	ListAccountsStatus(ctx context.Context, request ListAccountsStatusRequestObject) (ListAccountsStatusResponseObject, error)
-
+	// GetAccountsDetails Get an account's full profile
 	// (GET /gw/api/v1/accounts/{accountId}/details)
 	GetAccountsDetails(ctx context.Context, request GetAccountsDetailsRequestObject) (GetAccountsDetailsResponseObject, error)
-
+	// GetAccountsKyc Get an identity-verification link
 	// (GET /gw/api/v1/accounts/{accountId}/kyc)
 	GetAccountsKyc(ctx context.Context, request GetAccountsKycRequestObject) (GetAccountsKycResponseObject, error)
-
+	// GetAccountsLoginMessages List one account's login messages
 	// (GET /gw/api/v1/accounts/{accountId}/login-messages)
 	GetAccountsLoginMessages(ctx context.Context, request GetAccountsLoginMessagesRequestObject) (GetAccountsLoginMessagesResponseObject, error)
-
+	// GetAccountsStatus Get an account's status
 	// (GET /gw/api/v1/accounts/{accountId}/status)
 	GetAccountsStatus(ctx context.Context, request GetAccountsStatusRequestObject) (GetAccountsStatusResponseObject, error)
-
+	// GetAccountsTasks List an account's registration tasks
 	// (GET /gw/api/v1/accounts/{accountId}/tasks)
 	GetAccountsTasks(ctx context.Context, request GetAccountsTasksRequestObject) (GetAccountsTasksResponseObject, error)
-
+	// CreateBalancesQuery Query withdrawable cash and available equity
 	// (POST /gw/api/v1/balances/query)
 	CreateBalancesQuery(ctx context.Context, request CreateBalancesQueryRequestObject) (CreateBalancesQueryResponseObject, error)
-
+	// CreateBankInstructions Add, verify or delete a bank instruction
 	// (POST /gw/api/v1/bank-instructions)
 	CreateBankInstructions(ctx context.Context, request CreateBankInstructionsRequestObject) (CreateBankInstructionsResponseObject, error)
-
+	// CreateBankInstructionsQuery Query saved bank instructions and recurring transfers
 	// (POST /gw/api/v1/bank-instructions/query)
 	CreateBankInstructionsQuery(ctx context.Context, request CreateBankInstructionsQueryRequestObject) (CreateBankInstructionsQueryResponseObject, error)
-
+	// BulkBankInstructions Submit several bank instructions of one kind
 	// (POST /gw/api/v1/bank-instructions:bulk)
 	BulkBankInstructions(ctx context.Context, request BulkBankInstructionsRequestObject) (BulkBankInstructionsResponseObject, error)
-
+	// GetClientInstructions Get an instruction by the caller's id
 	// (GET /gw/api/v1/client-instructions/{clientInstructionId})
 	GetClientInstructions(ctx context.Context, request GetClientInstructionsRequestObject) (GetClientInstructionsResponseObject, error)
-
+	// ListEchoHttps Echo a plain request
 	// (GET /gw/api/v1/echo/https)
 	ListEchoHttps(ctx context.Context, request ListEchoHttpsRequestObject) (ListEchoHttpsResponseObject, error)
-
+	// CreateEchoSignedJwt Echo a signed request
 	// (POST /gw/api/v1/echo/signed-jwt)
 	CreateEchoSignedJwt(ctx context.Context, request CreateEchoSignedJwtRequestObject) (CreateEchoSignedJwtResponseObject, error)
-
+	// ListEnumerationsComplexAssetTransfer List brokers for complex asset transfers
 	// (GET /gw/api/v1/enumerations/complex-asset-transfer)
 	ListEnumerationsComplexAssetTransfer(ctx context.Context, request ListEnumerationsComplexAssetTransferRequestObject) (ListEnumerationsComplexAssetTransferResponseObject, error)
-
+	// GetEnumerations Get reference values
 	// (GET /gw/api/v1/enumerations/{enumerationType})
 	GetEnumerations(ctx context.Context, request GetEnumerationsRequestObject) (GetEnumerationsResponseObject, error)
-
+	// CreateExternalAssetTransfers Transfer positions to or from another institution
 	// (POST /gw/api/v1/external-asset-transfers)
 	CreateExternalAssetTransfers(ctx context.Context, request CreateExternalAssetTransfersRequestObject) (CreateExternalAssetTransfersResponseObject, error)
-
+	// BulkExternalAssetTransfers Submit several external position transfers of one kind
 	// (POST /gw/api/v1/external-asset-transfers:bulk)
 	BulkExternalAssetTransfers(ctx context.Context, request BulkExternalAssetTransfersRequestObject) (BulkExternalAssetTransfersResponseObject, error)
-
+	// CreateExternalCashTransfers Deposit or withdraw cash
 	// (POST /gw/api/v1/external-cash-transfers)
 	CreateExternalCashTransfers(ctx context.Context, request CreateExternalCashTransfersRequestObject) (CreateExternalCashTransfersResponseObject, error)
-
+	// CreateExternalCashTransfersQuery Query withdrawable cash or IRA contributions
 	// (POST /gw/api/v1/external-cash-transfers/query)
 	CreateExternalCashTransfersQuery(ctx context.Context, request CreateExternalCashTransfersQueryRequestObject) (CreateExternalCashTransfersQueryResponseObject, error)
-
+	// BulkExternalCashTransfers Submit several deposits or withdrawals of one kind
 	// (POST /gw/api/v1/external-cash-transfers:bulk)
 	BulkExternalCashTransfers(ctx context.Context, request BulkExternalCashTransfersRequestObject) (BulkExternalCashTransfersResponseObject, error)
-
+	// ListForms Get IBKR forms
 	// (GET /gw/api/v1/forms)
 	ListForms(ctx context.Context, request ListFormsRequestObject) (ListFormsResponseObject, error)
-
+	// ListFormsRequiredForms List the forms an application needs
 	// (GET /gw/api/v1/forms/required-forms)
 	ListFormsRequiredForms(ctx context.Context, request ListFormsRequiredFormsRequestObject) (ListFormsRequiredFormsResponseObject, error)
-
+	// GetInstructionSets Get the results of a bulk request
 	// (GET /gw/api/v1/instruction-sets/{instructionSetId})
 	GetInstructionSets(ctx context.Context, request GetInstructionSetsRequestObject) (GetInstructionSetsResponseObject, error)
-
+	// CreateInstructionsCancel Cancel a pending instruction
 	// (POST /gw/api/v1/instructions/cancel)
 	CreateInstructionsCancel(ctx context.Context, request CreateInstructionsCancelRequestObject) (CreateInstructionsCancelResponseObject, error)
-
+	// BulkInstructionsCancel Cancel several pending instructions
 	// (POST /gw/api/v1/instructions/cancel:bulk)
 	BulkInstructionsCancel(ctx context.Context, request BulkInstructionsCancelRequestObject) (BulkInstructionsCancelResponseObject, error)
-
+	// CreateInstructionsQuery Query an account's recent transactions
 	// (POST /gw/api/v1/instructions/query)
 	CreateInstructionsQuery(ctx context.Context, request CreateInstructionsQueryRequestObject) (CreateInstructionsQueryResponseObject, error)
-
+	// GetInstructions Get an instruction by IBKR's id
 	// (GET /gw/api/v1/instructions/{instructionId})
 	GetInstructions(ctx context.Context, request GetInstructionsRequestObject) (GetInstructionsResponseObject, error)
-
+	// CreateInternalAssetTransfers Move positions between IBKR accounts
 	// (POST /gw/api/v1/internal-asset-transfers)
 	CreateInternalAssetTransfers(ctx context.Context, request CreateInternalAssetTransfersRequestObject) (CreateInternalAssetTransfersResponseObject, error)
-
+	// BulkInternalAssetTransfers Submit several internal position transfers
 	// (POST /gw/api/v1/internal-asset-transfers:bulk)
 	BulkInternalAssetTransfers(ctx context.Context, request BulkInternalAssetTransfersRequestObject) (BulkInternalAssetTransfersResponseObject, error)
-
+	// CreateInternalCashTransfers Move cash between IBKR accounts
 	// (POST /gw/api/v1/internal-cash-transfers)
 	CreateInternalCashTransfers(ctx context.Context, request CreateInternalCashTransfersRequestObject) (CreateInternalCashTransfersResponseObject, error)
-
+	// BulkInternalCashTransfers Submit several internal cash transfers
 	// (POST /gw/api/v1/internal-cash-transfers:bulk)
 	BulkInternalCashTransfers(ctx context.Context, request BulkInternalCashTransfersRequestObject) (BulkInternalCashTransfersResponseObject, error)
-
+	// ListParticipatingBanks List banks that support eDDA
 	// (GET /gw/api/v1/participating-banks)
 	ListParticipatingBanks(ctx context.Context, request ListParticipatingBanksRequestObject) (ListParticipatingBanksResponseObject, error)
-
+	// ListRequests List account-management requests
 	// (GET /gw/api/v1/requests)
 	ListRequests(ctx context.Context, request ListRequestsRequestObject) (ListRequestsResponseObject, error)
-
+	// GetRequestsStatus Get the status of an account-management request
 	// (GET /gw/api/v1/requests/{requestId}/status)
 	GetRequestsStatus(ctx context.Context, request GetRequestsStatusRequestObject) (GetRequestsStatusResponseObject, error)
-
+	// ApplyCSV Apply a trading-restriction list
 	// (POST /gw/api/v1/restrictions)
 	ApplyCSV(ctx context.Context, request ApplyCSVRequestObject) (ApplyCSVResponseObject, error)
-
+	// VerifyCSV Check a trading-restriction list
 	// (POST /gw/api/v1/restrictions/verify)
 	VerifyCSV(ctx context.Context, request VerifyCSVRequestObject) (VerifyCSVResponseObject, error)
-
+	// CreateSsoBrowserSessions Open a client-portal session for a user
 	// (POST /gw/api/v1/sso-browser-sessions)
 	CreateSsoBrowserSessions(ctx context.Context, request CreateSsoBrowserSessionsRequestObject) (CreateSsoBrowserSessionsResponseObject, error)
-
+	// CreateSsoSessions Create a single sign-on session
 	// (POST /gw/api/v1/sso-sessions)
 	CreateSsoSessions(ctx context.Context, request CreateSsoSessionsRequestObject) (CreateSsoSessionsResponseObject, error)
-
+	// CreateStatements Generate an activity statement
 	// (POST /gw/api/v1/statements)
 	CreateStatements(ctx context.Context, request CreateStatementsRequestObject) (CreateStatementsResponseObject, error)
-
+	// ListStatementsAvailable List the statements available for an account
 	// (GET /gw/api/v1/statements/available)
 	ListStatementsAvailable(ctx context.Context, request ListStatementsAvailableRequestObject) (ListStatementsAvailableResponseObject, error)
-
+	// CreateTaxDocuments Generate a tax document
 	// (POST /gw/api/v1/tax-documents)
 	CreateTaxDocuments(ctx context.Context, request CreateTaxDocumentsRequestObject) (CreateTaxDocumentsResponseObject, error)
-
+	// ListTaxDocumentsAvailable List the tax documents available for an account
 	// (GET /gw/api/v1/tax-documents/available)
 	ListTaxDocumentsAvailable(ctx context.Context, request ListTaxDocumentsAvailableRequestObject) (ListTaxDocumentsAvailableResponseObject, error)
-
+	// CreateTradeConfirmations Generate trade confirmations
 	// (POST /gw/api/v1/trade-confirmations)
 	CreateTradeConfirmations(ctx context.Context, request CreateTradeConfirmationsRequestObject) (CreateTradeConfirmationsResponseObject, error)
-
+	// ListTradeConfirmationsAvailable List the dates with trade confirmations
 	// (GET /gw/api/v1/trade-confirmations/available)
 	ListTradeConfirmationsAvailable(ctx context.Context, request ListTradeConfirmationsAvailableRequestObject) (ListTradeConfirmationsAvailableResponseObject, error)
-
+	// GetValidationsUsernames Check a username
 	// (GET /gw/api/v1/validations/usernames/{username})
 	GetValidationsUsernames(ctx context.Context, request GetValidationsUsernamesRequestObject) (GetValidationsUsernamesResponseObject, error)
-
+	// GenerateToken Get an access token
 	// (POST /oauth2/api/v1/token)
 	GenerateToken(ctx context.Context, request GenerateTokenRequestObject) (GenerateTokenResponseObject, error)
 }
@@ -7696,435 +7696,717 @@ func (sh *strictHandler) GenerateToken(w http.ResponseWriter, r *http.Request) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rc6O41geKf5UU/3/VeZ46zkwn3XN9hzFOmLaNG3Bnej/V5VJAtrWDwSMgl9k13/2UJMBcJCEcJ+mZ",
-	"7RczHaP7bWlpXX7rP5ofb3dxBKM00X79j5b4G7gF9E/duB7BFKCQ/trheAdxiiD9dQuiuxnYQvJ3+rSD",
-	"2q9akmIUrbW/BpqfJakVoVT3N5X02zgOIYi0v/4aFJ/i239DPyVF9IVrPu7iJMMwb9OjWZrtgiwp8jkw",
-	"BCmKo2SDdtxuhMiHUQJn2fYWYpJjFeMtSLVfNRSl7y+1shsoSuEaYlJmB3ESR4KRcTt+C6IgjnTfj7Mo",
-	"5XSYJViBan0dFRlxtELrDNOhk+//fwxX2q/a/+/7/Tp+ny/i9zqnDJ3XvwZFfQ7cKdZCcu7LFcsDo2yr",
-	"/fp/mhXdwyTdwijVBpqHQUBGONDcqTvWvg7aiwOCe5TE+AaD3RiyEUr7UM9eDiJEbK+26w9D89HfgGgN",
-	"dd+HCc2FUrjtbKpRbL9IAGPwRH7fggQaGcYw8p+qc7BwR9pAMxeONtCuhnNtoBk6+fLb/Is20K4/kr/1",
-	"Bfm/cT3WBtr09xmZIvOjNtBm/yLfrxfku/Ev8sWYXWsDbfSR/O0shtpAsyYuyWmTL+4VyT+fkBr+pZMW",
-	"dZN8+ejckFT6xXNIu45N8gyvZtx1uMXxHcRgDV2I75EPjTiA9bkqV3hohBBgtq7W0HyEfkY3Ifk1x2gL",
-	"uQ00J88HO3CLQlTs61Y7Q3tGBjK2yQSOF+zHwiPz5VyRoUwXE/LLnpP/uy6dsTHJ5Xp03iak4MT8PP6d",
-	"/JqOvC9qHQsRjFLdT9E9LDYwh3oVGY14u0VJguLI9TcwyELYtbHaJYptzGq0ohRimKRTgO+yXZFHfePW",
-	"yxd1t4ZZ9oKRBfX6jUZJbu1ZksYBAp2kySgyFv0MoA+jADLSJx2mo4+gD2lWWm4XJyidxSlaIV+JLI44",
-	"RUhNuHaRVFY8yHYhyQgFyfc7K0pSnPn0PlKe0NHneaUcbzrhdhfGTxDOQzajrU0MH9M5GQtp18MgSlYQ",
-	"9yF17dKifQMfU4gjEHJvsoG2IlSZdBekUMgYIH5ZVN4dNr0H0b2ANOzvlSscP6QbcuZ30M8YI0DoJwzW",
-	"LMMcwwTi+yLBivxYkUAhDPjLjDAYwgiukI8ARt13luXotfzFzCIM7BX9GnooDQVThUHzinUsSs3J/yjl",
-	"I2SO0nyPXBQO+Z9L/3Jokpv/641dnfy0pvOJSaaC/vyN/MObji3Aa8TfbFu03vMd7fnZZmGKqvdiO0tE",
-	"eTF7NSoOVKLIl8U70u4E3sNQlZNj3NPTHMcrJJjkJM6wD3UJizbQkjT2774gGAZzHK8x2PJHlmSUXYix",
-	"cTAFTNnunqAtSjs3l1fLvC89hzgn0upkwGsWbR8LCatqhHEC+zG+5MaLE+hAkMRRP8a4xf/2aTXNT1Qr",
-	"4R6EGVR+q4i46lZvjtreCKRAOGBdzAhLZ6Tg5oV0COzoSd0z/G0OssENtzNkCYpgkoxg4mO0axCQyp5o",
-	"cIYgCOjVBMJ5bcjlnpaT8oGWReiPDFose4ozyJtdPwRJsgT0Cl7uWke8umUZ9+umIM0ShSyd4yUzj5/s",
-	"lRHjXdyirPuMAUihvtvh+B4GwgxDuM7ExekhFRcewRBFd5IM4ywKJMkTeWl7ByNRMrpHAYwCB+65ANni",
-	"tylva0XhFqBQDwKcv/raTNMfGUqre5VdS9pAezxfx+f5xweE4Xcj6KMtCKtJ52i7izF7oYN0o/2qrVG6",
-	"yW6/8+Pt9+j2Dj/AW/rv+Tr+nlRCT3U3+1RwTwqjb+34/eA3cZbATRweyGkdcqRCcgfBwKY7vf1yqrIW",
-	"KMzTDh/gFqCqtKUX/wKSFGL5db9FKxQYIIXrGD8Jc2AJEYg7ebv+zEyM10L6u8NoC/DTImFCLk56TDgT",
-	"SfluRgnDNSJzB4PKuTp8DTFK7lw/xlBx+AlaRyDNcK/NqszfEfIYB1Cd+zt84El2K1yHFDxaQX2AhzfU",
-	"nIkUPHoYgvSpItF9iWYwCKAVpTCqMkXtenCWiBmKLPHA4zzDuziBgkwyNokN0IHJLo4kjKmi1JNyXYQP",
-	"SpLYRyCFgRmlbeGVtKZ60SfexO2rn1MJ9CG1s5K82oNcXvJSyw7puJrvXXUxRLU4t36MY9xZC8lULntR",
-	"qosJW6EIRIRcWxEjRHnGjslpzUXlBgaJWfSXI0SIKMeTgfDg6bKaVfCmbAvwHSzfDC+w5hiSzD0lXs6+",
-	"EJlvRQaDkfHEXt1AEKabPgOSrBOXdg2zKAj7XjMPKN1cx2GQc/5QkYcVTraEuk1BBNa0AQf+kcEk5ejm",
-	"QEslJaUf9dz7N2H5rlfRMNG8lbLP1VLldWEYENaSKZe6SYDeLkFVTYRryVdCdVZ4ZVhdxmRuFC/VJ4V6",
-	"6vlZHRN4P37sVQvVZ7TqmaIxwsUh76hhisaWU15nQTCDDwXP2FGyyMnKeVxBU0cVnEJMSRf7IIWfu6Vl",
-	"epFVnxViiadx/dEkLd7MT97fhZqPLC45vxAz5qFTcicsWNY6bAhFuqurlSjrGQuup+76uCXLeqf0lVRw",
-	"V921VfIzHdIuhCmcxGsUTWGSgLWK9qtdhtRF2FKoshONfU4qOEjAbVgy99GwUGR2al2EBUmtsZ8R6upm",
-	"t4UstKu6domqxkiR3oya+SlXddgAzUg8PhjhOAytaJTruuT15Hkda14t6z5B5bLuF3PO2J5yE7IN1c3k",
-	"NAv8NdBCCO6hStcnNGPeb1pKpdO0VNHjEEV3o56rOOGVocwYubWnJUvmZrclV9pJPafSwvsHfrEROyuc",
-	"N/OzOjboltycBpNKfiLMBYqjCCAMFWqUlf5roP1R/dDZw1rx5Aalm8pk/pGhPz/1rK5VgjKw27jU9Pe4",
-	"zRxROVpnvIOqnJdTy8xYapjm/BgMlGvhFSJcM/QzjNJyLToH5rYKkMf4Ltjv5VLLIKtm0S7RrMeBOzLW",
-	"KAWlBFK5xmbZsu6h381FsJqGBmMiWDkD07cxAqFiR6oFylrMmny3u5JK/rKOeVsS111Rs1BZmwcexzHe",
-	"qtVSZC5Lk2uWWUA5aL1JFaemVaqs7+bnIVRcnpufh2Zlfcjx33BeVwoV8Ur2e13NwVMYg0AoReK/xxRe",
-	"O5yCsp7lZnr1PqDID7O6WqYiacBwxxP2yWnJbs/IKiuAmSx8mIV3nUK3HmKtat1VqU7z8U21D6pi9NUq",
-	"gaqZ0zgFavL5zrnpnBeRdjbYlsoOK1BQ7pVdJZ/PU7SF2qBLJadexk0BTnsV6hC+KSlk9s8LvuxemMLV",
-	"z8jWKtvtYpwKDI99H+5S+yGCmCwnCuDC5Z87umgoSTFQkVhUM5dWrdWPRhylwE9z4W6f6moli7pVlfGx",
-	"wkhzzRNpB6PbTGG481aJol9JHCIfKU1w2rCLGlszfWZY+sSauZ7lLTyLWrzOHXvuWKanO188Rx9Zsytt",
-	"oI31qTX5Ys0+fzavLYPaQ9lz09E9a3Y1XLjWzHRdbaANHfuj6YxMfWI62kCbWIY5c82RPvpsubbDsZsS",
-	"bCuO/KrP+YchWqPbENL5IksJcIp8tAPdN6ApKUqZaBCiFYLBPMP+Bii8vj+1S1Q1c/xTiNYRDIZPPbV2",
-	"zbPbZR3TmOWGqKQ+4X9c8DfVH5eC7+8F3z8Ivv+g3vGNkZsc5y/1Vcx3tMgz7B0ZtuBxAqN1utF+fX85",
-	"0LYoKn5e8Ey891WQ01boOvPj825wMbj82rrUBtrjOclxfg9wBLakM/+nLaJkB326C7SBZmygf5eb+YN7",
-	"FK0T7WveXGEBWunoxbt3Sj114ixF0Zo72MsPHVVQtuePDGFyS/0fZ/L4s1HpNK8TX/mrV7XdlR/sfusF",
-	"/E3T9HNkDi2PTLljjugf9MMy//lVMJWVDjYWXTN03bjWBtrCJf8qVHDgivq8HS7n+zinomIiX3aoRjLF",
-	"BjzW6Pm2O35FkFtdyn6bcb8j9kvMXyf+5PMmkz8vlR53b13Gt9MnCO+FUeZrbknduF6SC9dZGPTC5e0h",
-	"dIhVfONkUYubKFcIXnCeJdU5bva30YXu2VCZif4DeNY09hkif4QC/ddzzCK6LUupJ8hWQapf5KtI33u4",
-	"UOQleHxElvTxhSj0CgrPXo4OsA9Xd8xRCvqXG5q0OxYEVbfJHoeyXpBrZHLUxdvbSaibQzBh/xqE++HL",
-	"xf37rKKJbKpdn+/fWVXE9tw4iIodC5elHgYjtXJc2weBraJgBBXVca/+R7ssnYBoneUP+oIIwkgbaH9u",
-	"zq9BlGgD7d9AG2g40wbaitzpu1QbaJAkIPIXwOc6ebfRi3IDz60J+TfjXkA7DFfoUWCDBqIklLizEPJR",
-	"EaB10Y4ia16yjwtx42y1ZjXK6yrvDDbLS6Z6pk5QcZaQ6RgjnKSb8jP04ygof3oYlN8xTAF+oh8hSDJM",
-	"vxuQcBT0CU5TsiSFpNa9mdITdb0CEXnLDrQRwtBnf84xisjrMiTVbwCGZavk4ckqpE/ROAxRtF5SByj6",
-	"taw8jPOGXfqmjGljRrzdVTK72Q7i+yVTaZLKyXIFS7oZyehzlXfxgbSIojVzSrYwWNZHYubeddpAm8XR",
-	"svJznEXBkgpTih+5MIXN8XafRn4MER1U8bPiJkt/uyCku5f+2Luw0Z95R4sVLaotfu9rLr5UKi8+FfUX",
-	"v/dNkNqXFfqYj4XJnjF1iyvswZe5hzVdv9UyTygz5qlPy+pClx+rK7a3R1ySxtje2AL8tKzKiUjhqpiM",
-	"rRWb4AkEZL63uxCByIeV5ed+tNMNxJXf1NSjmNjCq3FpR8sRBOlmSag+a9GLg2XRt/rGICn7vdNInMVb",
-	"FOWbhv61vMoAph5fbJOV3qkDTc/STYzRnzBY5gI8Mh3xNk5p7242cQhTtIXLylEqai3P4QbhYEmO0VO5",
-	"PyoTsZ83emCXxSnbn+GlXvjwkNnCaxChPym1qSVMt5WqHLheOnBHehuCaOnu4ojtjerPypzPYZTQCvP+",
-	"1X5X6s23KGvxtxhF9c6VLnHVs+gWnnXLvWtdJSs/R7UCY4PgSrChaNKebuxT8kNUzxsGjKCxxXXRbX44",
-	"TSaIJpt/WXhhL6fgiQwOApzviznTWy7pohQbl+x3tILLKpncbuNoOQEPlY+E6AZ+3gNjAzBhRor1tTCo",
-	"zUJ5L1yTk2SvliOY3JFyq9RfzqrrvrR9XFke8qskNNV9REvyS/GuXSY83qDdHGIfRml+3R+mSBFZnB3C",
-	"cj/XrKe/58YbuGXuPTTqU+TXnZ5ajmh875A4SUEo8Y8Qa2AwhOmFJO1SmT+SKjVa41wRJkjogx4CSeIW",
-	"BUEIrQiliD082vOxiaMKpEx7aNkq5zgLbu03/B05nfT/FvmP/Y/+/7M20D6rqhNaqiLe865Y+o7HHM6h",
-	"TV50rl5yLtpwMBysoDTeEkaEZOmrCteLwnkbVVQiHu7FBuA1LHgoPmwIzUKJPu1zLM29QevNDUghngJ8",
-	"x0yjrx+2nXa+19ViRWf5df1xUF10/8F1DfdGX3j2VPcoFsHIckzDG1qTCVO4zezl2DRVl3W1QiGivIkc",
-	"BWqfr/lyKvrkwnBVfRmVt3ZxjbPbl3d7kakAkYhU0jSzy8U0z2cFitdEnn/KPCT13uc4Lz8n1Il/AxZm",
-	"iW66pSYnTJ7IVev2xsCq2Gb3xQFgV4/wfvH/ETBL3Enb5rJmBRORQ2wjMKtdUDJPFfrg9bOfiKIMhMMQ",
-	"RgH1QquwfA1lJssyxjHfxT5P92L+1VurWalfyQNXSkW/72391S6EaiGuj11RnQD2RoEKFFayimRDPOb9",
-	"2Oojl3Qy6nHeaRuSHVvOe1u3SZPa4/vxA3dCArhjoFD6geU+CWdUUJKC2OiiDdJhu8CdLPZqkmqJe5vF",
-	"cV1ImzqeXtJ9rrcTF93rTXU66FuRLKuYru3ArswisBZ5hlm8shD7RXRg+10tNpGt7/wu96xSPSFqr+nv",
-	"1Qv5Rw5Nxm2SjH5WZ0wqqUkCU/NxBzGCkc/rD8lghCCpgxtaE7KpcoxDQ6eAXQy90LCnQz7uYRXpkGEc",
-	"3lDGI8dDNCZz7ha9i+KHEAZrWMoril6YjymMEnRP9vlVHAdUCEVBPJgoXACUhkEAkznEXyBQxVN9ggAn",
-	"FUyQw+40ru99a7pfxz9/L04/pIW6slLhnDX71hq4/qLIAcW4W4KrQ4BiKDAP39CRIQCo8kkFmI7w2cA0",
-	"penTiHv5HM8J/iiINpFIwhJXZPWGTEZHXn3PhWShJrc5JXvGBL0Gzoj8oFg1y4GWSCjXx+ztqTkW3GUu",
-	"L3bROrKjIdyAcGWvmE6mqxDTs3Jz3SKcbopLSM2qgeYmzBdKn+zVkFQghxOTZMGdRGEc463huKWbgKQ2",
-	"yXHOlS9iCCSWgxxNRRW72SpQq0X4kO3A3VqTZwKu3o1Tcu2SyxWEVBMMt+QPrnWbipVGf9uM7aEyoC3A",
-	"KAXhHpqqlIWR4RCuQRtolNPgc7RxuoF4Ckj/D9uh0YGlUnQPD2wx246Kp54ylChfOfV6UHB7cq10TVOZ",
-	"HhctZe+CUdhqCNw0Xs63d4KS/PpYQUyuD/KEEF5o5SWjuLmdZv6/BloCtnDKlb5WXUTAY1G2Dyfo7Ys9",
-	"Cc2kelRHyR8faoY+20QSWIqAlfckFT/sBDTtQcXVktD50tHy4Rel7L90Xb37S5XPnB+Fi/Tj7RZiX6R0",
-	"UrkGS+BNlKI/oTiCRJmRmgo6VRaJ71T3jNuycRcejmukcikemd2WaxH3d+yb8ekhSFIKPHKAmvM4oJWN",
-	"q7ndTJDjOtxCGbhkt9KV5RAPJ04hTuq3fFsWXMB0971bdyBJHmIcjERWAd/QUyUBYZaKQXcL+IQRvEe+",
-	"xPhBiTgkxdoGeZiN5IVAzPYqdx6+5GtAQJKLSbKB98kypNhMzEXIbqDcJ0IsJapblR9RdtMyPFequ2aB",
-	"rvbKfYr8DY6jOEtqXisiVQyqZcrC7ugarQJ1/xUXpq/oebVXQ6oIDgVuMqzLZWVf1efVhWmPqa2fqNM6",
-	"NNchH8eg59q0PUP+6ZsxTYG/gcEYhVBk4RbCwu9Q6V4mBYS3fbIBF9SXN8m2fIJbHUul7Uq9jVq4w8ou",
-	"3nnokd0+4mPVlzd9OWhY+LhD+KlgZdQQLzrETXJs2CQFOO3Xntj+MsOh6u0pMXXj6Pa5th49tA4CYxGu",
-	"dP1xDF9ZOBOBewdEfQY00z/TEiLTwCjbFiAMiXoUQipEZpG8ksMDi+UmM/ZqNvlsgJ3MrKbI80loBjym",
-	"RkOiKB9NVA59Nlvok/FE98amqQ3qv5dTe+ZdT760vn9a6J7p0IS56RjmzLPH5qeF5XG+VCppppj2lPNV",
-	"XDlJckRppv1JG2jDiTkbmaN2r/gJlc4JMrA+ChKr/RGWJ92yZp9tyzCXE2tKgQFqv5efqsOZO/aY5ml8",
-	"KRpjKZ6jj8xqptnk89LQ55xPS9Oem5/qS1MkfZLkX35StZG7BygEtyEs4bsIdUz4vpMBSIHXGXCHR836",
-	"wZMEAIVPvHtL/OqtEXaFcW/jKN2ET88zPZJOaI73dsSpJGStl6SVtM+nmWpjGWbh3bCOk5BU3PcDRG73",
-	"LYoKGKYt2O3y92bT6V7Jkb8KlDDQRubE9MzlUJ99VKlqBEOYwkZ36zWao5GuUpUZBEBYydwxR+bYmpmj",
-	"5ch0PWumk6pUqp1jGMAVimAwgklKpo2CtAvaoYhKpDp90pqD5WfTscaWocuao69/JnFozMpniEt9WLXR",
-	"SqgSxsq2oBD+GmhxBO2V9uv/9UFoqDei4JPTs9tdwSg7dkZXBX0Wrqsuyd7662t+5grkSmoBVcacVDx5",
-	"hj2dT8zfl7rrmt7Sc/SZOzYdOWb0Y60l8Ym80Q3hJD8AX3zwfvdMh2zkue3SPd3Zr2IKiuCZRd/q9Y7t",
-	"uVidshOu0NF2uWTQXftA1j8VmG+lJevcjAqz3NqVBkg2fTflyKQr3xEudpxFQSLcRDeWdz1y9Bt9Iqrm",
-	"BqWbAIMHWT3HXP3uXnctgFKPiwWYZmGKunwZOmRmvQVi/3WyoWEO3+hA8uVl5L6FtKRb6FgFi3vbSRVD",
-	"mAijfiqvQ1F3XhPZ8Ib7WTz3fb1yXnoWszL+PQeWsDoFRcer3dyX521HA0Q+DKVAeG8J3IbepFVchrWt",
-	"Qhf+8GM/uDg+sBtq/M7bUlqbQ5HeDH1mmJOXAXtrb6CXxntrtXgMyDfuMJ47pc8GfjNkAW4ORizrj5rw",
-	"+t45EXzgDDs5utK3ZvYmVLB0eOn8JVy6ZhShPmsWwYehPDKzuF1R1KGe7R8SvEgUtkhlpsUDqoc7egvk",
-	"kAg+TMWRaUl/RKYo/FFB/66yqbkjkqBU+KS8JB03QXhV+lRqIRjEQLtfSfoU1s4/i7ZH7rFFdJv/zfU8",
-	"apLPeLuNA2bjQeHMMsx+qImV9z1lChbBvtg2/PZeQfvkiyzstuARbWvq2VfozRZFr9/oLswSI05SoYoU",
-	"9XBoZOvrkkI+SIQquhT5dzA1KEDH6462hWWvawNtTJVX0967uab9az9L9spENdaMd0r4Jug+jbBCWJEc",
-	"CX4Pzf87hUvwLNMxR+oD4kaX60O2w0rZZlRllcdkpyVWh5zryIDgeVE9Zdd5mgMg1mv68YMiHPcboWhT",
-	"JTjruQoSuNHMT4P+YVjOb7HJrJk20OwFHwc9iqMRSnwaIUUtuuOsXYIFTCht+16RPDAbSbZgKoGPvFYB",
-	"GQy5ADy8OfHVea/MBK97X/sflYOfpXxVwvGeph0n/MUfqvL2j/Js7R7iMRbg+Q9ZDungUtfS4bAapuDy",
-	"Z1UKW4ywZ3wN2i9dQN8VqDKrgBdhQaHrPgPEMwv3kp4XAivNaVu9cAk6Ve35jwqlS4/mfs0GTLMR46f+",
-	"k80nhkUshsZC1lamMdON0e+H0+gfdzvTQLZN24VPGcRPihqrTwvT+aJsfEBrbjS311yxuhzTMGce+Wfh",
-	"ONbsaml+NmeeK63SgT6NX+dnmMyueU+ycCrOa6z0tLNeViPPtOOIKjLZvHTpxronQLUGyVC/CjfLSxq6",
-	"HNfI5dkGLq9h3PLqhi0vbtRyXIOWZxmzHMuQ5UAjFt5pwvFDArEL6fNWyEn5ZaBXvvPirlurWKmCFpBc",
-	"B40+ieEAU3Qv8PRWt/lmbX47pjwHmfG8hAnPAeY7L2+6c5jZzpFMdp5rrsM5f1xjnf78j+XoS8OeeY41",
-	"XHRzFZajlxEIqldowaiUFjzDibkcL2YjeXWFcQy4DSE1kHkpBkXSkEJp0ai7VuNFTaeOYTb1eiZTzzWX",
-	"4kx5180DQrokhNJbu6Sfffoht9ZAS5hf8jFvNIWrzIdJskzjO8hXi8nuOlpqqWbbU2tI3OFDYhqpwT51",
-	"uIUJkIQk0Yt6hhgq42LwVQMFXlO/UFvfQoguo4JIyl22PBaGcgf34UhKcXMuU9WFZlRScI8O/Kn4HuKo",
-	"CFDfZ3OgaA+OK4MY/XeMilnoFHnSiCy1GQhr2AYyELptwIw/Z3E0xzG/L1sIU30buimIAoBFmNYwTboy",
-	"xbt0HOMRvEWpUc9Taa0Kn9c18mpYnNoExBitkRx9rxPldUeNFzAM8mhDVVMY7qGnmVn0LpXsAhqB49t4",
-	"DFg0VSFMEoOEkI0vhXibP8Z0xTguucnLCuJFMkU+jg2wc9PYvxN0gwbE6dRsZEl9bzZ1p9ZsZH22Rgt9",
-	"og2032xr5tH3/MIl/y6upjr5x6P/2M6VNtAsR+eqCzKZMU+RqIcIJNIcbpxhX5VCjz7PldSHI8FFySw+",
-	"RJ0GayguS9LEJd8cxpbJYIXYQwF4GsWCoQVwBXLbZ96d7FPboOq4Zl9c6qs6NX/XBtpMd0f6J9K1oU0+",
-	"WzRxaJO0+fWE/uOa3E4z3/GWH7fMZVyXrnDHPbJCeCsoKbg/hCBtOwx34Gmv/RfStB148sAjPxnHdUsf",
-	"k8IODrQh377n8QrH2a4ZpJqc0X9pA41skpmSYdDIM6iqeuYapDVj6pHTfrVwyfYzDLL31GwQRuDpU67n",
-	"pMjIAnzntzoTVW30QZDKXEHdUY0WGiGspzDdxEF1vm4sh561w+OP//Du2zZ4OHrYcP6cysOF9woN3umM",
-	"2EdBL9IeHE1Dz9/EL62Xl8q4n6ONFw7nKHP8bCU8654Ihhzdmn2AW8Q06RQK9xQK9xQK9xQK9xQK9xQK",
-	"928fCpd/zXG1DMe1GH4D34VOhp9w+oOC7YejERXEzM0Z5V6s2dVzngH/BMZ/HzqAa9rdzo1BvpdEXn0r",
-	"HG8tDJpM48yemXVTFxq/cDKxP1MUKMf2rmnExDm12lnkBi914xhrdm06Fgv6SQrUPrjmvJ7B9CzHnJoz",
-	"b+nqn63Z1XI+0WlUxrm9cPXJUpjB039fjh3TLD7rhmEvZnxbb4RBVdfZHHZlhBPdM5eV3yxqafVLVa9c",
-	"6WfjszmdT+wvprMkA66lCfrngccvEOCWKe3CcUwqr5w7lq1gQ1tdWf7AW83xePp4ByPy4Mi1ufXdswsB",
-	"Cuxdyg+47TMvDfr2YXqSBUZ8AVQyjW9RCPXdji8sClF0N0LJLgRPPXRaucZyjuN71IjhMZ/o1qh7Eps1",
-	"fOWCTbcN9NT8CBxxSdr7KGBmFijNRJTt8mce5COMCqP7vKhasR1kbpW1G6ejmEQWkV8xYqHEQeKHTsyS",
-	"fgIIZpxwRIED/+p+eZGD1DDheUIH4ZAOmtkjiBn2HZqzJ3LVggCEoYIlR2UkzTr+GjwbK4XfRQqX0iZU",
-	"X4VjyltSG1FejIeC0w7yWmEKkm/EsVXsht51C+XUuboJVO4ChRvkYQOjEhFRqYx0eWdxPexTk5vfKIa6",
-	"0o3rSoyrN1mthnu51HqwmvcfE7F7oKHbtk5fzHt3w1c5eqMAz6/92jQ+7t9I7MHkfrTmS9lVRpZNsRc3",
-	"layCx6mIaIhjOhdBbFU13Sgh561Qd0ZMgtnbx5dbdRE5uF1TBVO98/w18dcrMBAtxp3s/lwKBaKnM7sI",
-	"LkZlwvcx9uGZC9M0pOi1e0ErPqMgCQXAxUCj0nOW6yyNz+bgiQGuDLQJTJmIrFr3HDyduSH7E8fx6ixe",
-	"nbksYl35+wZFEYrWDCLhHmIQ+STdA49nDkwzTJq9QSGhF4T6npUgu+RDsSi1r7n38dkEglzGnkuL6rnI",
-	"tFNCCEk3rMiP8S5m+BY0kFQx5kZGB66ZEBTFSWVKjQ3AaS6Ur+W/iuPgjJoJMdHTFbWlIp04R0mSweCs",
-	"QEs7myAfRrTLRt4XWKlXxynyQ5i0elvMzBwkyW0c333PGSYMzsoZt/JwRvzUImLZQCONbOFZbSX2Abjb",
-	"9Z2VG7uyvKX4+WweAp/OSDleEAXV6ST1L1IUkqqGbMXNe2bSRYqVG4tVy4xpKyJbWgXZlfYORmf5wT07",
-	"PyvqUMi6XzrWGysFIQLR2TUEYbo5MwAOzv7Hg0kCMThzQYRSgBH4XzKRjnvmk+R4dTaJt7cAB0+VCswQ",
-	"+imOI+SfWSNWz/mZYVF7gzjD6flZjM+u4vtyTwT7qTTi3RMdMkgScksOzmYgXwIrIOVGGN1D/P9U90+R",
-	"l9w3ZeaRwAYE+hTDwENbmKRgu1OOtwX9/mV2iK01N4CAiuFJIDc8KXUnIhOUGG/3gDFKwaLKwOFyRKAQ",
-	"FjHGmbF3vLJX+WFqPUzoilXWS5GyXcdbSJVuZ1aUZJRUns3jEPnlgZHkqJxOB0YpL8stq0SUXKkhR7N5",
-	"OnOfkhRui+b3xO3MYhuZ3QtJ+2g3qbTKUacC+H03eNs5n/iCJnXOfOWk6CGCUXE+6yen+NRaJ5VeGxgG",
-	"KGWnvlq2MSH8Jfc+1G8tRz/TkwQmSbklovXZR/I/Qk2nwAfxmRml+OlsDvEW8Scpoeq/HAWFmwqD4VM/",
-	"g/57EKJAEu6yKaSpsjpcKtSkMLWz+1XCV9VBsA5GkFOTtRR7kQvz+tqAcgdAuI0yqiNKYeUd0QtArQjC",
-	"V9STHG5ZUXcnewlwGi7ywod33zAGjQiw4fKdEvBBUY0HHttV/NANYiBAsumy9ns9IUCJuMedId4JeVuo",
-	"mipuQ3uBnolhI8FS7yWRvtGNI4qjG8f6xcXQfK/UZ4mf20PoP33Pljmb43nN2jfhoac9XuE4SczVjhqP",
-	"qSKJbcHjDKaHlIq3KAKhudrNIbZxoMhW88i/6W9isRfeHxnET3OAwRamuY8QRwtGl7qt078yqdLSpj4W",
-	"c92jEqu5AIurCKnKmN5qNdeeN3cJ82tdzczR8rcbUp05M5wvc4/+NruXvd7HVmvcda8jBRzd/llvAnH2",
-	"r2JI3gmbwjK+lzUBKV7YyB1cQYftxbt/pAk24Qlv0xhbuT0GE1uMBDLAzR29X3b7946/QRGgHzd39OFA",
-	"3w3CZ0OHxXd9F7W2BWehD7QIVxi2wik69G5swcMc7Z5sHvOXvicFACTPuSc5Q3jeVD7/zgzRGt2GsIht",
-	"OAc4RT7aAd5LB4oz94XmNrur4sXFbkaklj7dTKXuNu1h6s5LI5T4mNrHAPw0BAki785rtN44KLnjX4/9",
-	"+liG+Rd2KegKcLrdhbnnpwOT/K9KbdwC8ZNADVQkViQVUi1Lnq1SshBfS6sv0ebaamTfz3Z9ULTN6KUU",
-	"UWaE4zC0opFjzY9Xm/vFnL+l4IXfN+r14ehDGPEmjqlW7BVVNHHXtSZN5AD57hXqhwepFzo7ivEjOCPN",
-	"tjlKuyx6cZkpEY6pLilvJf87oUJ80HmCyKrMCNnp6m/zfihcX88Z6DqhTLf52TsHUXBeOUnlwYPnhBTe",
-	"0aDP0TmKVvE5ZoFyBxrwAVVVgpSW2AJ8B9PzgIxhoMEgOAf3hC3a4XiDblEKg/M9WmJZ/S5kQrtCnRwB",
-	"hGntBSN/XqSwXOjP2gfC853XrmbaYJD5adFaOVwe9a3HiG4v7MvFmZYFheYubL56e0AKjmfqm7psv6Br",
-	"NX9C0gJ0Kim8XKSxHvQKgHZboLnb4fgRbfeS289FxFOFl3uJB+PFDtzG9xSyiW/2yhzbBXS7jgnbnmFB",
-	"IAm51cqWRqCYxEDg1B3vmMWcAOVkR6g5CIdxFJTzrXytzNuFuWjyLJsBks3BbVQLS9ogK3NwG9XCkjbs",
-	"YkYPa6VeXNIORdc4uJlaaUkrN+RDlB7cTqM8l1HfxDgV7sAO9Rr2LUdvmf1b1NaL/I8SM+bUoA006uTg",
-	"UBMr+pdDk9z8X2/s6lQiNZ1PGIUiP38j/3CZ94R/IJPsttkh3dA9l5BCT/DITTcIB9TLTchCtOJGLCh1",
-	"n+uOZ+kTdbrJRexToptVccoH9RAGh8JrH6KmEeJqdwdje1uxVW2bNxVqHf1OKOoM7xzQI2B1nAPu3j5k",
-	"D/M2qKroq9xng7owrNgJTWBurlhrP4n7ERQhHHschoPFWWJI0uMJtkQH+MUlXB1Yn88SdUkGdaz5frb0",
-	"a4xCKI6dz9WhROquTbR2JoeRoidK3v25NoTUJGQicV63JJOod/O97ZZ0+BXeE22hp4TWmL8bywL8+VeK",
-	"UFcKDBgWV2KvmOml8glj5YpiohBIIIoyEM5guq/99fT0qAQuMB93ECNqkdkj0CGsluMa2xT123T60T2s",
-	"U6jiBO7BFq5w/JBuKBoH9LOwkCRcw2DNMlD/b3xfWoOyaRPfI/vehOiPDAUzmN7EmEzRa8509CatNuQh",
-	"qiv7qVpMtHGTGNXydR4H26rnLxkOe0W9m/g8cHH4bqi1b+/Dx4oJg7fFaY5gnrx6cCZqEwYDVclNHZ/7",
-	"qOrmf5hV1Sj1OSprhUr6Rwj7L43sJTKXKmb+mQZT9a1+KBM9tufH45Ybp++leWQ+GP9zOOP2AHpP3fMZ",
-	"3xjfoiCA9cAcIh41KD3lZUuo5nVbabCQszP/13bo/teLrV+qbFUwcQsT2R5aqBpfzCaTN3WcOSg7VzQs",
-	"efuOY7w1HJen1C5xyhho0wiyZ3WDwLrmzLKd5fRq6i3t8dgyKIbG8MvSvpmZjnttzfOf3rXpLKemPnO5",
-	"5zqGfg4jzfE2t50v1KjB8gr4DWPhevbI0ieN7+7cNKyxZY7I94WjzwxzadjTuT77QrjN2WfT9SjWiDnz",
-	"LI/UupzZMyo8M6y57lmzq+VvC8dyR5aRV9kuNLO95cRyGcDJfDGcWMbkC3l0jszR0rCdue2w+ES2s9TH",
-	"Y2ti6Z5J7iE6B7rhWZ9N0uxybM30mUFGwWqmcjzXlSSbv5vTuVcFTcnRUkh+x5zbDh3C2Cqba3VfG2j7",
-	"iuuz16yEl0tNwEj2lSxKNdyl4DaEo9jvGeMA+EJtGtghN9uRswwDDyQCyOkApHAaB9RDr+UsdZ6iLd9j",
-	"6uWUgCsUwoKvqVOTHz9wqclK9rKnGmZpYh9HLZmCcqCFUnhyRR+vGG8rPl5/NN8k/V881QVo6xjABXXc",
-	"TWrBrQ+yCiA9H6MQvonmeFWRQnW50NF8+er3tbmqnmPOfMr3R8r1ZJScM9E0H1vmxG3k5uehOWs3cRuC",
-	"6I6k88foQyxCGS/9U8f50PlY5LsQtK/Vhbv06NvFozeUtxxZrjGx3TymNvvmmJ8WllP7ZLnuwuQ7pa5i",
-	"DNE6Kr1WuAY3oQceSXfVd8ikUoq3RcRo4wCnl7/o0gALON5hRFFax31JV+nE0qtUqTpoCZnL1SSX9OYp",
-	"QT4IRTqTLUpHoqAeKZuqAo6gnS7Q76cosrG53y1OyR+qSiDyLW723uO38ePFRZs5m1hTyzNHyyFhs661",
-	"Adm05d91lmpMGZI9azG1R+ZkeSH4fkm/8+ZWfNpyQx97ZTdif3DkBAmGa4ADGDATNrGphdoJ5jrFVthA",
-	"ijLnOuaV7hAGscLqOd6eR2bq5mURteLK0Wee7ZS/i5h7xW/T9RhTeWV/Np3ZlGHIGebMc4r4lfaYkYMc",
-	"Sy9nHW3nSp9Z/yp6Nnesz7pnLsf2YjbShdbXr0imQOqD9mZrcels68x153m7jHy/Iry8Q2OLmlPKwk/n",
-	"E0ufeXkOd27PXJtkYL8N0/HYI6NVYGbPivpISxPbyFdDXqyz3n0XPpvXlkHtEiTZi6M5scbmcmQOPXn2",
-	"yhtBH322XNuhYRPIC245so0FSSlH75iu51gG+TCyXIZ7aDvs9bCfY+tKz/OPbce0rmbL2ka1ZlRnlyNK",
-	"NvYk/5HjUscg+gAjPRsth1+KPU2o2tiiTxX27CRbzXQc9nKUvHb2SVeOvaB68d8Nk3oe1VJdT3c8SXp5",
-	"pvXZ8od3F0ujOSSyfR17bLXPX+P5OBuPzWoz+2HkKcXzkf0qn4uNYnR+94/PfCkKsMtylfJi+93FzyFj",
-	"JwTX1RoJEqT8wMW7yw+62ASNJA/lyYY8eSRJvrj8QZcnD+XJsrYvL3+UpxKO/0I8MXmOy84c72u3UByG",
-	"THG3Bzn/DDfIp1Ih8xFud+kee56CLZw7MEWYYiPMQxBpNY1rCTz5gNIN5RdZkKkhw5vYN5KjoicgCnKg",
-	"dQpoREoMQXTH4PqjJMYwMMI4geHTNQwDXifLfPtEsxBI5+j8hd06DBiqNBfDojJFH8ST+P7yJ8kyfbj8",
-	"WZcny3bID5e/6PLkjtKGPHkkTzblyWNJ8o/v30lSf3p/IUn9+f2lJPWX9+/FqZfv3n+QpF68/0GeKuTB",
-	"aYbL95ITefn+/U96RzLZSuLq37//aSivYCg/8mUW8Zm//PD+Z0kbP7z/RZL644d3ujx5KE+WbMfLnz5I",
-	"9sTlzx8kY/r5g2RLvL+Q3Q8kVR6wj+YZ1kkkBRubQpgmJdqMHgWEpJk4TlAceXmAePDIKGYO7E+JjY3z",
-	"X3mch2p1I4jRPQ3lymhsmjRrqj1WysI3KN0wwwid0u7SO2qgzbPbEPnhE/UpD4waYNkY3MeYSlWrDmgj",
-	"WAnjRxHybxMUIEDeSrqsuj3uEI3HMIlvc7Q0K2KhA0v0fhG9fX8hu44/XPwoXKQPFz9ZspI/WUic/MOF",
-	"5FD8eCE5Ez9dvhN26adLyY7++VJC5H65FG3of6B4I8lukxTQKMELdp7MMn5dT1G/gqREWSIy0LKEz6qK",
-	"ZSXW9AtHVPJ3koXUIQ2fKQzhijk+LfRJoW/zTGdqjiydQqzO7JkwjfM0a8zYjeVdX9uTEZ2v/P1YF5fw",
-	"chSykZk9665AkKkhhhHkqktnjiLG6Nohgg3SIcXQ81ionY9hNRkHqa47Q1mXPBtPSNFX5lAsSE3wVUi9",
-	"OAIJW6ZD5b/tqWSgqoGVCAgqumaZoGBpzZYT69PCGr2MGOCY7/yDH/IX0kRdmip/5F8Y0nf4pfwVfyl/",
-	"xV/KX/ES3vTi/eUH6evwB8mgP8ilCz9IxQc/XsoeKyR5KE+Wjfmny59lz7vLX+SpHXKNPMdlZ4734hy/",
-	"vJe9ZEjyUJ5syJNH8mRTnjyWPnAvpE/YS3mq/AV6KX1bX75/3/WA/SB/AX/ofAF/kL+APwzlFXyQPvB/",
-	"kL7ff3z/k+x5Wns3N5r9SfZs7nyADqWphjxVOh/vL2TiS5LaVdyUFjc7i1vy8rJH2YcLmXD1w4WM+n24",
-	"+EH6jvxhJHsM/qhLU4fSVEP2kpQR3R8vZDT3xwsZyf1J9oD9WfaA/eVSIKg77LkoejPlKa3HgHVuUm3g",
-	"zbz4w8v/YP93XWpQ51l9zMhufumvsM4FJsLHDHk7XYgNOi7FSe/FSYLL38+SNN7CVuSvWkjSuuglD3mY",
-	"I/5PJoZU1PLKdhsx6YjRGNRRTTeOIKVIwSPFwaiFZTmmLUaza2xrs20+i6OFuyygrq1AcbNfwbSMSeOm",
-	"WypjkXgBBipAMfv6crxrWimzCOvqQ7GljtSFojrFxjEIYDVShuJstL8Kt+h9Ae6hKpJSiQpER8H8KSYo",
-	"ScUdZn7M9fPa4eEicVrgOgTIjcqLDrSLfuWPqsRCS1G0lg9uV806BNFdfZz1zEPL4BPpBoIl15GgEUNP",
-	"PmTSUqPedi280bdEk0ozzJkFiSn+FUzLU9p7ozOTar6IT3YGYOTHQR59q/30/xMJ4jZKzCsr5+qAoFoM",
-	"KO8GpBBPAb6jBGCd1bGsGnHhc7D0OcQoDlQ9MnaYhoIZx/gGpZsAgwcQKgPw1brI79XmYdtFGDsGSjsJ",
-	"71GcJZM4SXr4f85rxfjOk7xh5VBuLMg3ggl/ZH4ZEryWWbl3lqMbnCqeeMeM19YTlVMfo8XcjIAHesMC",
-	"oh88wHmzvForBw1tzq+F22Kyi7ME1kuAmq60irhThNJWPRbClW1TqzIivBe7aB3Z0RBuQLiyVyzeO7c/",
-	"lUKENxDkukU43RS3gdyprGC/aW6y21D6ZK+GqO7nXfVSzdUqkixYyaLecNzCFUVWG9yKXOgK6DxP6FgG",
-	"eSChUj+EVoFaLeIbpFTv8e8QGu22yilPtYFGQ/2xoGVjuCV/cH09+VWiGkhx5zrXc1MsNBSiaN0frXQL",
-	"MEpB2NbquGQ45LmrDTSq9OAOZ0tfTlNA+n/YDo0OLJWie3hgi9l2BHdkDXMgUYW7NS6sKOYQ+zBK6x5C",
-	"r+BhvdvEUZ/7kmS3olUsIdK5pZlQj5+jW+bGJ72QFebS0oTPZgIcBqZBZQJVcEdMdxXZeCBbb1hYOzNJ",
-	"WeSvMcgTr7PkFlADlWmR387/dVHCSrkxiwu4otHyNmSzl0Z2zBAvY4H0NigMaMHbMAf1AJiZiVxhEAV+",
-	"nm7E220cnU3Aw1ku0OAeCwwTFu9J8UA6zfzkrgJbOAUolMRKoq/9omyfO9bbF+NeqqVzr7QSmqkTOoIK",
-	"1sr2UlEWIXbkw89DGKncQMzZiZT4RSn7L/2ufLPEVWjB8vSkuX1hhPeQNGzXlkeh2NCieH1Zzwh6pES3",
-	"d19FyNd9VwruO7Ek7q0J7T+XKPU51IKDMYI+DPghaU/srwr7y9JHEDQ8o4Vn8sQuvwS7jKINxCiNWwoM",
-	"wvVa5CySc8vneE+c9oty2v9NjG5xM7Qof+WKPbGX/zj2sh1rv4kzRNObtInC16DbLFeo4jgM43vBXb/C",
-	"8dbC4G3Qo1Pw+AWCGsVnUZlY2AQUY0XtIV/seOI9TqK3k+jtJHo7id5OorcTb/QP442Eqr9Xkbv5bJtK",
-	"wlmdJHMnydy3J5lrsTCNoxIiGBkA81fcBzgw4jCusVXDCXU3unJMc6YNtC/mZGLf8H32UIr+hOWqyNIv",
-	"uzLwHSICjO4hTibIh7n5UPuEBJmf2yZ+ykAoN5GEjzuEQc8TuENYcF+v6A4TG+auMWzNfqX45s7D4B6G",
-	"eUBd7lFNkowad4ndwPMs1NqKj4QG1yAsLztZVfWc4hq3MEA+wFC4sYoMTmGoLSA4bN2E1exAJCHIZaBi",
-	"gcVuvLJX+lrcSSxA20sEdrKi0EipAIOOe173dPr0mD09Zk+P2ZN0+2/9lvybv7j+WW+ocp/qu12IfG4E",
-	"8zy4wnUcBhD3xc/VkyT2EZmv+nujDWvtYxigtIC5inEjvJG0EWlhUjuvFwf2fCWIv6QGJ8wrzJkODNcZ",
-	"3WVTSJgZwu6qz7nTLixpI8ZPh4zE4Zbmo5j0WMr9XHv1cmSvo3SzicOgYF1VYofccMowi3D5eRCG9e7i",
-	"NVYIJ6mQvW9fuYdH9g6BpKHjBA8vn/GqNxbEborRTlB/81H+HPTxxhXbWie6DvypAYKELQoCAReYgDBL",
-	"W+ivU/wdYVhwQv+h/x+xT4/fMcXsdwIIodUKPVZr+o0Wc+n/LfIf+x/9/2dtoH2WiwJ6zZfXOpANB4de",
-	"vPcBVxYpYSoXMY9xzZXDNcro3C0BYW/nAz0vw2UUAhjCFPauc7Qvxq22jHIt4CCyHSFQvZtd7Is9KTrL",
-	"NGLSCND/hb5rNHUKk4QfP6HhSbavq1Hyq0LX9kF2QBjaK+3X/1MOt1NG2jkotEFrjrjD4ozha30UcxaH",
-	"RuwT1zuiUF4jb6SymEIvHPtXPaSQOJhTIwRQx/444pSe5rKcpsZ98obx+YKOMCLotpQ3vmKv0JvMRXVh",
-	"W5KXuTkbWbMrCohvG6bLEOwd8zfTyMM8sQzLz6ZjjS1DjJQvCcymG9cUdc1ZFLGlDH1mmJPmxxzqX3dd",
-	"09vHMh5oI3NiemaOcVYrksfJIn/d6AYFDhPGRB7QAHED7dPCdL4sHdMwKQJ8WZ1bpt1Y3vXI0W/04cRc",
-	"jhezkbtHbufXXCYauntdTZhahmMv9am9oHh0c8ccmWNrRmHhXM9iSPCNQXmOPrJyhPjmmOvrwOAAaVcn",
-	"Ze8tR18a9oyBxeXjMkcjvdFKbRoc01g4FLnf/GzOPLeanidwZ0o3DDKy5VCfkBXdJ3DWijO3dLbMTwvL",
-	"+9IduY8f4BGJf7tFNDgVP38roty5T9pw/XgHDwrx96rR8dSj3VlRCjFM0inAd9lO4N9MRSkkRxA/RK+r",
-	"tWWWf/5TPcQGIT/mgpyiq+GcEg3y5bf5F22gXX8kf+sLKi2+puLw3ynSjvlRG2izf5Hv1wvy3fgXjUEx",
-	"uyZE4iP521kMyZGduBQqkXxxryipm5Aa/qWTFnVK/D46NySVfvEohKdDt/Lwik8DA3iL8kl+5YjYt6O3",
-	"ajqMo7WxCsr2X3/3kB6MH41V8HbNW1EAH992FpJNjFNjFRhveI5ZH966A+VeeO2jQFsvtsLbTcNfohuA",
-	"KtCTjYdBlKwglgfm3sZZTZPxGtfAW0b0pm3P4rQZgfvHD91hvCvXVzWGeXfobpBCD22hF9u+n2H1sJws",
-	"vrx+ePD0FOA1TA+uoBmHm20WYRDuYn7aHW/35Gv/3XtorG0B13608Ntdh+6l43F3tH+MAN0KQzzGAjw7",
-	"iHfRz3mcUJ2IEg18S3qUwDSlIUwFigkOAeh/4jtKYBCIe3CMcP65Xn0F8Rwj/5VNRYumPxWB/l/3iu5+",
-	"2nbTSt4qcAZ24IF4NlltS0qOTlpl5/m1yKukD8cksR1DPdaCHI3UuhDfQ1wP89yah29BYEL7fA9CFOgU",
-	"+cuL72D0zxL/sNHhdUmom0PqiroNQ1W71d9iFKVys6IXtPh5FSsdamPwsnZR/yBDoAT6cRS87HQdz9go",
-	"bTlUb7dZxFw8/k229jKFEYhSevDYX0ufenCQD7fkHIJsyXLmFnTcW+/ljZomENzDkWPNhaZ9yrbotCr3",
-	"i3mUqtYgPJ67lsTE+yDPpnDfPauXmfREWFAaMuaIpr7fquVrxy7o8kuCjz613RFblOQZ3KftbczfC3sz",
-	"IIlLS5mpyT6xGEX7mOHaQLO9axE32xpORxZZlw62tN+FwIf2qgig2L8CBVtr7rqi6G6U0bs/LV4u/WhG",
-	"IUNiESDzN6MgAH1+wvW+JKgaAaDVuT+Ya5hou6fgUWeONGlNXWW5jm5Olp7OtNv6SGd/OwvXtfK/3Rtz",
-	"ZM7Y3/rC9Rx9wpK4Rn401qR4d/BHtkZRxbiqjWAMi3lSYFA7jShUK9qyHgldYDD0Yxxw/ezEElChy1kK",
-	"kgbsugoz3qB6WUK21hYeMPHil0PXvmfw7HsjjY4so471CSudmmOYCD0Tqhn7BNKobDYl20EWEXsK8B1M",
-	"RyAFbnZbjoADcVPGblkkEAstnhOI73PZkVK33Ty/eo9RtC7d6pp3k5zHSC5/yB2hhX55/FbxXbZzU4Cw",
-	"DxLI19e/hYLmFkNw99aqrClKEmoVyZ7Cc4DBFqYQy2z6au/fPlKm+sOZ97r5Np/8M/2zQ5gi/t7ZgsfX",
-	"3Thb8DiGryzf3aI317rOYjfzN0p2p38/qVJrcC5MDxqfxFi2GNjbW8s+f2bFBrZKkx2NUOKHcQKDUTmV",
-	"jcg62RPELgzDIfI5SmyO6z05EiIdMLfILoGpYu0YgvUIgrVi9gSs4EcId+S506dHHXoymQ6rufP3NVXL",
-	"8VbDdq5K8RefwpbyOysywA74df1SdZbyamTPwDKTgM8o02fqHGt1CFSCxx9HjNdlNvV7szU/PM9kGoJf",
-	"4JFM04x4uwMR7VynYKRZoGi1XAdV3svGwV5zNkE52kaD9UoSmNaAUKzJRBtoQ3tG7RF1io9ojEfMqHlY",
-	"mh6PFzTDeEGhY+cUXtEdk/97H7WBdkMNDafOFbWGnsy578I/KupKFRt//gg/gzCDdHgJlz24wnGSfG4E",
-	"NHodRmEG07dpeD8xr9t0BFMjjlIM/LTccG/Jtdh4DSL0p0Ae1w89olpXWy4q1EAcoHjoGolcJQV3KQxy",
-	"XLGKmF2ApMIuKDfbFfPdobOq5C4I02s5vlddAtU0LWUJVk+2LSfGgWQEwml5Fd1bffv1uJKkG7HZyrb5",
-	"7pdVXRcS/DUgl+YicbPbBAVIGGaqlDNSffkWSrL+s1ABXkRJ0RDZs9Cxhu3MbadwlZnrjjczHffaIlfx",
-	"YmbNinRzdDZcuNbMdF2+KPZpB+1VRRZdNDO2nClpZ+F69lSgEKD6kXmGd3HSiutKlQraQDP5KsJDHKZ/",
-	"tqZf1IqQjK+iiJQcPc4bhmksumSb/TQ6Ynyyb0Nd8yr6wdfQCXWrCx/gbYJS2K5D9lihEVhBOIyjoLCC",
-	"4gEYhsJA1GgnQYcrImmS6lvCgB8/KLLVeR8NkGwkfXwDoe0qC2mvBBFNAV6jaBKDSPWFlA90nB20GMVk",
-	"uxuAodpsD7REpNqV9M/eMRf63j1sIz8Kd0zBtquOI97x9MuGTl+P84XHvQZ2lSGU95tNfXbda9vhFyJ/",
-	"3cHSqvaF5thNY//uoCn2SzwO4eT22iGHTdIBQ74h9DRKX3Zf9Rr6P2dTwYhwFB5I7nhvNOEFDbKLdyl6",
-	"NDAk104/NXJe1iRr89SvaBD7VCvkQDIAB4KkwTB3RFUvcKKV9fEd2kZSg1BLShPLK1AFUT8KUQSLteA9",
-	"XxjKnxU8W9deCGHHMdZ3Oxzfg1D0DiozSg1DkhTg9JjmBL1mLsMHbPjkUKuBLiMNJcCaupF2UaqLB9+A",
-	"pIQA4shw94OTGh9U8vVgdCukQqCUhR26NJX1Kdlpji2N+BkQiVnN5jv1JsZ32kC7jrcMhvyRIo/fIqoM",
-	"Yn+c/c9DjO/+t/KbwqCSDwUrX6CUn/3PfYx8+L9c4n0PsdCsiTv4OEQp8kE4RSFKAX4aoV0Yk/eUn1vx",
-	"iuKki2cmbkgW29cSxEkcCalYH+AzIdTR3wqo5kC8qRPCDQfhpopqU4LdnKBsTlA2/zAomzmGAVyhCAYj",
-	"wqMx7Hy5s79A437xrtOR/BZEd5W6pzDdxEHtVfGZRokz5zpdY8fUBuQUkUMy51u+NqosboNav7o79qZg",
-	"AiqAAO95Ifn2WpAkRWkmEJJiEPmbwiC+4bffns4yd5OYDd3hkkHo0D1u2COyj0cUFmfGl0kXxtkHAw8U",
-	"0lTGIFXKXn7oUbY1Emqfb41dPnJ8dMgW4p7Zqu9tZSitvuVtto9nEzmhUh//KPHPgwLUAncvHUIvDvUD",
-	"VrghjuYP3EnzXtoZuKsDx/AEVhnksdfj2e7AcwzvUZwlkzhJoOjNUKGXHDP2RFWy8EcGcKr8UH/K448e",
-	"ZEWTq8SNIt6qyBDsEJc2GpsEHwAzLoUGZzDXVoRSBPiGmLHvZzvx44zhEdircZbrSV4I4Jo/3fFtCLci",
-	"00epdel/nfF3bbIONskFUUPMm2EkEp0dcRLkzQn2hg+TZJTLY3nBkqtJanjceQmuCUq0y9IJiNZZ7mZV",
-	"bHYYaQPtz835NYjIOv0baAMNZ+QqJhzCLtUGGqRMPPkL4HOd8MIU23oDzy3y7NlkAl8wplStn0y5+KYx",
-	"KXPwFMYgaM/NjjN7HfFe6vlFzXfElOkj5KwKyvs6+u6j29S60NcTfS6rRs2ZSCFSzrcyL28zLYKONOWL",
-	"QZ2r0V13btNQ5YblWf8yZ7mFT2HSMzL1iTW7Ig/6sTXTZ4alT/LHvkulQq41MqlIY7qYeORmGlqOdy0A",
-	"+Cx3TbdoWX4+uRbLQu9nGrItsPkX8x9ZnMLA7aNr+1RYn80z7G9AwvNu+6OVp++h+SSsQXqZqszfJ1nn",
-	"5DuG2UwS4pVPv+4TgjxCiY8hDZiCn4YgQYlACdqvm5BUVnvAdclfnilwYcKVXNKycHNZi87+zeUwcDSi",
-	"/1xZNNC/PTdnVM5lza4kz/63EKYc8F7mdfar4toc45nGXXP500wgaXyB5xh/0HsWsXeojGaQinbMjN4h",
-	"FQR9pLEV/uIGzZCUOGr4D/l13NiQPGrZEOSB6C6XKEns00guJ85SFK0luaRvaNQWp0rd8MQu6GpvlfbA",
-	"eMOoiatQS8LFk38L3zzN26STTNZE0Uchk+qkqtgZom5+FW9yy9FLmQPfbb7PZfKWQvJC/FIRytZFwB/6",
-	"zDBfHErbEJLB5lwejfi3FkmF+reVXS9F/tvj/gbpP6eTXReAoIjyqCTRkXpCeTRPqID+gzCMH8hzcJ/9",
-	"1T3AqOsb2mbbN+4FOapePAIprHbkDUFZhYsjmTHhMFSuLISBECKnIJY9CGJtD+5rFxLF8hg50K+T0m+S",
-	"PvB62UUgRGVegkJURnWNkjTGHLy7DUuYgscR3KWbWW7+OwJPqvJUQQ2N16ZCRbicCQGtektWAd1ab25Y",
-	"9Kph3DjMAsfrn3Iro0NMHRWMUW4l5ikFfkWb/6h2ShpATqp/lZ0LpT1f7udOBTznmPYhjclh6HZvs52p",
-	"GgHISVIAnhIvvoqHwL/jko4tisjdV31PVPU7+yZapnPUIaFtQKdkSFYzDmuZyjFrOI5lWB/7M64hn9he",
-	"T2qeJzSik5reCawGO58BtTXrZXLCP/ucfSJ8S7RPxNFeUZzDpvKO4plDvtRLinXRgX6GSbXmPf31zXJL",
-	"rY6qMUzcYseVq71FtCGZwGxbyot4aJVsNiwFoVqZ2dufKYl0jZddyACokPMteCzux0qVybGYQnSbn/a3",
-	"Qe1SUHR16R+FkYz2ksltoVgQrrx0nSWrqkhqpcfxm2PVG34HJb/wbvA6PYhU97uMk1Hkkatj7XVJHPuW",
-	"bO6JHhdly2D+BS/L1vH528qvezJV/SblmJuDM+WKm4PnLfGqe4PPSR2JHeI2p8APCcu9oqIRi06SSM78",
-	"FljBIgWcqr9HPw0njAKhJGRFpRKikvhNOBicyjArO3i/v/oKVKrkib95JFzHDUo3AQYP4DaEOt1JyeuI",
-	"UOWHIJfPF+GwWM+8eAqStKYif4W9Lu3KLB7GGMcP39Dr5qG1oq/buXb7bzFJkjMi31uqC157RXDmXDoR",
-	"/Q7kNyl0UCIcsuuWUwH5FGepjdEaRddxGPxdRs7r+JHG/0ZK7n4UptZxaspOev/WdIffq2+MGkmpiGBe",
-	"DxisIsUxQLIx/8j4Abz+JrZHBzro9pakl+0IHz78mT3aA1CwcCovwMPd2w98A4qm4hun77Wu9qHorYJv",
-	"wEPfAxSSvrB+vAH4tfItQmbr9XlVGY/Imzshsa50X5HOlm6W5Z7oWF0Fx4GWsXE/Z4MSiqG7VMtg+e9y",
-	"G/SABHgW/Rev+YsQf7abetN9BhnzMhRf6g8YJQ+wR8QJnebnBuvth3z3V1dfJUBtB/W5CrvWsghMpiAK",
-	"KK62F+dDlKLxCdzDCqg+RdTGokAP6VNtiviubBJ342OvUcJzZmvsN0UHtmopJXfGekfIETwwDuYr9hj9",
-	"2TV9b9BVBr3YAyKehwXIGy9PiC/yNlUWKxc0dGrPvOvJFwoSpTue6dC/v5g6+aMD7oSDdPRjNyqOTJjc",
-	"INP7HvP8bfYVfeXO2holKQOw7Q3RGlB76O0uhDkwuBoq56sinqKk1sM2kUXJCPohisTpjiqS6RHRU8VY",
-	"lw8AR3WMVBkFb67vPw+RFDdGKIUlbWbuFXCjflBeDqCUF9ujbQJUpgkWrIrKKYiyLWk8xk+qrvqGY02t",
-	"GTXh1Mdja2KVppdjz3DMK8v1TIfiM1rDmof+1WKie7bzhbpH2aS8yUBy4Dy7pa7xpJI4SnEcFl8I+z10",
-	"7I+mMzL1CbWvNH83rvXZlTk1p8MyEIjr2cbHfcUjy50vaIxva/bZdD3rquhkrZS+cM3f57a7oE6EeXHW",
-	"ytyeWJ5l6JOpNbE83fkysuYTe6p7FjNVdUzrirkRlj1cll0cL7yFY7pLw55OLde17Nlyajqk2wygwFvo",
-	"k2URRiyvqhgWyWDPzC/McnRqeR4b9XQ+sb+Y5nJozsyx5S3nE31GfR6LTizcpXujz/e9KD7MdcezDGvO",
-	"Wl+4S2vmLhx9Zpikg3N99oVhxS0FSQt3OTJpmLMSeWGpjz5brk1aubaurpeO5X6sub1JcBcE5EYMyVDe",
-	"H1GA7lGQCW+Sfk79jihWToNMrlYoRKDhCix9EbRKlOGissR83MVJVkMukda1cBslirp8dlBCiM2u2Pol",
-	"hpyN16R40g/gvBo9UCmOHz8qIcWr70Ij7kQqUcMzroVC6gmG0qKI0jhLfcE0VGpPYLgSXArymNjcYmXo",
-	"RmlMF/4J2cZl9P45xFuUJId4S6TcGtTeA82iqo+DeAejg55s/Op2ottxxyKD5xhSSta4uz7tMu4GpOge",
-	"HrMLlWp79IZ5BQm6UUzqSPh2cLPbLUrrG/BNLXjyJoW22T3ZuMr0SPjusPDKVYnfsFrlQUqVlrXagR4U",
-	"qbqsvAd8nLIX0EEincK0PFrF4jmBj9DPUhjo6bexNUQDyZ+FW8nyvuDDiMx/z7tb9pbiDzKBqX4LoiCO",
-	"YHBEAsrC/lUjhjVeGaLYyrJIBLs4SUEo5Htk7zMMYXohSbtUHxldxDEKJULlAKSgUuG++Js9o1GSQwCK",
-	"5CCRehRqB5JUpi/hxtm4fbKGgm6ohs3p0R3Xtjr0EuLXBrc+6GcYpSXQXyKtUA2YUgyg9vq4lLhwf1gk",
-	"sE/wcRm/KYTASzqFF+rLgu/zGFYiCWbptDoaUQnE1P7MB0S/L1TmB11xLlpHMPjtITX9TSzW+/EDJZLy",
-	"OSSvFfnxVqh3kZ/23kwgwwFuBRyzZ+5i4rFQGyPL1YfWxPK+UEHKtelYnj4zzMID1nQ9Oq36xHQ9nYpb",
-	"HHPmUdGQa342nTyzO7cXrlk48s6u9NmIiWWmeWiHuTlzLXumz0aubVj6xDWNhcOaXcyY5GPKwB1t71rk",
-	"S9telnxabyAI082bTqtr35xbs9G5HobxA4XkHZTfRigBt+Q1+1T5yLZC7cMGYpQ2ytKow2S37T9NAb6D",
-	"6RzHK1T9TEMLVX7PYZQwH/vyC5uYohe2c3VeCU1UfGLVF88y2ko1udoM/f0QQZybK+2/cppyCEWMYGAy",
-	"cXciiMJL2a8mdLWUo2H+e9Kruf4wUVNqrFAIR/mtLo+Inef7VthYN92mQhrVYWdUpPZkQn38tEtjI46S",
-	"OLRWemFxw87fClCjqRUIEzjgBVyU6O7WfzKpSHctYeVCLXOzK5UDsb4nwu3ELExRzheP853yn2ep86r2",
-	"J8Vgu9R47lPkb3AcxVkiQPh5pn0czyjt7YBUeoCTi01aCrgTCZwJXyPaWwfZTw7tgUeykQ48kyvxHlQ/",
-	"HWkXYFXfaa/u6bxsXkaC5ldORNcrqjU/cJeKhE5iMC4Y+XHA16zu544TallGHe4bppdi9kSyE/icCpvG",
-	"npQXJaRCQYxv1loPht8Dj3PwJMFozsQPiDwQvnIcfGEPClHCU7+ghSmKRN9bzJpLkWEs8v9ZHC3c5Yw+",
-	"TKjeSY319IoACXJVan6PnF3HYUCp59hyXO/s2p6MqAbPNQ17Ntr/Jvwzw5gxbZbsmJ7ufKFJpu4uHJpq",
-	"38yYDtOxZoY1Z/z4te6YlYoWrmcSlpypEw2L1XLl6DOPqvUK1WyuF7VmV4wBtxx9WS9jOfrZyDTMHH7d",
-	"sKfzpT0eWwbrCw1paa9WyKcjzPW7IYrWla+udTWjumGmiTwvtJ2kwML17JFFlZ3uwjBM17WdZfXryHJM",
-	"g/V6rjseG3uZ4axSV1n+jJ9cvFPczPdhksR4vzLMHgBiGJyRIQA/lT8kVTZJfAfFUNXMFHUJkoR8EzxP",
-	"mpmWzdCkGY5+RTBd/boDGGyTX2OQpZtfWbHzshi9mn/990N6fgsBhpg7tDUGUdpqIO+BjyENnQVCAd66",
-	"H6sgDlfaEA2u/Z1/mbDJlRi/wCRZpiSXQOm8QxgmSxQpmluiQFIbhisMk40kh2iCBhots1RDbK4Nq1a0",
-	"NiLuhGEQQCOOVihXhR/IkMj4dend+cIsM2d8/7V8Bnu9Mx5/C3kCfj+O0DfmyHUxEGqW9yNpCMUbK5gk",
-	"MG3d9t5HChvnUgTx2ceZfTOj0UMo0N3QZkY6zFbHplYwN7rDp3G5nFhknVImt4RuC5eaI1muNSv60g1M",
-	"Xg6m1nKrnU4kOal3W75VKC5uwsUZ/JQBGr9mn0VNAt4oyY2sv9q1a5cqSsbzRgEqWw4gPrCXdqss30Am",
-	"gJh6Dql1027ml53SiukDf0MbIUiSehjN6tbNd7YxHjHmbFgiLRYGaAuv3NquO6bGdB/zbT7Qps4V3ZOT",
-	"OT+kyJ7lbiBELlzP0SeWXvxN/xqakytrMWU4jTqF5R8XUuIr05kyg7Nre3Z19tGmMmjL06nt9W/6nDJ7",
-	"H23H1Kkd3++WYVN20bnRv1Aecnalz22HcXI6PUruDWFL6R+W9y/Tmeh0yN61eTYzvWv2waUH3/LM0dlH",
-	"a3Y1sqf7D1SuTTJcfzw3rq0ZP9Ztody4wnG2E8VpCjI/rS2TzZrOjQVzU8Df91/O7HkR3JiZDJ4VoZ+p",
-	"taObj3lintHfZ/uK9gVZyv73je4QFt9VfceQPcjePo24HJ9pIHof9AtFrBBatuGsZjSeTM0YD7pxvXCL",
-	"SDn/0DjEGAYoZW6HF6/s11lp+vJ1m97BKKh7d3yD0Yro7uwZ27e2ms0pFoz768Fn89Cwv+qYu0eL/qtI",
-	"bF46BrBaN47h3qk+4BdaqGf7f3o4485BHkZ7fz3IpyFLUqtepGZj27DPVjOvrRYS3G1Zkuq7XYh8ILBx",
-	"okcTBizUXIx79EOXFibXEozgCvkI4Lw5aW1JEvvMopwsjEnYUVKsHmu+1jmlEzfmFeYwuFQsE+Pn9LO9",
-	"JRRpAndvCOyxq2YovU2ya6bWUpvvQ6ZasDF57pKliBvBHsSzKhnnVbtBOJgDnD5NQQTWcCv0mUrJlLft",
-	"QhioORUcl4xn+TOXG5e/F+7S03+nvufsEz8ebpakEKrtAQhLy36qSDCVNQkmK2NNv6gVIRlz1IpNHJK7",
-	"2E1BWk6YrIIbThnWayEBslrn4rmRxwOQQjISjjWDNujv6FduVkOiXSkzuUKTyy1AIYrWeu/xRCKF0m4T",
-	"Rz1OyJxkp/aJnOOxy/AuTqC9Km80jgx37xEom4tqPkmkv5pr4vM0UAMtAVs4BSiszC7vYMscQFitlQko",
-	"A606jvnZNsihn1LxAP1JzjZ5SZuup0/NWa6FckzPcszcVst0LFfvabOVn3V6czwJLAlzzVSfGPCF4xhv",
-	"6UO4BiFrsKuiSSWrrPuVBtsHOks3MUZ/wsCLXbSO7GgINyBc2StqK8VfmkohDAJRrluE003xwFWbEJqb",
-	"PPRQ+mSvhqQCmRW2NEs3f0DIkuG4BZWS1Qa3IlfBYv09YRB6loOJg5W8ysxWgVotYtG+3LN9DaN8rUpc",
-	"AW2gkSM0BTT2/xhuyR/cFxS/yn6cdZtxOpgKbwFGKQj3UQ9KWkWGow20G22gUREjdzjbON1APAWk/4ft",
-	"0OjAUim6hwe2uAJ7ra/ASL7I0knuo2w7guRtX4D9K9gRHfWCw2gL8FNOoPij2XWG+1cLIi8MjM+CUbQ8",
-	"QeR8cyO/8m33Qnx0xyWaJfsaUlEWiAUUo6+NzEB7+EUp+y/S+yoR3LTF+63Xa612e3MdHIqD1rti2UXO",
-	"G94i2l+cOlWNS5S+Yuf0HuaHAy0VXktqKvykDJJMK5IES17syCWa2xDpIQJix9wyVWzTq2i0Umu07p/a",
-	"2y8Yc9xb+zzbOc6xatuCjmFo6LO+Pb71gcAQBwppv7gHRsVopvfUdfvsDLSMNmMWrJRsNheVrGXJOUiS",
-	"hxgHaoXL3JIhl33hmePwyaWEE6R0RmSHIufNRJY4kq6XT4TWC92BIXNd6iV30usFebQygCFM4WHVj1pl",
-	"uS3EPjWc6FFvXoJL22/NypqowDXVXkrqj7hDH211V7NuRX0lbyGxUrqrpBuptjP7nPoIPpiybS1us3qS",
-	"m5c8dc+AwUf4JCQkZaZqPUc4U4UjEHUkCnuDVO3axZWbzo2te+NiHfW8PIeCvb6jaBj7IMznTX38k0op",
-	"GUddF0BWLoADmOJDJMTPYqTZniKXcc5novUmTXqh64mAQQZakt3mDFcv839xP9lEvenOf/3dm7a9Fzoe",
-	"grXs3TtVMt8CXUKvQA0Qpzc/W9snAZe0WkGfMsK5AL5T8L8CqQ8oWCICUUvhM9Y9Q6cgYBOLAYfN7NnS",
-	"sGeuSb0Blgt3maO7lWn23HR0z/pslil8tQ8E6ZNMgp4luSc0eFSe54Tx3i92tymDkBUZF+JXvkC2tw1y",
-	"l/Zno0nuMFyhR8HcQjzH6B6FcN3jZb+oFlMkNYnEU2j/Lp9DnIgo/0lWfpKVn2TlfwtZ+QHi7ZicYfIu",
-	"nddAFl7RxPAfKV+vCIYicUDrv7kUvqBnarXR3P94YX4hCiwBFt4EpKwLdqoG/8DL8BmESLAeSbZewySF",
-	"QVXqqfgcGmhZhP7IYG44muIMCmdxz+lwcIzYNaZ3CCYqFRTUv3DL3XvxLlyPOhvM7JmpaCBBLUPFkaV2",
-	"4CmMQV36dvvEfwDU4EgkYbRfyKy96izeByu/oS8pRlwdT6VynuLkBtXwdxtYZbwAO1yvAiHuHEkUx79l",
-	"xFtYuGE/LJb8y2yLmmF7FDZWEWaGgutY9U4czbnjmwphXDosUUcS6kAy0Fxzrh/qR/LDN+5HcqiXJRWX",
-	"oi30Ytv3M6wOkoQwKKMXhSLc2BUMyuf+W3GCeUc3cdhyzmToAkvHnkzsz5RsO7Z3vRxZ7h7snHqhTSnO",
-	"AgsRMtBGpu5dM7R603WXxpf93/PK3y7/CUCRK43mAbtUiSKSwjeezWa0Ev7ytud8P2rJOHjkHEsjwcjZ",
-	"WmFJacy4IvAvn7T09AeSud+KiPKhXj1lVLDJ8dx2hBfHSzvqiBo+hmuObFCHzu+zvW2E5uV9Rckx3sVY",
-	"onGhr3sYBU7dmPsVCDH00Rs0+reRna/C+MHb4DhbbwTPpxwQ8vUnUUWsPwT+XbarbGPRm5qiBr32GLjg",
-	"GQWagksIQ/5CoBg5esaksexXAQWoxTvwB40gSikJHRiD1Ckr36TpjrWGcrDkXJqhWcOPztkNvD3T59bZ",
-	"/xTgUHt/nf8dnIHkbBsHMAxhcHb7dJaPQBto9xAzjADt8rvLn797d06S1vF3F1TStoMR2CHtV+39d+++",
-	"e68N6KTQwXy/fvge7ND39xffg4qOcc1Q5wlNAQWbqk1QkpaKSFIHBluY0mCJ/0eoq/ar9kcGMXlrM8lT",
-	"7dZkpJX7GuEXrkiMZaW/UnEWFVLQrl++e5cjmKS51AYwJz8yju//nSsb9vWB6EkhWC/F8WxA+5OOd0jN",
-	"2tjgf32la19zu9GuPW9+Rjr+10D7IO3/Dse3Idz+v+1xdMgOSSk2gH1XBB35UHTk4s07csE68v7NO/Ke",
-	"duTih35bKyj8e+e167l1szfpjqAXFz+QzD+8+QYhPaDkEqyTKo7dnlSdlXTiK6HK6PZ8DVL4AJ7OQRjG",
-	"DzA4p4BXSYW1Tr7DEASt/AUBPt/FISKPV9oFV2PZKPk73wJy70UUHLkkOkktC6n7PI7Cp1z0R0mgv2kT",
-	"uZqBa7IXKw3j4Em2+A+p+mznte+nK2dZk3kuzGq8ovIeP4vMSSMH1TGSOwjU5bvLo7XMiw4ibv7yRB9P",
-	"9PG/lz4+YMTA7ToIpGtdzczR8rcbT4VK5nFU2pTQIBz9S1PCfcET7TvRvhPtO9G+V6V9fw14L+Dva7au",
-	"KtRxVBZ4ETKZx2oqW/lb0MoTsToRqxOxenliFcZrFJ1vYZKA3KS3U3o3IUWmRQklUd4eXblJcarCuQ7J",
-	"uVDUV4I4H73qPIQmt6bCNrE0fnnHi2zBr5eF8ZRXCx5zm5p3OcSkyMRG2ErpDbxvptAyzLSBZmsDbU4N",
-	"SQearg00M7eZtbSB9ps20Ca5wamTG51+4qql+E3nsOEvJ3iVOw3tN+jpvjndN6f75lsRnAouoT1GQufl",
-	"4xY07XTr/BffOi95e+Q7jW00ZitzukJOV8jpCvmmr5D/lNYCf31fCajMvU+uYHmdFJbc/PuEWn9w7RHE",
-	"NP8NSFXLtOBEp0506kSnvnk6dffkq9Coj0/+35U+ZRfvPPSouOgn8nQiTyfy9O2QJ0XRcIVSqUiGj0Gz",
-	"TkLHE6k7kboTqTsaqesQQFZInFT++Dd5L5408ScidSJSfzsilYLkTolGeTTj27NfAVyBLEy1X2vxSmjY",
-	"ZaYPyMPVafWAJi8h8Ffz06nC8dNJVPbWmbORNAqdvHVOpPVEWr8t0noLQlI4+Z5Rrw4TzWGe+1NO6l7A",
-	"PJNWXSJd3IbQAMnG/CNDaYnUo2SpefECBFHaNwUqd/FSVG6KkgRFayefk3lx06kTvOPTmXGMb1EQwKgG",
-	"J6BIbi4vj96fYZagiIatIKSmuyeXly9FcqyIOeO6EN9D3IAGO5zwLFIUshgj3ZSnOPaqlEdgXdlFW6K7",
-	"8yYOhpy81LA+XsgAnN9WL+JyPMcVPXmK/A2OozhL+hyUF3RiORGTEzE5I8eDvDVUSEnjlB/XZPs270gX",
-	"bVFlYOqn/gUZGUmD3wYj40CfukvnuE3mPf2l+MKjNTQG168wDzAqObFRJ8r3N6Z8z+Om+ITvGfzWr7dZ",
-	"eCcmicMsvHsdlovX0rfFcLkwVeW5Lt/9dLTekImZZmGKlJUQP32rxO+HI2pm/kuZGoZqWGdr/sOBOvxL",
-	"JvY2mvnVZN98RMVOKfiLAhu/kpy7Muh5HIb0EChyMs/hfurTrVx8BHdxglKKpti3u7Rpy9GNOEoxus3U",
-	"ea4cseHnIx7xPo/dnxnV+3B0qjeL3czf9OOtPvzjyN0hTEyXMLo//wL9Tfz9Jk13ct8n09/E1zTXC9oG",
-	"kEbUTQIuXoC5vQchyiPtevEdjN5SZ2RFSbZaIZ9cES7ZNaovkG+V7y9lpWdkoRVOCNmbh58MhX2foHUE",
-	"g/OcrZbJMEiPXZr7t4f0Zfj1snp2DHow6qcTeDqBL3gCn8mFd5zDKNvmxy2hww7h4zlIEpie0+g2KxYA",
-	"QnwxVcobrLhOSntFYSU33TaW9bdhLXcF0yGO7yAmQ31La7lDWLa/ywu1jw6vul1f7GqqHon/VH6RrSl9",
-	"hlYPg9IDtFG5dN9L741GPUIDrTJawAHGXUVw7kPKbgMm7JnF0RzHh9SwivH2vMTw7l08LELF8pzSacxY",
-	"gItAsNRxgYaL3UAWDzYPF0uDyUZhEUeWhpX9c7M0Zuxf76YHPMqzoK3L8ERvRRgrG+5kRHyydPvvsXTr",
-	"c1nVTd0Gr3N55aD3DR6u0wzFLOLSVZm3FzVG4bd4Mkk5KWZPitkDxJnlSX8VrY2IzChoX1+T0ojbO2li",
-	"T5rY01mun2UfJJv+HIMBks2rMgy1Bk/8wolfOPELf1cao2bAyj34L27FKm712/PJ0WlE0aSfTQSnAvIp",
-	"zlIbozWKruMwULdN7Utd4wgqjLSTzn49UdoTpf27UNq3NZUV0OAeT7ZXYPWEzZ0ebKcH24mZogd5FeOt",
-	"3FxsTHMoqd5JZbO6Rq4M293Chm4CQLeDcvMbWcN0FPvJQXo/HG9zlO3+cBTxoSW56kLFsjsckzuP4Vzw",
-	"oDBm9sysQGDM9S8TWx9pA21kGy6L6Gy+NuQ12TH1OLMnbd5Jm3fS5om1eZQKv5Qaj1b+fcHmnCtS/OIy",
-	"7kH+MUxQACMfFpHXDyB4+cx4XdiLouJsXxxewY5FNzu0OMKAV6wMKC8pd2iTOeMMA/eLOT+o8bKGsTE8",
-	"rIb9sc8PxnNrKZbxoHq2aIUCA6RwHXdvQvi4C+MAFjZS3KsfgwBF6znEW8KoMoMsDovTqJ3H0Ci05oMd",
-	"uCWk5OngVri8D/DYMJRW6CXZgxplOfEIJx7hxCO8DLiVnC2o2EmfJzBNvv8PqskkOtwk6wIMNRPVZgN/",
-	"fwfJ4wpY3r2al56KzOnkqPdSjno1B2WfVBN26a2q/sgGK/Ey+ipad03w/2IKKqkH1aE68RO4yUlT881R",
-	"mteQ5HKIioI65s3oCguFd9LDnPQwpwPMOcBKxiyvhMTGB9w4mcudWIMTa/Baj5AXsuOoQyUhZZCk3vBI",
-	"6ASMdAJGOgEjneQtbyNvOcyRsZi+13AvKtqakzOI4qho7lBRzInhOjFcJ4brLUzqRNRGSRrzTRGck4zm",
-	"JKM5Hez2we7n3FjM0itYvPOa+rvrck6szImVObEy3xTF68HJvD3ROzExJybmdKTLI70DOEU+2oEURetz",
-	"kkluDD6v5h/S7ErG4Ok3hr1ZG8cJgvO/B4Izv3Hku9wpMint7SQFOM3dwcQbvPR4C1hORXt+GAUvVXW8",
-	"WiWwbvndcsvboghts63267u2i57Qww1tUVe14JFVe/Hu3btKKxfqrSRFrPw26OZMG2i2NtDm2kAztIGm",
-	"awPN1AbaWBtoljbQftMG2kQbaFNtoDnaQLvRBtqn13aLy/cYsyY+Gb6fDN9Phu9vYvheXAjf/3/sncty",
-	"mzAUhl/FwzrEM1lm5zrTTDe9BMebThYyHE9oDaJC2E49efeOBJLBF1Btg3B7dk6CkBTrfPp1/TfFp0/B",
-	"+7CAS82St+oiPIWh5kVv/X77C943J6o0RVhFRefGyRLZ61iz1R9FxVexO45pWKPefRzt9JG8SN5uyStQ",
-	"0eRlPUqSxdvYm54+W6TV5w9p8LKLqU5tWMbetDdSzzporAPGhtuLWQF2Q/krgwkjAQykE0pIYh8GT+X4",
-	"aQ7ncridMrdUE73DJbBwXrNBeSr/flYU1/1P89dbclbCkMaQvtKQNu+r05S6M0ZXKTA3heLag4aVbi+l",
-	"H/IkHuiLEtqzhq9kZYsFB4tiDw7nLyejE9yVOcGNMv5KWfhblmPgeV8GOvqagXIozC+gFcRr/4IaXeCi",
-	"D5xAQCAgrhAQlwQDJ1xOTDRjYftkOx6tPOKWYPAIfFu70td5U20wwfzItMYsjImcxT0ws4E0OYcml9+7",
-	"9hyTIvygKJJBae6QbafPeD5BQhk3YpsOQnURY+k3OesEBeTrWh5t6XyHZEnCBZktoHbDwpYfI/280d6F",
-	"sldkbzbn6DoIKD8QDilKJIQaQu0yUFMEa2lVh5O1G1A/M1J1E7J+0M+2ousmZP2RssiStNO5o6hD/iH/",
-	"7PKvUwlXwaChiivTsBMdd2Qb0BtIx3KDDafH3Bs6U4gFYFEgIiARkFciEBkJwPVpPA8FRUzWBOQ66biS",
-	"oh2xuJuPLdm4Xw4UkMhH5OP/JCD3MWkqI/do+U9NCu5VD2cIEXAIuOsRgLJhFkTLUlH5CNLhRn2svWly",
-	"uk37rJIaHb5Rb+8N0kTxP5MINNfwCCAeRMGDKCb+eCWAXJZRVPRSd1qBiV7z+ND0EWLxI8jO1Xg8unZX",
-	"q5V03XMztoDYp4EgkfHIMO/J7YxKjVRE3yjVn2hQrdK5//5ybDtW3pgaQ6K5wRdOsDXtvVqijTMDwoCJ",
-	"4ogMRN+XSkmSd6nVeiWMBpkyos3Ywrl3XjlP0vuhCJ5bkeetTyN5CLOa8ttoL8UvcitvFiI+D5cwY/Qn",
-	"sDRP/vL+JwAA//8=",
+	"7P1rc9u2tjgOfxWOnt/MTmbk7NhJ0zZ9RUmUzVaWFFKKm57po0IkJGGbIlQAtK2e6Xf/DwDeCfCi2E5O",
+	"d160sQhg4bawsLCu/9vz8P6AQxgy2nv/vz3q7eAeiD/N4dUIMoAC8etA8AEShqD4tQbh7RTsIf+bHQ+w",
+	"975HGUHhtvd3v+dFlNkhYqa3y5WvMQ4gCHt//91PPuH1f6DHeBNz6VoPB0wjAuM+F6JKuV8Q0aSeAwPA",
+	"EA7pDh2UwwiQB0MKp9F+DQmvscFkD1jvfQ+F7M1FLx0GChncQsLbHCChONTMTDnwNQh9HJqeh6OQ8UY+",
+	"pB5BBz603vuknBrAOMDQR+HWAIdDgDwxduMFZYBF1JgamBjzl696/fKEJWDbbzuebCBKQEMcbtA2IkCO",
+	"7397/4/ATe997//37wwP/h0jwb9NRRuxL3/3E3gOPLSEwmtm7ZLthWG0773/n54d3kHK9jBkvX5vQQBf",
+	"qV6/5167497v/ermAv8OUUxuCDiMoZxh7RiK1dNJBEjiehV+EFgP3g6EW2h6HqSiFmJw39hVqVm2SYAQ",
+	"cOS/14DCYUQIDL1jfg2W7qjX71lLp9fvXQ7mvX5vaPIvP88/9fq9q1/43+aS/394Ne71e9e/TvkSWb/0",
+	"+r3pb/z71ZJ/H/7GvwynV71+b/QL/9tZDnr9nj1xec0Z/+Je8vrzCYfwm8l7NC3+5RfnhpeKLwuH9+vM",
+	"eJ3B5VS5D2uCbyEBW+hCcoc8OMQ+LK5VusODYQABkftqD6wH6EUCCfmvOUF7qOygvHgeOIA1ClCC15V+",
+	"BrMpn8h4xhdwvJQ/lgu+Xs4ln8r1csJ/zeb8/64rVmzMa7kLsW4T3nBifRz/yn9djxaf2g0sQDBkpsfQ",
+	"HUwQWEH9kopDvN8jShEOXW8H/SiATYhVbZGgsYRohwwSSNk1ILfRIanTHnGL7RPYlWmmo5BkoT38Yaml",
+	"EnpEGfYRaCRNw6RiMk4fejD0oSR9tdN0zBH0oKgq2h0wRWyKGdrEVLkJwkjRhEMihYsot+N+JCk+1BTf",
+	"HeyQMhJ54j5rvaCjj/NcO9Vywv0hwEcI54Fc0QoSwwc253Ph/S4ICOkGki6krtpahzfwgUESgkB5k/V7",
+	"G06V+XABg1rGAqnbovTumIl7EN1pSEN2r1wSfM92/MwfoBdJRoLTT+hvZYU5gRSSu6TADj3ckkAhAtTb",
+	"jAgYwBBukIcAQc13lu2YhfrJyiICZhvxNVggFmiWioDyFevYgprz/wnKx8mcoPkLflE4/H+u+MsRRW78",
+	"72LsmvynfT2fWHwpxM+f+T+q5dgDskVqZNujbcZ3VNdnHwUM5e/FapVQ8HKzzSg5ULQlX4cFPzaBdzBo",
+	"ywlK7uk4J3iDNItMcUQ8aNawaP0eZdi7/YRg4M8J3hKwV8+MRoJdwGR4MgVkErsnaI9YI3ItCpWz1nNI",
+	"YiLdngwsyk2rx6KGVR0GmMIq4yw+UwOEBj7A0IjZxpRhnnGG+cPLV8YVCP0A+sYasnsIQ+P1D+9fvzZA",
+	"6Bvn5/yvpWtYgHLa08BcF7tf7GDaJ8OGx0fzqqfAd1HiQEAlWheh3OyOBstBQlRC8hWg6paozLS3fyMk",
+	"QBUFdyCIYOsHmu4pUBnNo/Y3AgxoJ2zquffaFUmeIFriGb/QsldKle0tsfDVChFFIaR0lMcH1Vu5xM4C",
+	"3xf3KQjmhSmnB7H+/un3ohD9GUFbVmckgqrV9QJA6QoIvmF1qNClPHZLlt0Vp65Flcb58pUnx9lmiMkB",
+	"V66DrKIPGDQPB4LvoK+tMIDbSN9ckBB94xEMUHhbU2EchX5N8aS+9ewAQ10xukM+DH0HZqxL3eZXr4vK",
+	"jsI9QIHp+yR+qlY5vT8jxPK4Ku/SXr/3cLbFZ/HHe0TgqxH00B4E+aIztD9gIsUKgO1673tbxHbR+pWH",
+	"9/9G61tyD9fi37Mt/jcHIk51M8+XsHwtZl/B+GzyOxxRuMPBiezhKUcq4Bcn9GcC06vPvTw/hIK47PQJ",
+	"7gHKi5g6MV3i8qvnUfZog/whYHCLyVFbg9QQAdzIkHbnwDDZaunvgaA9IMcllZI9RTnm7FRN+2bujsAt",
+	"4msH/dy5On0PCaK3rocJbDl9irYhYBHphKytmVJOHrEP27Osp0+cRmvtPjDwYPvFCZ7eUXklGHhYEAjY",
+	"MSfGfopuCPChHTIY5pmiKhwSUT1DEdEFeJhH5IAp1FSqY5PkBB1IDzikUMsxtRTVCq6L80GUYg8BBn0r",
+	"ZFWJWy2kYtOjauEy8HMhdj8Fumypgu7HQp6n2nYo5lV+pLeXneSbK+ETgkkjFF4p3fakVRMTtkEhCDm5",
+	"tkNJiOKKDYtTWYvcDQyolYxXIfkIBccTgeDk5bLLIFRLtgfkFqZvhifYcwJ55Y5iOidrxNe7JYMhyTid",
+	"bW4gCNiuy4Rq9klJuwYRf0J3vGbuEdtd4cCPOX/YkofVLnYNdbsGIdiKDhz4ZwSpPNIlcYHQuVD+VocP",
+	"iDKhaJPNqZAG5LRu9CeDQiYe5rco9KlxxJERQvkqL9HNinqvliwVa2dPzVTG0UbbJurm2n6uxi6GRaDP",
+	"OVapaGumLGa1hVC7cWYo3uC2q6JqI2ENJ/Nh8gA+toBTrC9hTODd+KETFKHbqcC5RmNEEtrRAOEajW0n",
+	"vSV9fwrvE1a0oWVSU7ZbKIVuDSAUjaTCEnuAwY/NkkMzqWpOE2nHcVx8i9U2L9fnz/pE5ck3l5MFSCRP",
+	"0ijF1DZMoQ5KspZmcIUWKZyx5tZrhqdsmcK9Fo+vhGlrhparL/VphwAyOMFbFF5DSsG2jSaw2obD4twu",
+	"bIOJw6ymkEdQsA7SN0M4SJS6jRoobUMOFXsRJ9putE7kwk3gqi3y2rOW9GZUri+YtdMmaIX6+cGQ4CCw",
+	"w1Gs96uHE9d17Hm+rXuErdu6n6y55KZSJJQI1cw7lRv83e8FENzBNkOfiIrxuEWrNoMWrZIRByi8HXXc",
+	"xYmqjeDxODNwnXJ6brRO+YBG6nld2ziTGySI2AhwXq4vYezQmt+cQyns/MB5FoTDECACW0Csa/13v/dn",
+	"/kPjCAvN6Q1iu9xi/hmhvz50BFdpIfjiPU6tHjrcZo6unYCJD7At5+UUKktOHbKYH4N+ayiqRpwZh15E",
+	"EEv3onFibqUBf+Mf/AyXU+VFHZhltUUZjgMPfK4hA6lgszXEctsU9sBr5iIkpMFQMhGy3ZCIJzcCQcuB",
+	"5BukUKyC2LgZSK5+CmNeFfA1Ayo3SqEtwMMYk307KEnltDW/ZqU1mIO2O9ZyaSqtUng3Pwxgy+25+WFg",
+	"5faHH/+d4tHWApCqZbdH2xwcAwwUutYB9o8G3hgFvKZada36OdjiVaRoWDeD2LSxOAYUekFU1ArlBB0E",
+	"HlSyxnqac8gY3tZKcymKH0TBbV7mV1zWWQiNA9hCvrSJAlpqz6F+calaFc7h/IumL2revJ2gLj/cvJyq",
+	"LE4Q+pRq33M+for+Err3NjqDzYZCBRwH0ihg1KC36HAQ1gIbTKDBdoiKubUEzzADgR46Cg0QBAIgbQWx",
+	"cYf1uyvL+d7iMDUw6GTiYA9+cTLLBF9p3QD8fap50ppJ8DqIMgIYJgnAvoE2BgiPSqhF5WzZZAKGBZuJ",
+	"e5A3mkiXlMM4Y2gPdR1k+ldFB2LuWNTId/aTAdb8PjTudyiABhIWGyFmomq37l0GCKufYM4OXExSvMm6",
+	"zLIo5q3uTGwrg0LjHhOfKvdCoR9UbbEwn/4XNTAxpMnvv6ghm+Zxrwo9e9CW7OJTiZCRe88YG4L3YnOU",
+	"0ITaqgprjImR2tGD0DfmBg6D43tDWO2Jl7JhZovdN1J23eAXASLQ7xvL0IfEcOAdgvfGPWK7GEeIMY/t",
+	"9qU1Agi0Q4sUxNM0QMJP9o2pEcJ740WIjU0kYfrytjCOkL3sGzOBZ31jGCN835inXgMvyk226A6GL/uG",
+	"YxDIaQevbhmSa05a9Y0PRmp1JxD5CBlHPGFW0c0IyY0OB0yYxi/D8+CBze5DSDjNQj5cuuorskAtmqVd",
+	"ucqp0X7+4xCHDHgsVgN1AVdomcBua7aDW8w01lHzfghaRy2mO6+0SMZFcYA81GqBWcnsc2xPzenQNif2",
+	"1F3Yi+XCFgb9c2c2d2xrYTqfFo45sqeXvX5vbF7bk0/29ONH68oeCnPP2dxyzIU9vRwsXXtquW6v3xs4",
+	"s18sZ2SZE8vp9XsTe2hNXWtkjj7a7sxRmIVq0Eohku5i2QYDtEXrAIr14lsJCEMeOoBmptaqaSrexSBA",
+	"GwT9eUS8HWghUPtQbZHX4av17GgbQn9w7KjfL1thNNnRlVa5JP0sLvif52qk+vNC8/2N5vtbzffv2g98",
+	"N4w9KmLh2warL6c1CG9TbgGEhjm8MlBmF28EKLxVMLy8WQw7cxErEe8YqDSVMoDUGfGGff5jjykz3lwY",
+	"3g5wHIKEvjJMg0KPQPbeoDt8L+4h0SgAlBkbHBHDR1skOeg9eJjAcMt2vfdvLvq9PQqTn+cqT5tsvJwq",
+	"JNYbxRGfG94OereC9F8YFNyhcEt/Ml4bL6KQHqAnUPSlkejFaFqdjyemGK/75/2L3yvMar/3cMZrnN0B",
+	"EoI9X8T/6S0zqL1+bxgD6/V7ruy693s88sSmvzhc/pWzsMmyllbl/PXrVsvi4IihcKvdxoFpEFkl3sr3",
+	"xo/qffix0N+P/d4BMAYJh/L//5/XZz/+/r8//v3/lNcmiTkJvipV1FJvX25pVBP5XX0s8j4f1bkOr1ac",
+	"0DvLISf0+YPwypjwk2AAY+kaLzAxhiAEPgLhy+IRYpifosLrYIOJOFaxs4zUqHImySfgHgT0lax+BwlH",
+	"BSoY59AAaxwx43sO8Pw7Y4/CiEH6Ey/cA3EqQqF1NfbII/gshh0Dkaza57xn+gaNvB3H8eX5xZu33737",
+	"vvuZA94u4XeKfY2sgb1YDR1rZC/E6uhWpm+IqsU6nCr0jVzrXANRmDuNsit+uET1Xr/Qt9onD4S3OSRR",
+	"U4qlyzeUdy7wIY8B+d6Hpjm86vVl9Ta91Rx0fso9EASQCOaVig85BNUQ1Z+0i2sQuIGE4xdi3TfXU10v",
+	"9cIMxZWUc79LJ6LCzqGY+Jm3wxSGBvIl2UN8DkIW9d4Axv0OBzC5bfAmXY6L1zG16hvSVETsG7yDxHgh",
+	"sJ7ATSS8JQwCIwp9A/kv+8ZBLA9YB0cDhfx1ScVD4rxvXPSNN8arV69evjJs8cYFAcUGv7D4lsQj4t83",
+	"OAp9A2wBf0PyR9EWsmF5uvmHpd6q2B59vkGxl1MDl9F51BeDFzduUk+SJQZuIRVLtnQ5GSujSgOmlIh7",
+	"RoEy+qA+c+qzoUI8NQ7l5tt8FUhZoNg4hbCI4woIjJrbQYgJcAgzfPwjV8pn+UelOT+OpTMswORb0j/6",
+	"BgTeTqKPoH73oaGYbpXWl/pXXHbBPTjS8rDy5KtUpCRg6BTfy9I9LEykw9iC61whyM1jUHlepSE077V2",
+	"n2chrNvjE/e0vKV/1G5V95V7ln3usgfqLdCYPn2OoW2zr5JwiN63MOhI6uUMLzp4EsctVO/NiHZxCU5M",
+	"SlpoMhTmX11e/485S834YtPl6sB8Px99pAPVKDZUmi0/6uZllrftDWylnccWBNn06y09sqq6hSxb3HXa",
+	"ag3MzAavI+IgoXFOnhgdTJAL7ZTWtBrvF80MclaDncYfHiI2AeE2iiXrCRGEYa/f+2t3dgVC2uv3/gN6",
+	"/R6Jev3ehjNkB8bpJRWaO866kDPT6vV7gk/ZwTN7wv+NlDckZyTRg8arAYQ0qPHq5uQjpxNtoh1J1bhl",
+	"l0g8pbNVWdUwhpXeGXKVV9LqUMQCwBHlyzFGhLJd+hl6OPTTnwsC0u8EMkCO4iMENCLi+xByhk6IakVJ",
+	"RBnkUDPD96OIQABChnmNESLQk3/OCQo9dBC+d+4OEJj2OgeESYBCZImDAIXblYgDIL6mwAMcd+wK2SMW",
+	"nQ3x/pCr7EYHSO5W0pqNA+fb5a8EMvLZx9aOyQfeIwq3MjaPTcCqOBMrDjLR6/emOFzlfo6j0F8JoXvy",
+	"Ixa6yzXeZ2X8xwCJSSU/c9FixG8XBAJ7xY8skoP4GQ802dEEbPI7g5x8yQFPPiXwk99ZFxz6Kkcf47lI",
+	"cwIiokMkHoarONCQ2L/NKi5IK8alx1V+o9OP+R3LPFxWvDOJG3tAjqu8PoE3zqtT5F7JBZ5AwNd7fwgQ",
+	"CD2Y237lxxnbQZL7Lax8k4VNgnusZuFqBAHbrTjVlz0usL9KxlZEDF6S4U6pcIr3KIyRRvy1uowAEYEP",
+	"JJKlQVr6PTNiO0zQX9BfxYoevhx4j5kY3Q1/NjO0h6vcUUqgpudwh4i/4sfomOJHbiGydRMHdpWcsuwM",
+	"r8zEK5yvFtmCEP0lqE2h4HqfA+XA7cqBBz7aAIQr94BDiRv5n7k1n8OQCoDx+Aq/c3BjFJU9/oxRWBxc",
+	"GhkifxbdJMDEKoswkauqrpEHMNwhuNEglCjK6EZWEh+iYt3AlwRNbq6L1vHhtKR+lyP/KglGtLoGRz45",
+	"CEiMF3NpsrYSm5IgLsd3tIGrPJnc73G4moD73EdOdH0vHsFwBwhnRpL9tQkorEJ6L1zxkzTbrEaQ3vJ2",
+	"G+atpvl9X808ktse/islNHk8Ei3VrVTXrlQy7tBhDokHQxZf96dZleicDU5huT/Xoru7L/AXiE6S+fwW",
+	"l8grutFXQhuo/Y0xZSCo8bgtBofKlxAI2XlN2UVr/qhW+V2Z54YzQdpQTAGoKdwj3w+gHSKG5MOjuh47",
+	"HOYiM1anFm1ijjPh1n4m/L3viv/b/D/5P/H/j71+72NbtXPFpED1vEu2vuExR+IIf0+6Vk+5FtWoiIqQ",
+	"mwzvOSPCq3S1bjSTxnEf+eCeqvBvO0C2MOGh1NHzRBVB9MWYcW3tHdrubgCD5BqQW+kVd3W/b3Txuso3",
+	"SwarhvXnSbAE/sFtIfyjuVzMrs2FCMk1sh1ruBjYk4k0zJjOVmPLarutmw0KkOBN6oOpZvXKL6dkTC4M",
+	"NvmXUXprJ9e4vH1VtxdfChDqSKUos5qClsT15HXU4pqI61/LmBtm53Mct59z6qS+AROPFJftmZPKE5Xm",
+	"P51Dyebc8jpezPHVo71fvH9EtFHlou1jYXh7e1mQRhM726cW4YnaQ6lx1sZNyawbFdFDBDxNy7hUGw6C",
+	"6kKtKNcgDCMQDAIY+iIgQo5XLJm8yCpjgtXRnuLyBVbf2QXIrcZF75XiLfE98w9td5PkGynDPSTgNGEj",
+	"W5CPxLOqJb3RzzmbW3HmNYMMOxAK0UdNsI903asGDaKoOr93b5UL4sODDKpqntjug3ZFNS1FEEhThyAN",
+	"xnHKxcoMf7VUtYvaL9XbVKKZlJVDndQCSg95ZXTcL6oMQl+LSLpNWKsDOKRVNOaIn+FK2Vr6/STKswyr",
+	"G92qpF9BjVtV8YQ0uf6n+g/duMqxBEq6XErRVsTD30BosLhe31gfhXEAfAAeMzgxNJB0kzhgwkDQj83S",
+	"2jm6VOlEKbRwcUxW1innDwojM3y4QSH0i8MxXniAQmMvrAPpy7aW9HxDp0UmLVdKKWTWwwESBENPRdd5",
+	"hWEAaDHeuT3h5yQOez40RQxfGdB8OLseqEOh54Ofy7DnN4IJi0OkDydz5am7DfF9AP0tTGU3ySisBwZD",
+	"iu740b3E2BcCOREiT6oFNLGTCfAhnUPyCYK2KRqOEBCai7h32jWtjGxVWe7niX6VqRZO6aGouG1BOspj",
+	"q0zcfNK4XMm8K0K8U8IwirCXaucAGV+rLeuXhKrUPqGk1pgdR8r79PFCTD1KvMhQJ23COb3FsE5eyV/A",
+	"nxvwULipxJTsMxboOaL41R8Uu2BFURGPxbqpzAdJ4fWU1lpgF23DWTiAOxBsZhupn2pqJHXOylprRNgu",
+	"udfaWXiI2pyfROw42ww4gPpgvTVVSCNRGGOyHzpu6pdZA63mOMeKKH2AUVmDH82W5gZWpUEBivZt3hDV",
+	"dstfPiR/N17za5dfriAQWnG4538oTRHbWKx0t1PZnyoP2wOCGAiywK+pXJBPh3MNvX5PcBpqJh2zHSTX",
+	"gI//NAwNT2zF0B08scdoP0per62zC6gVdc8XaDkj162uaSHfVMYizNwWE7sVjWvj04W4mSAaXx8bSPj1",
+	"wV9F2gstvWRaIrdTrv93v0fBHl4rJdF5t0rwkLTtwgkusmZHrclYB3CC/KkDOYqXqE4aLeLLxiNh+req",
+	"hqbdt4k4wul8Gm/k/sdW1X9sunqzS1XNnD8KF+nh/R4ST6eAa3MNpmHtEUN/QX1SurSiMJt08iySOorB",
+	"Z9yWpbvw9KihbS7FR2a36zWq2R37xfj0AFAm4u+doPJ9nJDwpau52o0fhzdbw7rQ7c0KaFlDPx3MIKHF",
+	"W74q3k4y93S9Ww+A0ntM/JHOQuIreqpQEERMn9IiiSI2gnfIqzEEaUUcaLK3fpx5jz5RiODM/EAVvf05",
+	"Aqzzi6kGgbPiujwMkZ6LqLuBYv8QvZSoaGH/iLKbihF+K9gFa/x2r9xj6O0IDnFECy5GOkWqVM4YDAtv",
+	"sYJ3UdlviEJmIGasYYDDLZUSXF+IeYmImFTrRySDKjUz8OUGRYciF2p9hf9FUzdMmAaEzg8/G/ezOTjq",
+	"wsjE2msP+6m/vFTl9Q1AE9H01WIxTwLhBCiEbUNQafyi5NKlY/q9PfK4kLXBHynOhwcGfWMdBbd6HXwF",
+	"LYqk5rlw6JlR4DP2Lp5Hv+N+Vt2HOh+k0vn/ydjgIMD3nA4kDsRFTKFf7+F6hgPEGPB20B+jAKp9Hxc7",
+	"aGxQAA1gJKpc6fbO6ZIIpsAIuINBSgVkVBn9WeLAEmfnykqgv9IlEJ2i0FgfWctodn0BuznSRwK5Otp+",
+	"3uU9HwFgPhr3jZ/n1qUIyDW9LLlwXzTHCaE7cC7ik9Bor5j4lXl2nh9fnw9wBx9eNQb7yK1nbgFKHSr3",
+	"Pjp/vUAPknfS00s7ftCc5QNjiKA2MnpDaKTp6qqb3fVZ9nQ5R+DDAZFjwsW3C3DXIGmtTzpCGSCsW396",
+	"M+yIBG0ZxxqLV4WljtJyq4PCTWP6pVQsPYzhM8slQ3DniLwcrSc0NT+KFjoL4TDaJzG7aPuc/kJ/IvNa",
+	"09PTbMcGcLPNdPJxCA51RnJJnQ9ab4CxIHm69JHlIG7mdLo0J+OJuRhbVq9f/L26nk0XV5NPle8flubC",
+	"ckTB3HKG1nQxG1sflvZC8SUHpFxiza4VX/XAeZGjK7NmH3r93mBiTUfWqDoqdUFucJoKcoyawvx4tO35",
+	"sOzpx5k9tFYT+1qE2in8Xn3IT2fuzMaiTulL0pksWTjmyMpXmk4+robmXPFpZc3m1ofi1iRFH2rqrz60",
+	"NZW9AygA6wCmAZw5daSJC3WVJ5KGsQdIEPbpe86AABQcDcLPZ9/Y45DtZEgeYZJRvXx8wMCiMRts6XWQ",
+	"DDLp11gfRZYehcWPoH3dgueJGVTpMAz18qXCPdJimcW6BMfPs1us3b84wDhVO7+3W/UST8jBddFp8P7V",
+	"JLrdXAZRcDsoBseh2qgmiSHbWtHovYxcVYhAE8dETrDGRxzYHoVJxNE9OBxiMVE5bkirmCX5UDv93sia",
+	"WAtrNTCnv7QBNYIBZLA0jSJEazQy24CyfB9ogcwda2SN7ak1Wo0sd2FPTQ6qDdg5gbHN2whSxpdNZC7T",
+	"9COCh3Jw5qSyBquPlmOP7aFZ150Q2klBYWlVPuYY3nynufyd8rFRiebyd7+HQzjb9N7/T5dgNMVOWrgV",
+	"dhx2g91tE2Y0AeiycU2wanDr79/jA5zkXRCGi4mLeLtjrG763hBx3vj7hiXfupzm4ex6PrF+XZmuay1W",
+	"C8ecumPLqc+i9FAYgv6U35hD7cbdA09/mH9dWA4/HPOZK85J47iStZnHa5GMrQh3PJvrNasH7a4/2smp",
+	"mXQTbtWNr03iq1Zb1ojgLVa5gulDQHenIXqh5ftcKEhSjBYJgqALxo8sgVZ6kiK6GUehT7UYemMvrkaO",
+	"eWNOdGBu4hHWwXlM1GoeddPuthpxsrvXUcBQk/9YkuNBGIjnpdV9sVkHSAqxVluKsKvh26RmpAwvp6Zo",
+	"nXtDKdZ+fAnvf7P4dhCHi3dEBH498swJXgdwn0lwXzjjofH9D6+/f5kglAQUx/LnS/vi7cXFy74Umsuo",
+	"nDLKf379//U0mrREwvf56jTVoNV6tXyY6S+rVdHH8crkMq2DC5aQKIEdQ+IUaOh+rMnhEzEPJ24puezD",
+	"ZwGizIgOAQY+v0NEGO8qEnR1UH3qTZCxVTQh4PMrmAw8P8ysveooDkHowaA2NvbQnA6tiT48tgRBDWDM",
+	"renInl4WgxPL1E8o3EolQcQiAg0ShTTZHS8iRBTH93x1P75FCn6uywLVr3Htpcaw4QlUeLbR8hVXYezN",
+	"7hgnIZIDCqCfU5F99y6feqCkEfvuXbewxuoAxKj0Ox5oqwPYKiJx/ZlsE5RYAeEriUtcHVkxsnq59PGi",
+	"E1eJ4VMHKK70WBujuH7XT9/lx41UrFzFZ9z8zw5ZPKzLyn1yrN3u8b6e3z08hPeKadNHN9ErOClojV8b",
+	"3MT/1m5dOfV5lz0L4X25eQvtxbA2VXrH/k/JuK7Ltd5mpfUTKuZo/xIx70J4Lweh9ss8QKIzHFbPCnq3",
+	"OaRWzqgmvpp4L9SUk3JGnTZjShXnMjhWdVyUHYPC+R9EoR8IF/FluI7/VvqJl9ThIrijLy1yRSDeiMgf",
+	"7TSh2UilTYAGL/alwBHPYDDh6fwh9uAB7aP9845mj8Ln7/QQRHSIKdNa9aAOETXk/rq8kQeo1qqEIe8W",
+	"sqEILfe8s61k6zN7/d5Y2Ftcd8bmgsFKBZ/3mf1LOyZSdUrUDoOeSAvNWZE4112WfPBXEehrYVuONWo/",
+	"IZG0U7jXXGcijC5kO8i1tf3ipNtIgBrt5htUEYpnvVI5VZRAjAmEZ3hzdgBHaXtRVofJ1woIRTPEIikb",
+	"jhhFvsyvtHRjkSGFjAXSgiPOGPrlk2nFvZlMMiUsDkAucDOF9O5ty8xN38Qoz5BwSdjayX1qkyJrWK7P",
+	"OSgRlDs+EwlhsKe9fm+2VCcwC3E4QlTmwM0eLLVmg9UWMo1n6j1TMkdOtzwK+dufYWOP72CrdX082i/d",
+	"leTGtknFv6g0qEtOpUkpVd6h/Abllkw1vN+708F2QqBG0thKEKSG8rUIg5SjK8gE1NYLjycUarixnlxE",
+	"VN9/vcCoEUM+DyMeWXDUvNJfAG0+X5ykuAyUDEUapCWfy/Xih7YcQrIgHfPjinEVIgJ24yokgES00HHo",
+	"ngyobiUu+R0ZGtla0Xf7xmnQ4vzI37VonUaB6tZtbMKCybH7YqtvrSSVYmkjCztTWunS7LPplManRGcR",
+	"F7FsUPohguTYaNrj6du+F/fUn/zPnxQ0ifJTfb9D3q7JtufD0nI+tbYrFX2XBpTZ+EhYjjW0pgv+z9Jx",
+	"7OnlyvpoTRduLUgHejBkTqLctO54FQXgGGJupI1wJUSVCfAjGhPVrUuTFVHzArSFUDPV37WoeCIWvpdB",
+	"NIOjQMSyeXQ9Tj6d0fTjGkx/trH0cxhKP7uR9JMbSD+ucfRnGUY/llH0iQbRquNL8D2FxIVCZqY9vDc7",
+	"nA8kS2V1+fZXmYwQkQVLF5tFGWaorNrPQIgGNZdhaQpaH/7y6JO4DjiU3pXG0pmo5E0M3WlCirX3sJRD",
+	"PdH43KtpLG/uisztESjmoxqmn2SU/hQG6ScYoz+9IfppRuiPZID+ucbnCqqiNCDvwqTqATwyp2o75mo4",
+	"my4ce7Bs5v9sx0wzGeaZnYSlTK3SBxNrNV5OR/XgEoNvsA6gMPp+KlaypqMWrXWzbtrwz9lruc3xc8jA",
+	"RPzMnA6exsXgMdwLns+14HPdChTb2JYNoCjcBjIOxpkwqK9nB0Agdpjfo/aBdnN+PYWV6PeoDC/2mGxG",
+	"C/5CvSxKFRakdMXwLVRbVtTxHKLVqp1Nd6Ej/dROSejcLs5zQzAMTejgmtTNHfMrp0lB1drlJEBztzzj",
+	"X0N+8mEuq4py2+JEoK0HmOViTbVfsebG1Nq/10bzbAg4je8gCYUGXufDrk3bkiX4qUuT8h+MklVo1DKI",
+	"dLSFFQgKwQzros7vfenLM8XhnGD1WPYQMnMfuAyEPiC6vFyQ0aZK+MDGmIzgGrFhsU6ut3y8/KaZ53MC",
+	"FxYAE7RF9eH2GzPVSNUygX6cajlvTak89KKyTF3eprqGRhC8xmMgFdDauMgyBmTd/Bgk+/jpbbZMYhtb",
+	"TW4gWdJr5BE8BAeXYe9WMwyRDbhRfxrRIm6WzW/s6cj+aI+W5qTX7/08s6cLIb1Zuvzf5eW1yf9ZiH9m",
+	"zmWv37MdU6mhi+rsQZNCM0CA1tZwcUS8thR69HFeskBR30IjzUUpjQZ1gwZbqG/Ly/Qtv3jeGqlA0AYb",
+	"9sFxhDVT8+EGxN5zqjvZE+al+XlNP7kiQs+19Wuv35ua7sj8wIc2mPHPtigczHjZ/Goi/nEt5aBlxKxK",
+	"9Kq6QFlm7Q433CMbRPaalpr7QxuV/UDgARwzAzItTTuA4wI8qIsJLhqLWiLPQL83UJuIPlwSHB2SPU4a",
+	"8TP6W6/f40gybWVbOloMheXM1B3y3obXC37aL5cuR7/hkONeOzO2ETh+iK0pRCokTUKnL3Um8sYxJ+VQ",
+	"Uoplq7y8RtxfNHxz4B7fCXsqCu6gX9Fa9GPDqPVRpOnqG3vIdtgXcsckuemXtm9bF1fiWowwv7s3tiMo",
+	"w/BKTaSK7VWK6O9ef7ON+3ps43KeFSXkcmfG24vz71PUFM7pfJoBZApnvTcnqculalyJdGpk0pqEJRP5",
+	"ve0pb2XV1eLgtzHr0oH5Suy6NMPLW+joFJ6PZtmlpsRPbc9Vq5ZTWnG1wIjPxIDHtePSrusXQY7Ptt+S",
+	"09Fl/UNrq0uwWD1HUM4lX+wm4RnTyJaSmK1iIUsu1/wYEcp26WfxlE1/xpIy8Z1ABoTJD3+I0oiI70OI",
+	"OW8ksqvxEpnNqN8bwBBukIdki0sCQoZ5jZGQ04g/5wSFHjoIOaa7AwSmvc4BYRKgkOLjIEDhdjXbbJAn",
+	"vqbAAxx37KKtEKofe9IAMlfZjQ6Q3K1iI/h+b85ZX38lJIh89rEfXPKB94jCrUy/bxOwKs7ESuRvIt3m",
+	"KvdzHIX+yvT3KEx+DKXNlFzjfVbGfwyQmFTycxhAQHK/XRAInyvxI8m3EP+MB5rsaAI2+Z1BTr7kgCef",
+	"EvjJ76wLDn2VkwLGc7kWKdx5v3Z4BynbQ9H1HaJiL93dZhUXpBXj0uMqv9Hpx/yOZW6gK96ZxI09IMdV",
+	"qsXBEuIehYgyAuTvbIEnEPD13h8CBEIP5rZf+XHGdpDkfot8usnCJhqd1SxcjSBgu9UEbuMeF9hfJWMr",
+	"IgYvyXCnVDjFexTGSCP+Wl1GgPgIhDGSjaAnpPo9Edk4FlOv4qxMfDmwSP/CHx2cX2RoD1e5o5RATc/h",
+	"DhF/xY/RMcWP3EJk6yYO7Co5ZdkZXmXim34vL3ErFFzvc6AcuF058MBHG4Bw5R5wKHEj/zO35nMYUgEw",
+	"Hl/hdw5ujKKyRyH2LIwhlZfnz6IrI5hgskqL81XVNfIAhjsENxqEEkUZ3chK4kNUrBv4kqDJzXXROj6c",
+	"loyCzZF/ZYcMEkjZ6hoc+eQgIDFezAmkUJzPSGj5BOKKpL8buMqTyf0eh6sJuM995ETX9+IRDHeASH8D",
+	"ub82AYVVSO+FK36SZpvVCNJb3m7DvNU0v++rmUdy28N/pYQmj0eipbpVy4e9WomoevoK1WnxqTtKQr95",
+	"gO7eGyAMcRR6/L3EuRePH5itwR8ZfQMT4xAFgSgyh1eGD9eIGRuC9wYQEeAVL+Uv7uWVes2WOCLx3WA4",
+	"0UT3+axkum9fetQYW6FCIwbbgdB4LbikBy+IKLqD14krKiMRzHmmvn5Ohx3tC7801eFVvG/1W/WTcWM7",
+	"Vg0G/GTA0cgUfO5sbk0Fk2hPLwVwg+0IjrY7g/FHvCFYVpmnIeWshldC/S6EDhyQkBVlYLoIIUovPKWM",
+	"hu+tGFmKrdLigC9CFrXm/LvX+qg1QsDxTaTxXyDSyJLaSs1qsbcxJny7EIHv43ByoQi8JVAuplcZSr17",
+	"q8eod29VXRMQU2FdOBSOszZJ42insv3Z1Cqa83L+YjaZzD6KiO/ObMHPnGvNhWXyMjbqLRoA29Mry7EX",
+	"wi+aNyh8cK15sYK1sB3r2pouVq750Z5eruYTk0N057Ola05W2goL89fV2LGs5LM5HM6WU7XDJSIgb5ZU",
+	"nnZuhhNzYa1yv0e2Yw0X+S95E7DcOEufrev5ZPbJclZ8woUyzfgW4OETBKQ8tOHScSyhpZs79qyF21N+",
+	"Z9UTr3SnekvjAwwHILyNjaSK2HMIAPJnh1SIU7Lole7tQlgirQOWBKnVLvQar1EAzcNBrSLhF8sI0UMA",
+	"jh0sOWKLnjnBd6iUqno+Me1R8yKWIfyuzKlY9Xpo58zr6FuK0Ye+NLqM/d91HlsKS6YwcWiNm9ZTnjCX",
+	"syhPgXKX2cUPNZeZehAHKKPb1PCNYwKhweADE/cQv4E+o8sa4XHMq+mlyCfJixuD99ZIjCv8cjsJsWz2",
+	"1UiExXCKQj5pQ/mIEl/1E+TpZb619pMaqW9lVzvu4mNLdbVr9yRb/Ahy22zAcylzzJtOgiBoYfmam2kZ",
+	"xt/9z06hqB6iiB9cvYF+76sjOIswqsmrIcCYv5migwE28k0IjQ3w2Cv9isTjbLcecTNVkOxKRpU8r0jV",
+	"KfriOv+ihiSqAo3vd/wpwgwPhMYaGvzloHief4kwU/qgcE2sTXzl5xGwDYPRgi3hq5XmuGnVpgVqmbmd",
+	"kTGYcyG1FVu1hh7e85deMpA8vk0xS53XVOZVuxyK1DrVDa+SmgWJyTMiQCl+XK3PS75uCXkS6rd0+WPF",
+	"WvIHwOVgLoxX+Jef5596/d7VL/xvcynsWK7GvX7v+lfxNrB+6fV709/496sl/z78jX8ZTvkravQL/9tZ",
+	"Dnr9nj1xec0Z/+Je8vrzCYfwm7B0McVT6RfnhpeKLwvnk3hd8TqDS82jYl21uNS/EZvD7TtmqYEqcN2V",
+	"Nfwlk8pIEY37iz1f1bEIfNtajuImV1UjvNQFDRQx85VrIS739sEJR4jyk5MYo4VSw9U5iJcSdBxbUc1p",
+	"xMlEwZZAGfkKE4NGB34+OO+ehHLsG7LpGgqDIs4EbjDZJ4KhhAEBcW5WkQ9UQbdzqVsbD3w5zWsusKSa",
+	"0fgFhUKEpRj+T3J0SebkWxT61JCG3AaWWVVz0ymECuEnOda4gPBoCK2MUNPyTbvDxIOGm8YNy5SKxBAR",
+	"HZNonP2e0BTH0cUYNuYyXBkV+i4m1UF52HNwNNxA/kkw3vCJuUCEwU9/36AwROFWxnPkz4HQ4+UL8GA4",
+	"kEWEd3uDAk77+OVkpAnq+IcEwQpf4yBjxgSCWJ8ca0aKtfiOCqIu3np26GFywDIY57/HOJtzqaIDt1Lh",
+	"hzDNLelwBwiLFdCF+pcY+4YwSJdqlkthtc8HcYYojaBvJMkkjAnyYCiGPIzHAnNwTcKQF0BaGW2yMnNA",
+	"6Rrj238rpgl9I13xJLGsutT0fQIpFXpVkYKgsBNmmty/Cs9ID2lue1NVqzEPgCdWJJ0vP3C55eTwlwwF",
+	"HNRA7rh1J50HeLMUsSRY6ReWU0+CRBY9O8DQiImQcWYkMFpUzbZOjsZmIEAgNK4gCNjOGALiGy8WkFJI",
+	"gOGCEDFAEHjJF9JxDY8X440xwfs1IP4xB8AKoMcIDpFn2CMJ58wY2sKyFUeEnXGKdYnvUpzws6Uc4oPw",
+	"9OPby0lC35iCeAtskQNiRNAdJP/K409Sl9+daeWRxtoYeiLg4gLtIWVgf1D5rEFJX+R72Qjwditye/A1",
+	"lFKS2HstjJ2j2Q4eY7IsMtXzSjGZ/fTp06fr69Ho6ur62nXLuVrevVUnKH6AXocBPmrPByTRU5lTuI1V",
+	"tl9vlZ2aNujsszHZZwF5FYq8/CXGp5tmm6GAIbpBkGYKvh9evz43XhyS44nis/uSI9IPr19f5MqApAQv",
+	"fzIohMYWJr5CdAHobdvM4AdwDDDwm6M/B3AeV5Vun3gz28S0qCz7lQifQ/eWF8MV3kNhn2PYIY3ETWPM",
+	"cYC8lN7U1MgRNweGTFVlLYHoinMQ4sjFR8M9Ugb3SffZ3WDYkg7Ia5VWKWP5kmtDKYWuPhuGihrEC5+Q",
+	"9MaVzxEakx+9hLwVCU/yqbJPbUY9JNBHTBLNfNvSgqi3fPG2eOk7pmFSTq1SlAi3xi/8f/wyugYewIYV",
+	"MnI05pDskXqRqLAUiiPeKkuhPziqsuxvOWqFYM9PZBKsB6QZ/ON87jIL1AYRyvrGHvm+yJqPGAJB3wgA",
+	"ZS9/MjxAoRgyPQAPUmMPOJ4UUoQ1ugXfgQD5yXWvEYj7csMDvuEeNKLQh4JOnL83GIlg+nwWes4DEbb8",
+	"YioSbE6Bqcv4U2CnlddRmfoXKOLvNY+FYuj2kolGktnAoLwW4xx1nFYfPiAqGO/4kSKSbWVcisES8ndy",
+	"JoV2ot7knCqztz13YoUTUhmMIonOMPfc7pRIQOzwbJPCoacbqBZjhSjQ4cYcKs11iokaDcAMLzHPem8A",
+	"baDm7LdwkcsZbUBjtBh+JSGZlfEa334zxfhaIi/rglpevG4VHDIBswAPVRDfNQd61MRvbnIq+wojLqdJ",
+	"RJRLqSJ2XzZAcz4IZnUnPzNyc00GX72GtkQfW6lneZuvRTd7Yw4LWrsbc/iIWtnS9fLk2lh16Cu1Fra0",
+	"c1126pH1r9VVeuTt+2yNqzWeF1x3qSqbxsMlwZRam4PwRWmbWWIPHqaQndIK71EIAmtzmEMyI7Fe7SQ2",
+	"yPJ2WB98Z5G7FwE14lvXg+iO37aKVLMigtgcELCHLI4QorAGEgCrTrGXljDemokIC3NzITQic01iABq/",
+	"l+VLOg/marGYu/xFbV9OrdHq5xsOzpoOnU/zhfhtNeNJcYyV3pSIUowKWV3McnjSInPpQkaFijs0YCYa",
+	"lFQ9tvaOgwNR+eaIucrsuboG4e3X4PhsllNOdQcxICD0dokDfydbUt48cSY6GUCD7/Xrb77X/52Gyj5c",
+	"M0zs2FxZymVGJeVdQoZ2t4IvO2TiMG+HQiA+7m6FXEmIlbRSpQZX7+Ixq5wbxUk40RW8xbRb0MNWPGUd",
+	"iWzDX1bafyW8ZnlcecalErX60XjQ8o301DyoJi6ykget2+lTd/ZxeVPF6j3Tdn8+zxqgLVoHUGbp8Ngc",
+	"EIY8dAAqiRvUV+6aKtVqBqWQXGb5+NuIEK1Wwy2b2RcjAY0Q9YgwuwfkOAAU0V6/d4W2OwfRWzW32W2M",
+	"wlaCU0ftkAp4o1IF7g9BHEbNgTT+KwdN2QAfNVY7SWFOtF9roxJXy7VMNPS14NO8I1VDQs+LDl2ymlrh",
+	"U9kNWSHBQWCHI8eePx4095M1/6xUyp+pAFCPTQRxcMwBDFULJ61HZhthS6Pc14LGT5FYMbN/BKkVyLzQ",
+	"iU7llI1SGzlMH4xVMdNoH2fNrYskGyDKOA+dyv6MOxBEUKG5gRlAqp1/UQtfKf4PFQYCoPG08R2cchLV",
+	"NDf1pTNBlFHVtAy2A4xz5zkQ1KCQ3BW9Q5PQdWcy7y4nhuv4uJ+B0D/LHd70rMMzTn1ve/3eBoVnKNzg",
+	"M8Jh8MbAA8IADDDRYg/ILWRnPl+Kfg/6/hm4Y3LFd2iNGPTPslQ9KfhDIPVVicFhCBAR0JOn+FlSImuh",
+	"vwof+PPgrMCxiA79yGNJb+l0VQTfIgQXLJtL+MGLG6/DAgx+nviHUQPl3wFqJdBbXTbx7mUBZRWR5b5o",
+	"yMUnDI2oXhCWBNOnSZyM2nTfZi77aFUvdjgQ/ID2mdLyIz9cLYV1aTznBZZx7UTsEKUDnwxMqbkqignJ",
+	"qiusySVeb9e8F0nIJxhogjLig3QR0UQpPvALBAQDHPrpere+yebVxsqEwrLaENDdyX3kG9f0wXfm5D7y",
+	"jWv6mCUrelovxeY1/YjouCd3U2hd08sN/xCyk/sptVe+DXaYMC0GNljdEM92zIoDsy28Afj/BDGT7tm9",
+	"fk+4azvCCF/85YgiN/53MXZNIVO+nk8kheI/f+b/KN8LVH0gabQuD8gcmguXk8KF5u3Pdoj4Ik6OlhOp",
+	"pA5fCuo+N52FbU7a001lJhKFJFubN6aUw1oEp0jMHvDGAGEqb5bxMEIsDNAkeTPWR0OshvFi6QrzQ74m",
+	"xoshCIEPXmpl26Y6e/Sbt+3zUD+PcDxH4XUacWGsCQN0B4nwMRZN+nK1ypzcC8Fo8XXinNbL0oBaWARo",
+	"01xefPfum4T7q5FwF8hc6U0TI6gMS/cvKh3Va+0I6ywFy0Y/DShARUhyFZEV9NVuILJKwpkRyHIknVrC",
+	"0J6a1gnuON2UYUbMuW3IOMQSPWNKQA0cBsd8h4LUthXep5SqXxTnJ4ShnN9UKZjP0CFbrrj/3zuQ9XYC",
+	"+VaUvpVoXg/paxHSa0dYkN/qc6Y9nuBedxM/uQS/IRmZWpTfCkc+HyceWbxfs8ZfEGM+W/Y/RgFMpE4l",
+	"kXP8ta0E7m8ddCmF1gtH6qWeMY3gkLTvWRLDrqmkG9088y6pnX7uGYz2cNEq8VMswkobqNc/di20w03q",
+	"MlhdolRcKtN60NlG+ta1phGyXdIs8SQtv59AGEYgmEKWQX8+E0uURmG1Hg6QIOFy13Z+Iq9irp3S5D2B",
+	"PxPLj+5gkcYmJzCLHHtJ8D3bidDC0IuCRKh5Bf2trCCCWZK71N1PLpuekchGE6A/I+RPIbvBhC/Rc650",
+	"+EV6LYlm2+7sh3wzHeJSjAr1Go/DzC7WT9nT2UbEBlE/x5PDdyPcOTsfPtlMNweGWZxXlj7vxiSeGdBv",
+	"K0QupkBVuP7M5qWnPYHwDG/ODtLfW+v1ED/wR4uhccg0tV/aTO3b2/X/sO/CiHmJYV/JY2cxzG0FXxeJ",
+	"fCiL8tZdRlJweSgh5tRgOI7JNlsuEs9nZac5Z4l+b6axaf3KXSa+Wh+IBCM+0wuiSARbvY9LdLHNQ5g3",
+	"+UpevOPZvCDKmM0f7w1bulGe+uWqzuGtfK+W9qzDHj3uC7S6Qo+6b5//ksRkjXwfhsXAaBrrijnB6wDu",
+	"s0gDIoTbJoFRWMYXb1+/UYjz/TQkaB0KtotClxtzooaXEd3yoFxYfKQmitunkuOmRmRtUl4mjpgd7GIK",
+	"b1W5mKqlU6xBOrik4xqB4hiT/dBxVWZ2aSIUmRViBKWssuQw6FpTe+asri+vF6vZeGwPRbDgwafV7GZq",
+	"Oe6VPY9/Lq4sZ3VtmVNXSZcw9OIssQXjPhk9a+Z8EmaW9iKJMzxcuovZyBZhl/Pf3bk1tMe2NeLfl445",
+	"HVqr4ex6bk4/8Rfg9KPlLkRQZWu6sBcc6mo6mwrd2tCemwt7ern6eenY7sgexiCrjaazxWpiuzKS83w5",
+	"mNjDyafVwjFH1mg1nDnzmSMCRK9mzsocj+2JbS4sziqINTCHC/ujxbtdje2pOR3yWUjIQs3nujXF1q/W",
+	"9XyRjw4dh4Xm9R1rPnPEFMZ22l1l+L1+LwNcXL0yEFWtdvpHjlf6kGQixhVYB3CEvY7JzoGnNbYBB+TK",
+	"sFrQXwCqySjrAwavsS/CIlXCvZwxtFfHfHk6G6ENCmDCtP5vm5A1mzppm7Bjqy1MjdxaEK46+6V+L6jN",
+	"PtwyMgwm+1xkmD/LcoLuUoj8BlRNEMC5iJZGOX35PDtFPvIxCuAXMSzb5CTDTYF3RL1497tagefPsWI9",
+	"6/GD5SM6tTlnumV+bDmwspObHwbWtNrFOgDhLS9Xz9GDRJdEOPX8G8dTV6caPgSgeq0u3dVCPC8X4oZa",
+	"rEa2O5zMXKl4jb851oel7RQ+2a67tNSRwDaYQLQN02gBShPgYAEe+HDbY8gk10qFIvpkwoCwix/N2vzp",
+	"BB8IEmngxl1JV2pA26lVqo8ta8GzEG/8kt4dKfJAoNN67xEb6XL2M7lUSXjJarnG/I+hcEasDFuclD9s",
+	"KxWMUdzqjONr/HB+XmXOJva1vbBGqwFns656fY606d9FlmosGJKMtbiejazJ6lzz/UJ8V62t/rTFdsCz",
+	"zayU2l8hBKIEbgHxoS+N6vWWmO1OsDKUVo4NFOk0XMe6NB3OIOZYPWeR8cjSGm2VJKW/dMzpYuakvzkT",
+	"O7F+TX9b7kIylZezj5YzvZbJMobWdOGYE5l2cjaW5CBOGhKzjjPn0pzavyUjmzv2R3Nhrcaz5XRkan3W",
+	"npFMAeaBKrJVuHSJOnPT+Tws498vOS/vWKPVyLKuBQt/PZ/Y5nQR13Dns6k74xXk76HlLOQjo9JgOpsm",
+	"8HhPk9kw3o36Zo1wsyF8tK7soTBbrKmeHM2JPbZWI2uwqK+eeyOYo4+2O3NEVnT+gluNZsMlL0ln71ju",
+	"wrGH/MPIdmWCl5kjXw/ZGtuXZlx/PHMs+3K6KiCqPRV69Dh1Tgkn1Y8cV3j+iwcYH9loNfiU4DSnamNb",
+	"PFXks5OjmuU48uVY89rJii6d2VJYNv06tERogUKpuzCdRU15eqbN6eq71+erYXlKHH2d2diunr/S83E6",
+	"Hlv5brJpxCXJ81H+Sp+LpWZifbPHZ7wVSVafdJfiZhl2qWvUsROa62qLNAW1/MD564u3pt5CnRcP6ouH",
+	"9cWjmuLzi+/M+uJBfXFd3xcX7+pLOcd/rl+YuMZFY403hVsIB4FUpmdZVD/CHfKEVMh6gPsDy5LbihCN",
+	"Zw5kiIiIivMAhL2CFUSqBrlHbCf4RamOGsgolVkncdpVCkI/zuQqokjzFgMQ3sp8wCHFBPrDAFMYHK9g",
+	"4KsGmdbLCq1EFRCn/0086aAv01YqI1/mluitfhHfXHxfs01vL34w64vrMOS7ix/N+uKG1sP64lF9sVVf",
+	"PK4pfvfmdU3p92/Oa0p/eHNRU/rjmzf60ovXb97WlJ6/+a6+VMuDiwoXb2pO5MWbN9+bDcUclfTg37z5",
+	"flAPYFB/5NMq+jN/8fbNDzV9fPfmx5rSd29fm/XFg/riGnS8+P5tDU5c/PC2Zk4/vK1BiTfndfcDL619",
+	"T8o6gyKJFBHeryFkNI1Ra4Y+J2kWwRThcAFFLtwFeJAUM84cLIjNjMS/4kTSeXAjSNAd4NRX0lhGy5AK",
+	"j5W08Q1iO2msZAranfpr93vzaB0gLziKKFP+sBAlfgzuMBFS1bxL/AgySPYoTGq50ZoiHwH+VjLrwGXR",
+	"ikXC5wlexyHq7XBBIMhCDmvp7Zvzuuv47fk77Sa9Pf/ermv5vY30xd+d1xyKd+c1Z+L7i9faIX1/UYPR",
+	"P1zUELkfL3QI/Q8Ub9BoTRkIGQLBUp6nxDjX9juK+ltISlpLRPq9iKpZVb2sxL7+pBCV/F+ShRTzSHym",
+	"MEQp5viwNCeJvm1hOdfWyDZFjp7pbKotUzzNSit2Yy+urmaTkViv+P1YFJeoaiSykels2gxAU6kkhtHU",
+	"KkpnHkWM0YQhGgRpkGKYtnhuNz+G28k4OLjmCims+moqIUVXmUOyIQXBVyL1UggkZnU6VPXbXkgG8hrY",
+	"GgFBTtdcJyhY2dPVxP6wtEdPIwZ4zHf+yQ/589pCs7a0/pF/Pqx9h1/Uv+Iv6l/xF/Wv+Bre9PzNxdva",
+	"1+F3NZN+Wy9d+K5WfPDuou6xwosH9cV1c/7+4oe6593Fj/WlDXKNuMZFY403+ho/vql7yfDiQX3xsL54",
+	"VF9s1RePax+457VP2Iv60voX6EXt2/rizZumB+zb+hfw28YX8Nv6F/DbQT2At7UP/O9q3+/v3nxf9zwt",
+	"vJtL3X5f92xufIAOakuH9aW16/HmvE58yUubmlu1za3G5nZ9+7pH2dvzOuHq2/M66vf2/Lvad+R3o7rH",
+	"4DuztnRQWzqse0nWEd1353U09915Hcn9vu4B+0PdA/bHC42g7rTnou7NFJdUHgP2mSW0gTfz5I9F/If8",
+	"v+sKg7qF3cWM7ObH7grrWGCifczwt9O53qDjQl/0Rl+kufxFQpF9FrYo9R5IE4PlMgJK0cscEJalWZxM",
+	"hrWilme22xAuEcPSpB7VdOMRpBQMPIgwWYW8vo9pi1EemkRtieZTHC7dVZIgy/ZbIvslZGmeZJfthYyF",
+	"1hhpQ4KwL3Kcxln5aJIKiyapqbcwhAQwVX5qv000u2w4MWQxJmlQ1jSFBCP19nGdhpCAa9k5AT7MZzet",
+	"LKZ6KNWvWgy/S0KHtZVotUl0LWYhHWEmiDL97ss6MtmYzGyVeetxmNUNl9EoigSiwV+qxstD6eBQb8We",
+	"DKDa9Hf1OqThYBkKtw3LAcLbOEYiA7dQ+CcaKDSAIRAJpn6GcDQyq2tzyPckYBWWqVh5YA/Vl0opUr3S",
+	"8SHWn+od4fMrxnsqwa1CUS1eRZTaaoMUq1DjOnAJWUoWaF2kzpQIZQTKuCfgcJA5Rn92ZVDlNgdSWo6r",
+	"JZl1ZxWGHvbjxPdVCcdf6KC+umusSHPn/4R89jJC8Q1gkFwDcisI1TYqBgYtzjzJlhZT/ZY36YGINMNj",
+	"TG7SJGetIx8Xhqge1e5+30TAGyYqBgnvEI7oBFPawfV8Xmim9ttWTSuOoStMHgiCVD0zD4f8FMCQFSq3",
+	"Hp3tmEMFiKPqdKr6Ogpx/GP0GFtLqEL/EbQH5HjyBOfl9u16OWlqczUUZY/0gCMKiy1AQSWcjzsYiVir",
+	"7WO0ane2Sq2SgKH+ArtoG87CAdyBYDPbCMWYejy5RpyH0dRaI8J2ySVS7zuXvDJEbY5tiB1nmwEqhpjI",
+	"u2fH2qOaKqSV48DQcROPmzpocK/zFEwCCC+0/nNQFZ291t2i0qAARX+DpFpM9R0Cw3ivkgfBda/fG/f6",
+	"vWuZEH8M9/wPpUuuGiQqpOho3OdibRERFgUo3HYPE78HBDEQVJVXLp8Of9X3+j2h21FOZy8eiNeAj/80",
+	"DA1PbMXQHTyxx2g/gge+h3EE9xZ3K06MReaQeDBkRUeoZ3DhP+xw2OW+5NXtcINriHRsUKc1V4hjfMc2",
+	"Np2CusxrW3PuXsqpZBwfIfrIh7gmAqs44oFou2PiT0vwk8LyJS68iugaCDuc66T+LP7XRVS2coWI5QZt",
+	"eMvhjiN7akso7Q0jKotQ4IuG6yCOJwSItIa5JCD0vbh8iPd7HBoTcG/EchvlsSCQymTYLQ+kU67P7yqw",
+	"h9cABTkQCq8r8JC07XLHLrJmyks19WGuBSIqNUatEfLDtD+mq6KNoH3/wwCGbW4g6dPFW/zYqvqP3a58",
+	"K43wUYkI1pHmds3fkEXDklibHoUEodVOHNCLEmFIxSevp23R7MSYk2U235Wa+04vcPzShPafS5S6HGrN",
+	"wRhBDyaH+Bv7ewL7K8tHEJQcwLVn8hu7/BTsMgp3kCCGK3oazvXa/Czyc6vmeL9x2k/Kaf83MbrJzVCh",
+	"/Lkr9ht7+Y9jL0dQBF2sSTEnysu0SUTpQeso1hsTHAT4TnPXbwje2wR8mRwaDDx8gqBA8WVOUpk8CmHS",
+	"UkmqFjt+4z2+id6+id6+id6+id6+id6+8Ub/MN5Iq/p7FrmbJ9G0JjfoN8ncN8nc1yeZq7AwpaMSIBgO",
+	"AVHvuAeIP8QBLrBVg4nwqrp0LGva6/c+WZPJ7EbtmogY+gumu1JXftFUQe334RN0BwmdIA/GVkfVE+JH",
+	"XmyC+SECQb0lKHw4IAI6nsADIpr7eiMwTG9/vCWwsvq55rvbBQF3MJhDskdqcydEaSRswvTe7nEVYaSl",
+	"DvgGtyBIL7s6UMWaeoh76CMPEKhFrKSCk9ijawiO3DctmAMIawjyAVCaEBOVYTLezDbmVj9IogkqSDXm",
+	"wLoEkUwTak95XjM6/e0x++0x++0x+026/X/6Lfl//MX1z3pDpXhqytShSm2tzMdxJZKPdg0TbFKKPcTX",
+	"q/jeqEbv9gj0EUuieWFSyqxW20ltYw5dNYoTR77RpH5rFzVZ1VixHARuI4Fl15AzM5zdbb/mTrVxTR+Y",
+	"HE+ZiaNsrQ7W0mErs7VeFNtxXEdst8OBn7CubZLT3CjaSIvw+vMQ24IrPX9qeY0NIpRp2fvqlZvlCJwX",
+	"+tG5DGWDDUBNRwF+jC7SZ3zbGwsSlxF00MAvP8o/J8h66Yqt7JPYB/XSAE3BHvm+hgukIIhYJcjttUin",
+	"fE1Eoq1r8f+R/PTwSipmX2kiJW026CEP6WfRzBX/t/l/8n/i/x97/d7HelFAp/VaVA5kycGhE+99wpXF",
+	"W1itm1iPcc2l0x3uQLiFSgFhZ+cDM26jZBR8GEAGO8McZc2UYNHarM27Gh04gerc7TJrdmzpLFNKvVP1",
+	"77rZHY04Cx5vBH0DFBIEVV27RIIDdda3a+DtUAjPCAQ+WAfQIBBQHGZpAi3HmTkidJGzFAlaZDjp6Wpu",
+	"TUWEpo+WY4/tocy/ImJkv9Lm87iGlMYiy+IwrqI9CMuDeNVrSsuUTazUwe8tVjZLhQSCYLbpvf+f1kmR",
+	"0nxIJyWgqGyxclqKOfzer7j6pTiQzxCVJN9KlrE4+blMMqR3IJTvR5GCqph5KsD4FvpGdDDAhkEi+tgA",
+	"j9Um8mqXcSoelGqNlTmnqkku/0XTLJPQoJBV0o+tYYDDLTUYfrb8jVnOKuUKe9iHyYhBSO8h6fMjh0Lx",
+	"5WqxmBsSghGgUDgYN/IK+rxlpVRVDSekxr1UDNRgWKTqK6SCK6843wXEcgsvMBMxahCxuY+AN98Q5utB",
+	"mHi7yrcV4Bjggb0YeQlnqhjQKrnsgu+UpHGeyDNrUBhWN5A/bJ5t6/xiAiElvnl4L7P7yQ3DEfPwHirv",
+	"S7ROJfY1CJxGmfkpDklAoBcRDiMNTtCXy+IbH5aW82nlWENruuD/LB2RMcH6aE0XrnDif77Etqh+fyvH",
+	"s0BmPBB6MDAQ6xuYGHeQoM2RX1Xm8CpfsS9zf4qkw8j/ElNzNac5Zp3eGyFmxgaFIDCOkL0y5s5saLmu",
+	"NeJzJARBn6PIK8OxfraGC/5ZJj72jRcUQuOPHNQ/+FL8IRiHP16+MlTM2XvFGhn3ADGOLRx7OGHeI4/g",
+	"s9j40QB7zhLTfLrMGLJIZBKPVoSLlCPknxVdNyVGVefr/AWFAgFK9CIZiTm8yvOlvX5vaE6H1qT8Mc7j",
+	"YrqutVgtHHPqjkXKxJE1sRZWHMCy0CROgsj/ujGHIiqkSJ4xWYnvnNHNwRnP5r1+r3C6cuDctOzGXlyN",
+	"HPPGHEys1Xg5HblZWg415LRwaLpX+YJre+jMVub1bCmCjc4da2SN7amI+ekubJnmozSphWOO7Dj9R3nO",
+	"xc2SsV7FUCfp6G3HXA1nUxkJNJ6XNRqZpV5qiUy+PC5QrpQ5HPKZrQbmhO9oVqDYK8XaitWyPiztxafm",
+	"zK7qvMlI/9tNUn22ialih0Im4fE+XA8fYNcUsAzfQnmR4UhecCGEPvQNyqGdkAv2WdOotk+LaocMEkjZ",
+	"NSC30UETIUIIo3kNH9+Hz2v3Im2nvWMxFxOnd9aSn8jLwVwQIP7l5/mnXr939Qv/21wKfduVUCj+KkKy",
+	"Wb/0+r3pb/z71ZJ/H/4mkhVNrzjB+YX/7SwH/PhPXBFTl39xLwVtnXAIv5m8R1NQ21+cG14qvixErGdH",
+	"HIvBpZro+nCN4kV+3gVE69GX6ppz8cONn/b//NjDRzB+GG78L9e9Hfrw4cuuAt1hwoYbf/gFz7Ecw5ce",
+	"QIoLz30URO8JKny5ZfhbdwMIEyS6W8RvF7uYD770SFByRwVu0bjGd5AaHqA7Yw3ZPYShwe6xFJ/G+lda",
+	"vT4l26sQfYjvBsPGHt/BPuen4QPwmOHLZTG2BAIpGAOh8Vowqw9eEFF0B69RiPb83mAkgiLQm/z5uv+c",
+	"t1ibx/VQvKjPvB2mMEzfYIg/NkWy4PcGMO53OICGHLFgVJixx5QZF68NH20Ro30jCtGfERQPC3gHifEi",
+	"llnzBwwVL1XxkkH+y75xEO9YsA6OBgo9AgHlb5IX533jom+8MV69evXylWEzA1EDBBQbO3wfCzjFiPj3",
+	"DY5C3wBbgCS7ZGwhG5an+3wPXLnSU8wUnN6YQGgw+MD66bq9e2t4O0CAx6DUeu3BQxIn8N3bflPYwDx3",
+	"Ujok7sx4e3H+vZFUETIkvqgBZIrO3jT25QMGF2gPF3jmeZFSP8FPGRZP2KORsK2ZOELsDjCWi6GBNxsK",
+	"2U8GWAv5DceVEN8X5Fa1ScIpjogHC5qb0omVRbGkiO6MAII7WJn0ReOsGSBbyLr0tMUwER126arEQcek",
+	"qK95p6QbX12L6ph/7051B1Fw68hDphBK8nMNAqOZEAsRJQ5hRkL+KL2e/tBBSXQZZWh5APSPvgGBt5Oo",
+	"hRg18H1oKFasVuCsFkKYwT04Us3o8uIIzWO9QfLRISRbw/1YHz1UL+YV0y6N6QRM0WLJLIQtMOTzMKKM",
+	"EH/UbvQjrPQXQJsuO1i7gXNMhdlKNyarIp9SMVrAOMTAu7Bb37iSZ1MvQcYCqE8lVr1Ou1+LTS0I8PUj",
+	"4KWpGriNHdqi0iAxJt1AMifIe2b/qKTrDxFIXeaKiDxN0TMK+VUVvyZa4cDjPb+aRaDN/IRquxQrcCIt",
+	"6sZ61JKnTuxHFdLXxoJURqi8T6oKhUdnRepukudiR2rG0I4lqcWcz8eUp2FNGlb+C6LUo7EpLiR3kCSW",
+	"Wl2UJqFkODYABRGBxovvXr9W6Ei+BkWImO4dCJBvipjIC3wLw64qoj2igjHBxEASmLGGgAgbnVsYGi/e",
+	"vj7/h+iI5FKRbcoaVM81iEtlaoJ7QI17gsNtX5zN+91RtRA1hhvCfAXFQBLirjTY2CAYKPjWaWz4Ikx2",
+	"4rGpDRsr8/0Zo5DVO5A8oW/Hs/hjCGvyp/WA+Qe5fFDo4dB/2uV6PLcSVgmdtd9zlvfY6/f+w1F7xWAI",
+	"QibOvvxr5Qlfff5hzUkBiFayZvx4VLIwT+++MoHgDo4ce6514mrtdSxAuZ+sRwG1BcHjBeaoceY9KYZF",
+	"kA3P7uQQO9E2rM2B+ohOnV+rj2MDFjRFoIAPnvDS0KbLSSq4x/0aq3Ehc/ioCV6QViqHaJFJd4XFkv3R",
+	"XFi9fm+2uNI9TSrTaahSN6STfaoPAfDgbDOIE9x1B9DCq1a5ryi8HUXi7mfJK7wbzUh0BqbH0B2MBSVq",
+	"zEtOuNmVBOVT2lUG96cMAqJDdwYeTBkygRXMamzXMa3JamFKiz5zZMq/naXr2vHf7o01sqbyb3PpLhxz",
+	"IouU7lwEAnbUY4d6ZlsUat1VTGMviwRbF1FIjH1EmQE8YdsLEkutB2YcMGEgMAIOTyH6xCGDyYK3YLZL",
+	"vKqGFrcAFI9fGzWBQA8TXxmaRa+N00YpYYCWEny1eViUyCdf5lCbxat2B/VPKlEr2c3E5yU+VQrDgIbj",
+	"JtOGZWa/DVVGDbsZ5KYwJ5BqXd/zFbskpMzheCvntGsQgi28BuQWshFgwI3W6QwUMVRT6/QlhUTrUksh",
+	"uYvltK2G7cb1248Yhds0bkv5SqxnbejFd3GkLW3gF3Wv5DY6uAwg4gEK1eaMmZXJ84mn1wSC2y9t6XMt",
+	"BRZOLASYAwL2kEHSWfABAk5GoJ9qXF68VYp6UFFwQNUOJcnrPM5qeA8JzMtWhASAw24pIi3KKlSvua9T",
+	"yjI1PzqcCVQj7R48PC/G7sHDGD6zEmePvrg13BS7kbdr5ZBXORzCEyg0ovA2xPdFD07k8zPy9h8hDqws",
+	"kQvZ46yS8Fs8ZaVUjoelJXpyx8Fn2CO9k2CrbQtHiHoBptAfpUtZypwbHSFxYRAMkBdTnbw1nCLIHT+i",
+	"RTV0Q5MDhawldALBdgTBtmV1CjbwFwgP/LnZZUQNyvk6xXn5DGWQ8u1UuzFzLlPxo5rip/JTOxyCA/Di",
+	"15pilWIwdc/wtJKG4UrLp+0Z/fwUhARVPQ9Mtmm19jxyZX1UMcCidSBRQxH7S5QN8f4AQjG4RsFUuUHS",
+	"a7oPbZnQGfEzLfwExXEtSzwopZAVQo7ak0mv3xvMpsJvxRSZCIbjkXSkG6TubuOlqDBeiiQtc5HIwB3z",
+	"/y9+6fV7N8Ih5dq5FB54k7nyXf5nzkaijZ+yeoYfQRBBMT2qZFcuCab0Yyl18PMwLlPIvkzH2cI8b9ch",
+	"ZEMcMgI8liLcl+SiZmQLQvSXRh7aLU5jHlZVLq3VAJ2g+GmaSb1KEB4Y9OMI3jk1hyZmqbyg3OiQrHeD",
+	"zjBXOyFMzxViLh98p52mK20h4UT7dGEcyGegXZZn0X0W0a/DlVSLiOVe9mUBSB3oorTk7z6/NJfUjdYU",
+	"+Uib0DmV8wrTjT2sqfrPir/3JEqikspkMhmKu9eZz5zEPXtuOoup5bhXNr+Kl1N7mpRbI2OwdO2p5bpq",
+	"UfjxAGebnC4g6WZsO9e8n6W7mF1rFDJCPzWPyAFnIq2kvVDq9Po9S62iPSU02Q/29ad2TXjFZ1EE1xw9",
+	"xRtGaoyahLzdNGr6SOBfh7rsWfSzz6GTa1bX3sM1RQxWYdQ9VuaAMASCAQ79xIZPlSogUHfpRRQdauKw",
+	"SyZrtuHgK8KAd29bstXxGIeA7mrG+AWk15soEKNSL84ekC0KJxiEbV9I8UTH0UmbkSy2uwMEtlvtfo/q",
+	"VOs145sdZNi2ziOs5ljQYkzCtredBz6o9PtDU7we58uF8ho45KaQ3m8zEUzGvZo56kb8r1uYmvI/0Rq7",
+	"DHu3Jy2xl0a+1C5uJww5bZFOmPINp6che1q86jT1fw5SwZBzFAtAb9VWqgRuEWVyDQ0G6K3UOSEqQkL5",
+	"WAZvK7/ttBc7iM5fM/QwFO7nHbX2cVuL7+mxW9NElu6IIJSOiDZZuOF1kZDTmxzGhkstBdcN6loOQatm",
+	"FoXp1dkm510YoBAme6h69sg4/Lb/2aYNifB2jIl5OBB8BwLd+ymtWGvQQxkg7DGtNzqtXEROOChUr7tx",
+	"yqclVtFShoLAWAfYu82ZbfyLGiBexK4WHE3mNa3CuxZdFpJWTc+AHaBpvF+FGDlbp1pDkFy9Drx2jlpp",
+	"9NSwQTHYZqtTjr4a2KnmJRLqud3yU/kGk9tev3eF9zLn2INIM7ZGQh8l/zBe3GNy+zL3W+Q84R+S10SS",
+	"ksx4cYeRB18q7w8RdBC1l8XPcYAY8kBwjQLEADmO0CHA/EnnxYbcmpBXNSuDS8LN6s0ICcWhliB2iXKu",
+	"Dc/bMd6nCFdKhPAN+sb9DobGAQcB9H+KIx7SJIihLETShSOJcvwtXKguXOiJgac7xxlVBOT8vxA09B8V",
+	"/bNviOif8pyoY3Pm43GmYTq/BeH8FoTzvzEI55xAH25QCP0R59hlrsPaqBfNe1mMfuECGf2CMiBYKcPP",
+	"OhKGRvxq8Qm4BwE1XnBi0Tdca24Kp0TBgdCXBmAGMFLNk+gAsUgdJRvoAxHlg20YyM8yOSzPL968/e7d",
+	"96WIROevG4MfrUF4m1uva8h22C+8tz/ORWTLuSnw1rF6fU4Z+MGfq23ySyATJqUwruaBfYsc8mzxzJ4o",
+	"wtgbpSdtqkBNj4BCv0JA6O0SX6ZSiK0qvqW1y+KlgTtYySitgrANZyNOvEYi8upUrc5K/GrUxl0tookl",
+	"ihj5sMkj/bsObSszEa5V9thVp3cMTzljSkKdDwGSm0plbHGfVZpcDnKWg6emNWqC0SIqmhKXTrkkWoUj",
+	"6XZvtAlL0gLiVxKepHmkBVa1mVt6tHAljff/U8cqaRpAbaCSbjj1eDj0uIFL2uzBV4Rpnx3FZE7gHcIR",
+	"nWBKoU64k7tTFb5ftK00+c8IENZaOHuEgJxscRmbTwltIVpHWqPhU9zPRcZockLyx9qEjTL5oB0ihoDa",
+	"aB97XnTQS9FkHKzZZhzFOvUnSjuoXm7htJCZyTf4NLxwxkPj+x9ef/8yyX2idmtKfZl0ng3FfqyHQwDi",
+	"10zCPPNVE+irSV9zssvVE/pZlXLO5dIlcZa1VbqknNi0xALsMGEGjfb8fCQSqIPcIOUKMSWJWzp2rApM",
+	"WCkqIN3GYhg9xJP9aApI1sGBJodsSXyb+NUJQ/+AEd/W5F6RkYiS70+MefwV7mnWVg0k3faIIJ1u7J+I",
+	"QvXz1lAkD1I6ipFAsSZpkcGwQaP1HrF+igcBCLdR7Dd/NIA47ogx/i5XSDn8fC/t0nzGLZT2tuEhYpN4",
+	"AHlqDcNev/fX7uwKhPzA/Af0+j0S8eXhb5oD48yEkDXxvwA5M61evydyTu7gmT3h/0aawAPSgqx4tdQr",
+	"ikrrOwfHAAOFVGOAfYEjntD5xy+yrF11MQ+KnWvIO1+srxtvQ277LvrXvDlA1zA0WZb9whC6xkma14Fp",
+	"53PeImP/17IuX2ZZNAMpqz79YuwY03XnM2fR6/eG9sL+zZrG9s+JwfPIMif29NLt9Xtje2pOh7Y5iYXY",
+	"rlCJuPbIEqL66+VkwXmxge0srjRpclKsadZ61x9opT+XNjbPggAf+jM1K/pnhBn03S6WSB8S2/x5RLwd",
+	"oKogCH9W6nQ9NB+0EGr5sTbr96FucPUYIz1KOPGKl9/0OAUfIeoRKBK3k+MAUEQ1JmLdhgk5sIKMqkq0",
+	"1QqUoi6B0wdaNGeh4A76xhqEt0UhT6xf3wsZ2RMoCT5TKyA1ALE6YOnGCgFT/hsrC+BoJP65tJ2Z8CS0",
+	"pmJ97Olljej1m8T/qSX+J0hoVVvze8ujUisBaz41KqmXptWTS7qUlKCDdEs97rxES6OGfQIplnqrshdi",
+	"58Tp5dzj1QzqnTNAa8YoUkH/3ZxCXVblFEC38Pp1ePT08fVcYOngqS7pkooMhLfxy6DGaYTXcnDEULit",
+	"qVUrrERVTW5tbAx9gKx2ASiqE1NNo6AIQhXdkcqcQCskKTMxjZdfQQv+KJdfe5KcYIZumL83HwvzBP4j",
+	"OSi2Y6YC4kRRo+KDKtYsRUbIpLc0idJiO6awh8tB5VQbGAw8GEcIyLNzP98YkecyPUgUFjm9dTEj2tsu",
+	"R0WtMRZ9aG/AMkK34FZqcVvPrlSbPQ+/UjmynRmWysirHEvVeu2pWJbqhn2FPItikDqmpWZenXgQrRl3",
+	"V1bEK9N3DQcCggDfQz8/6GcPDCKsj9A+2n/hUXAas8AjwGB+IM8cIqVAFnWbU7Ni2mm0YZoQAdqAswmV",
+	"70DJCziYQddS8/QYOdAr3gFfJX1QjfLUV43CJDrj13QdPQVZyS3FFaIME0Xs+p0suAYPI3hgu2nsSjoC",
+	"x7YWERoIJdlcC0AkXQkNgdOwgc/ja7D+Qv3qoxw+W8c1gasFbzY6xWethUn6usZIPYmFWGVa8oNKh9BM",
+	"MUtDqjsXrXA+xedGi0zFMe36aCSCqsi8vyB5MmhJjvaRqKBcjfJyRdd9IzoYDBtvXhs+Z1rXwLt9/Dfj",
+	"t1fiF3sl5jY7d7GUzDXwvbEBRGw+R4YA49s4LxTydqmBRA6UwiYBHOkCX+IB8BS+/fwsppB5N33jXKKd",
+	"0jQkZrN679+8zqWEP1fajGSDUr/GZmFwLKB8ikZ8Xj8Z5mSS4sZRfCv4cYkYC1VvrlZeTQVPpYrflnTN",
+	"UrgpdXGGUnqV6Z3Han3FtB5dtX5gGhe2xidsAWE6mcKrryAFomvfwVUy20J00UBx9cILVcPnEV8orpPO",
+	"Agwli1wWYahcC59KiCEn5UAvIhysdSd+fbUPlcpAP/OtUvZbfNW0MI+vjfkCIa5q1Sz7VMugytciV8Nu",
+	"oYpJKy8yWlKjk1FV1/Lf6nu4EpU3YU9zIOljvcnQOqZyXyYAewurnCZjqfKlIBGxoM/aJ2p37c7X7nPN",
+	"rra8Yqrcv5GCNJIk0IL+I5ay5CSqvgKKB7npIVAmC6rHgORU0w4TPVV1eN9y0X85hr0h8MRip9qwf1Gj",
+	"0C5W1Em++fUzjTzU0K7qY2MPwtSQOwCMb4RASIYNAllEQvWroOYh0FJKkV/aTgxGBwax7iQ2MomVxs/J",
+	"KJYpzqm8YpVF0fCLlRgMT8gzVi6DOoqqCADRKF0BIp+g4nDSb0r4/z5rwE5Wf0r0bEdxGjC1luCo2j4b",
+	"vVGcx1PojWIOSnKjCunyrNRG/UR9pHemsrvPeGgqV7Vpes9s9kd0NF2nc/8SeQV15nBtA790szeEoa9V",
+	"8GwEEdW1JF/kZUhYXVqnhjf13131RHnyrEaerrqcuis/OS03SYijdQBNgYL0eVTK9acnNnJYxAOWI1vg",
+	"a0Bjl/kys0B30ntyD47GHt9Bzqzzi2IvWqQciwhPCAwZdNwIMAhFi7VIB+wbL0IcnvlJnrM40gZ92eq+",
+	"frRTWTv3KR5gQvD956wBYjscsdIyfBVTryUf/x9779qcOI79j78VFU8mqb9JJ+nu2Zmk9oEDpMNMAgwm",
+	"3dv/704FYQvQxlheS07CbM17/5WOJF/ANpDOpS9+MtMxtu469/M592tHtWoRXBzIbTUfBRu3fhr7/hKl",
+	"KyBFDezdUc6iV1qN9Qlvs/vrEy/e769tvhXksJoabHtjcoa4gsNUueBb0F7YglTngo0wLSIWJVeSCq6v",
+	"ZCUZ/iqdBluxi8dIdesIj5WL80md6X5EZzS4YL73raxW0cA3xY/u0MwrxJTuRrJzA4ccezn6lxV7tx1V",
+	"ltp+BVSwknqVrOsjJvvndgdRUrvOf2NdCLLIUFUGLFqeL5KKrtlRI1cRVg/hO0x9eESg59py9QMiV7YM",
+	"YKWBr1EU8fHQlTvHciRjKzWxFF+ULUxm29yZcqNZ6dcvYzYrIQ87283KprFuOXs8dvEjbWdlG/uVCx+5",
+	"oT6JiJbblo2r80pGBMMu1DiSyrorYFXwY8pbvlKNV67n7lrv16LAFe1EqUSTmequJq9t5YaiE5tABSbH",
+	"dMOBex5wjrXU790APRJM7s1fraWP19LP9yL97AAO/UXyztptLNPmC4R+uQ0LeUfcCsNJxVXdVZxaG8eW",
+	"gpT67uVFKEWPvkx60paUSrlJ1dN4HompElQu4Pck2h6uyob3izIUdywS9/emsWbluacYc7as2Fp2Jb/C",
+	"gQelq0dMT7GycF0JxpipardlYUTzwQ7eq9wSFeOhpYCgX1rIb+MAeBEi2sp52xIFLfvVVph4+YHIO6uZ",
+	"9q4IgS84YvrXpuV7haGqKoU7VGEvqnVXNN+iIIAyPOYrfAsihUegKCnKFX5R3tN1wp7xZedbu8QqXNBC",
+	"nz9//ty8umq226cIT1TtMoYiEhIsUBwI6ktO5xLfVyXSqn3i62GKbCpUrTUVnpvS+Kt+b3Rx+Rkq/NjD",
+	"UWcI//7cseU/NuDzG/Ex3518iuLAI5FOuhKFcZ4IhyHBEYC8AAouiwT2rUS++/kdcuc4wm6Blebndxul",
+	"45xLPj/AcxqtL/tmuOV0hYughtL+/iw8Yml5yx1Kxu5UIdaDfP1F6BNdz3y7oqAvWnCV8twI1xkX5W3i",
+	"+jQo/324bSHVJyzeWl4f8x5HQb5EaxVXXD0GFQVRbd9fPw8Q554Kv99N7dNoZV0qC6Cuvry9gLV2C5+v",
+	"FOqQzGIfC+JdEXk9+JyGBUkyyW8lG5at/2nKIG3fOYuW2yLvtobdq24Pkjvt8/PuZTdJyjwftYadD11n",
+	"1BlCrcHuWQ5w98P1pT3qDz8D6E9fft9RVR7IIJ4A0q1shAUiYr55ItXEs2H/986w3bEvIfOy86/Whd37",
+	"0LnqXJ11hhr11xn1W7+nDbe7zuB61IEkzo8dZ9T9YAaZ+8q+djr/GvSdawBn05+rXgb9y+6o27Ivr7qX",
+	"3ZE9/NzuDi77V/aoq5JYh53uBwXPlozwJhni+fXoethxblr9q6uu43T7vZurzlAOW+ENj67tS1CPMk2Z",
+	"ackX+r3OZ5VTetUdjdSsrwaX/c+dzs1Zp9c5745uBpd2D7DkzCCunRvnkz1IR2EeDOzhqNvqDlTv185N",
+	"t+dcD+1eqyMHOLB7n1V1q5uSn66dm3ZnMMoCKd/Y7Y9dpy97ueh+uLgZdp3fc2BOFTDKJeSmHGE54TqB",
+	"R++oF5fyn90wetOT3w0UnS8uez+dUp/iFYjFSt1s7QtQaqC4Ou88hIzHOSDyyraunZUvTFuuuig+iToa",
+	"LLrk1meqXvWjmfyc71aVnUWz/FptGnR/+CH/gRlzuLHu8Ubg8e0qJyvSv0bYtqX8+Q8LK7Tn3+FP2jon",
+	"/rSEKVQ17RR/ZhbElB/Yvkz1kCzYHdGV5QckWlDOTbTxLrKEKGxhO81s9dNt1TQWkuBRynNxc2EZdwxJ",
+	"5JJA6BoSW+Wrhrv0q6QbLOgdecohZJrdYTQKtqZkGGZR26UahwPlP/IH8FVjsXWXpdnLO4pxmeWpkNal",
+	"9hbiGdTO1mvWXOAAzwjU0dFjKsie8g1I3RZbzKZTTsTW5yE78h1IWfY8FNlgmFAK16OsciZrO5iyCtUH",
+	"DJtIsIyqk7iE5AMSCuKBu0dXPKFFpa7IA3FjQTxbfB1Hs2w9tDK74OWW5GdUzOQ27ig7VOlyxZPkRNgT",
+	"HHgsIF6GgK+GEEj6rjIRzcsIh6FPXaUB7+kyTPY+8gmHgmIB+hktWCDmHDHf200fLhkq9UjgEjutbrei",
+	"OekgtgK8TCgEU1yghXGB/VJZrkrnjAgRRxW/HW8/MzgY59SvcFl4WOBMg+nnr2YaoFxXKSqzCAXFxqmS",
+	"NRARVb5KLfKuoKkvu2clw/C2pLs7DMfpdzd4vco1qML2iBtHVCS1iHhlg9sV2yqv8fLytbYik/F+zUnU",
+	"22GdK2To0io9fKNBZvttie6oW1goy9yJBKKr3QarylX/Y3FZ6jsTlvQo7uvQWUC83+5Fx52zUo94y8d0",
+	"oSyNiMMXiLhzZhhwgd+aFy6F7FAX1uwGLluUugGrycPOkrCq5rlaObvV7znXl6Nu74MyJdln3cvu6DNY",
+	"ky46w+7I7rU6BiCs44xgH+zLjjOyweY07PRGYB9zOh87Q/2yM+hfOx2Dc9b7YPfayjZ11VEGskGn53T7",
+	"PbvXdvqtrn3pdFrXQ9XtdU+Zf65Uwar+6KIMamx9H/WyfiLYF/NXXVan/6nZ7bWbtu+ze6jJaCXP2pTj",
+	"iVTpl5mH6ijkHsxJRMXKt91AkEgez/TRFY5uiRhEbEqzj/tiDhKb+XtAAq6QMJMnamHMKPrDD82zmNNA",
+	"8vf0kWre6KbQS/bnbDfw931AIh20mj4t6GooSWhAvI7yFBRXooo5yICrBWgrxSoF8/NYMVpVY8XciNDE",
+	"KwJCXNHvtvMoTalP2lqQqGIu5+a9r0Uad8RClJLFT+DLhDRZKpZQElQpd4KhGQlIhAX5khwDcIKmrUKc",
+	"WVTo6k3a5OVl6pP91vXnk4ZPEScELWJfUC2Jn8Om5srxblQB3GgZCtZiAWd+d2qbkEk1nimGEN4p9jmx",
+	"1kvMerFLEEaqiaYLbVB5oLzM9FUCZhrmNcc8+QZxMpMvZRYnI6lVO9tDElHmWcbprA605HWJ//ZU9hNz",
+	"wRYokoIA4iGWWol2S7/9+T3AyxbuzOwvZdGrXoMWW4SRUmAIUkFCOo7wLxoWT8rPyFlJ40rSWsFUumdN",
+	"FduXFmJ1mUdOEAksJO7RHhjuoDSej1pzSQXJvoXcwELTyEIesRDhFqLCQlFsof9gC4WicLILmrL0FWtI",
+	"LMJY6MU9yepwb0JvWtzY2oFcbzZzVNCeqkoTzbKnRs6DBS4WJEje4USF34VpUvM+YpHe4lba5EHjMVEE",
+	"6jydQCAB2sNBEGN/X8UVXF2hPdBN/SX0qJ6122gve7z2NwceZIMuzeneFHDgLAN3HrGAxbwEBL+MWchF",
+	"y8U9rgYyciIQFWhCfBbMuOIvBgGOx76oDGzcLiehKJy/EJN8naL+xJM4YgJDXR1+Ou4Xi9Atqy3tpGWl",
+	"kxBd2AcL4SQuJluA2qfBdgWoy8MxDYJ5BUK5CVDJb+LOsR67ee5G+EHe+w3sV+CHtDr59oy30OqFi+2C",
+	"ZTR8nSiLTYUudt2m7EXX3+pvKsoXJQu3yaaztj4kFGVm/fIiHiRwmVcc8ZKu3fpaZZlFuVa7UfepODnF",
+	"apBaxh0NnJTLBosnIlRvO5gfRvhhgJcVRW3jcnOG1bj/5YxsDAeXI/r0y1mnVzoCY9hcFsWClBsuBQ3K",
+	"nq9pgg6gcnflf3ssuHZueliJGTm4sMqVMkXzq4NVtJiALpjvAdE+7w6dEbroX7YhRsLptPq9dvq3VM4V",
+	"vnenr34edkb28DP81LGd6yH82v/UU1Eiw26v1R0oZf/CHnYyDV07o47U91XARqurWvkwtHsjCJwwwS86",
+	"8qTb+6C0++7Qvsl/0x3aqN1pdXS96lb/anDTPz/vttRYpLaJ+tMpdWGGOoLGp8Es89TpfuhB9I2K9Wia",
+	"eBL5wbUz6re7EE7iXLdaHcfpD2+yT9vdYaelRj2whyM19+QFlGkr+R4V/2yMIE7sSk2SRenOqIgrEhEP",
+	"ySlgV1SbtbY5JOyWlBeTlTcBTSnxPW5YqpAfJHrvXlYafWje3983JY1oxpEPpI14+2WQsTeYc/msqOwz",
+	"lJ92BRo6x+9/Rr99cozpDAR7OYxbstQBfbAcWCAprpygOcEeidD4lnrjU+Qq49uYcj4GuWrM48kY/VOj",
+	"rECu2BjH3thCY4rF2EIY8TmLBBqThxD+1NlQ4/8IOj5AtpSAIyJOUAC5UT6bISoqKlmks7wRVQkkcRSc",
+	"UCKmJyGO8IKfMByL+Ylqo5m0AVLTyX/uRXNCcKTgeM09flwLhQdoFuFAVI9Xz86NiEcCQbGfC4Ne/7W4",
+	"YrjLirpwQuySJidyIqDHytd45vTxOYt9D7k4ipZpst+/DcfnBxHBqvxmM1t+8+A+ooL8u7FZR8gsQNlG",
+	"rj8vlifU/SpXFFDfjsUcHR8cgi9W6rHyk0IRjHB+A7+uN3QGu6nXZ8oiWK3xm9n9GMlGlIl9p/NLHkIa",
+	"EX5DC3q7pFMi6EKqArJBFnjcQmIZUhf7/hL98vPbX39dlaxLsmGoVzalHhOIch5r57S+sisnrsitERE+",
+	"f9pGyw7q6sGUJ5JKhZ/nj3Bho/BJyS07S673RmU2PRS5JnMbWHgyI+yRFgumVAf2bVIW5PvIzXzAv0Rn",
+	"qEIkrBRvq9ABn0DVL1iWH1YVUNZ7ZT5YkKIog1FiDgAdcsHuiHeCCAWBa+yygHpjxCI0FqttZfzYYwuF",
+	"fszB6GESXgukBtlYid0XIj2lwEC9UzSjd8QMAdKfJTWs6P4rTC1Ol3RbbJWipJ2qSW/cyslSUnbwgJeu",
+	"KmxJwcXnnIg1hWb0O1QlcqC8d+/3Xv+TlJvPulBH6ayvIr1VwHcfQqk/2cNiqUEPqyzEOfl5zWl57UBM",
+	"e9fp9sxYNlcNTyaT63mtn42Fiiqha/RVg5KhRYEGePlHjANBxTJ9ZbuQg5UvixR0Mg3XW6+MTDkfrHwA",
+	"znyPRI8cZX/t2+Ioa49EAGCx3TD7q+9XUblM/Ow6SZdnoOVjzrPHKX909clunbeV/nmWFPIyWQzXo+Ro",
+	"O845ZGT8ro+51bgafoAzeTkoPPMZq8JKAbJrZzS0L7u2+Tf866xz+aF7faXKgNlQM//ceNk/dIZXKmvh",
+	"ot/7gH7vgw+/O7IhVfE3ewD67O/9YceGZJB/dVt90IiHn+zPoCb3PtiD/lApqzZcJeeT1LzhH93R/98Z",
+	"Xtow5dFFB/U6owv1wIGL3x112uj3bu9Du3+VPoC4APnCxe/N1kW3Zxeugokm+RCxOCz2w4NDTOS2qa+6",
+	"1hknOp/kX+kT1B8o1G+Td4JUWr5OmXH0nC87CP5GaUPph+qX9O9P9nBol9YtKD6DyrxzlscU+UgiOtUK",
+	"dgHN3rYgXB4DQos3WnK9Z2hB3Yg1TRauBrYAjRqZ5Fn5qtSoEh+iyp2zWxeruAyDTq/d7X3I9X+ARvOI",
+	"EISFIItQcIQjgjR26DNAyWW45LG1I4qLiSvM93vtyJkCWB66dnIrkVV84TW4dur/duviGs5Dd1gcglQC",
+	"IVOQAwyiARarK56m+L49Lk/x3WIZaoiZF5MDI+JRoWCWjoqj342x7Z4lt1F9Rbyiy2hlQniP4Dw+uH7M",
+	"6R25MgUzRRST7HNTMkc9T+pqHu1YHujp0Lgyi3JcLJ0yED7VeuRmfAoLAuIB8hjhKGACLSStib7NxQhJ",
+	"4OURFIouI83+bI7MKkG+x1TIC1NGmF+9HkoR+S2mi6UgSbn7tHqUSlbzz0ez4bPYvy21lZiIoUdx5iS+",
+	"KKGm6yhJ2zdcAJvEV3GT+NhCBLtzRRalAs7uA1SwzJVhCJXQSFsPOMtHt690uwFUY8c8us0yGJhcgq5q",
+	"8WhDYYlK4Cb+BWewEoDrUWfvyc/a00J0bb87X+25/GJQr1EU84JUTQqm66ySUL2QMRfd/Ce5dN2VVO/t",
+	"MnWzH5VoODEXtnIWluSbavmmG9wRLli0wzjsyo+llE0CMqUuxZHurrI1zpmrktPlxnQCQWGU2TTxlcFt",
+	"RWDOiz4uMHOA84lFXzLO9SOxJQksPBslqd3Z7I+ds7tzWduV6eOPWeqSg1mEgZXEclCyA6/IhoAUNTun",
+	"kTfAkVheJWmrJQEwcsnXsytU5XSIkEjMD8mfOkAi+fvauRnZ/wJAQfXoz0JjcMwFIdudAUISkACImOls",
+	"HTLTUd90rz5v94l8UcPtzpkvxTTHxJ9uauBTwTdq1KUEqLt2L1aoUJqnWHnz9Gs6aVvOpCCiv2HtjhmU",
+	"HNZWRRhR8pJTmum4wNSnwczeeT5BWeRUOGfBDjdkIF+HtMCC6xHGUcg46U8Tjlbgxk3BharWIvteGk9Z",
+	"+doXhlpZDY4X5ApTP7O6RRe7CktCtZpZADOY7nDY+dhvyUt/BUZi+FPe7YbVGHWckX3V6elwq2Fn1B12",
+	"dMZTZ9h17B0zn/RdB86xLEng0yFY2+98ikFTtPU+mWFfdbipocvMq1XDz3S4fqFjMWcR/Yt4I+bQWdAP",
+	"zsgc+9P+FDKOircm81GEvbK3JjQSc2Ov225B4O2/Lch67k/PZANVyc+Vr2yWDyRZag0dQ6WqWiOLMtQh",
+	"s/9JMGHJG8q9uBVATWftg1wr5Q7yami9GQn0XiVgjA2rIa/QFfYlMT4nC/mPQoWxuMndJOt1wenRVHiB",
+	"Iyqw7yQx3wmtktNpWI1PDasBjqbC6SzAUnaF5fgfd0KDR34l6B15ZI9TnIY3luSmm1c2kvsgXrRJKA+E",
+	"ro+/RYD9kzK4iC5wtNQEqng2YcTmdCKVFs3f1rLXK7uv/PqScqHY3joAQ7XcvPL+1tzumeToDUw05mkL",
+	"ouwVEpVQjF2Dwa3G/a9bvf5rJb/iJZzW6G87aWs57l2IK2Au2s4NVzHyouldBynjtCEurTzucRCxiU8W",
+	"afYJ5Me74F0C6z2shp96OyKiMqbR3rvD44KY4grgvDRzZhus0lI+J0rhurNWHd2ZaUh/VmTNuQ4lV9bR",
+	"97ZPcTloWPJrefLqluHeuU7z2Fk7Y5ZFBdBbu9gBCoC7tjtnMIezlt3bdcQTFxerXS4pZSblI2hlopt3",
+	"XrrN2BtWI4ZuOkY2q1rN68yryZcDzPk9i7ztPk7erphyMpai0ORi+lshWgLhKgsPrRb2kujerXcr1TnW",
+	"VP4h8VU8606GLDv/YRHx9YhPBHlc8+21bwt70PRzh3b1F4XMYtLJ7Mk2ANQ51Wt7rfCxWmAeMmZz/Ffm",
+	"XWMC24r5VR6k3Mnc5dYH5L5TdazL+8ze5FWpAbL4ifc7WZYSkuSlbDtPcKcMPgfge/hk1/UI1z/fumud",
+	"prhrl097X76Egr084JPPXOzrddt+/peZr6pE9LxFM8MAHiFlP8bk/EWSuTpTkhlrwZXO5oJXYUwVSUNl",
+	"AcnxRAtcOyXOlo9TLdSrnvyXP71iPe93g2aZe33zSa1Y7xLnxE61mkkkPv3SXSxLpKTplLggCGuL/kZP",
+	"whQLF0P5B4qDNQ/SuT1q2QBQftlVoOa9fu+m1e85Hcijvbl2bjTyfPJbf9AZ2qPux07yS7EfiWCxrDLJ",
+	"x1wDlOGHrdeZK9n72Xjb1gDp5sXrcrNBibFw4Wloui+ujxFGZEofStaWRIOI3lGfzHYwFVxnP9uS1PCK",
+	"HPtU0R+QiJdR/tr4Xhvfa+P7N2F8f4S9nMk7LPXSQQ778AWDZL9Lg33GMFTqi//mzfqGnm3XGrz93XsH",
+	"jCkwgf8rt55/mhMVCo9ifUxM9em4EHnyFeGmc2CGRS98xD4t2T8ez2aEC+JlraRbqk9WQ+WY6EBdEcWk",
+	"dNVTyagAv1ixPXuDISPTgOEWBgAnxcu5dkaQ89br9zpbRmhAcOuyNNrXRlEKwo18yiFVy50Tt6DYXYiX",
+	"PsN5095kWaxd5ABEkxyII+uFqk5kMZx2KVS44owxM87OJ9N4kVfmE80VHloBNC+qEV6Y0lUKTi9/LNVl",
+	"tOhZ+vFKvHS5W6EqEmq18vgWp9CURgZA3W5+ECuUyVQ3vsxnHJoWuKo4LRjCiOM7olBasu+eojiUvx8d",
+	"HlqHh4fo2mkjMY9YPFPAP/ag+9oJgyoDqeA2wnM5eFPE1EI4QOQBuwJ5SuxBM6k/Qw49DtDhaZIdt2G+",
+	"pblKr5KftJKdc0XEnHnFpVLlHNSeR/iO+PwE2a0LC33qDjuIRcjpDOxsgL1Km4R0Sashf3x81qRTeL4Q",
+	"IN7qdAV9GNMcyqP3h+VJlEfvD+ssym+gUH/X6aN3x0f/SMBEABP0S5A0wONAF2TE+q4bR4USGZwsgKRC",
+	"LFZAqWkt46QMsdysgN3nwJEq4b9phJPK9H5ZYakp8RKb22upY3qgc+avAW8ocLybYf/ysv8RZKFhf3Rx",
+	"0+46aTVEQBi4AphAVS3ZarQ79uhClbPsOM5N63P670Hm306xHg44xi1vRYQ43qbUsSCvvJqrtZKLt3d9",
+	"zdNZV8yjSOyJKot2V+uWpV9WZX1qHlrGSnZMAK2CVikTXrZK4yyWZ7bJ08x8+ZUkYqYjyjLc9OnTpVKW",
+	"yovPnTxZ1nFlumTxHu++p0+b8Fi1hs+441+cpFialbOrw4xFIYsq/MpgwySBN8znwLwApyMufYVOvxkP",
+	"4dRn9yOlwZQYfXQ1mpdfxG2cl2fYvY3DzDEusxwCqvBLz6EQuc9AkTmSdmhTBQBI2rHyOam/TCWIBgvx",
+	"f2OQFuADOTEFBps0PhciVL1RXdptBXpCjeonxaYyvxkYCqg4BOVdCDqL2C2JuNJP9tEnMpFabQaXVOHq",
+	"aB09LfR5Il8JpJ4iqe0C00Bgqv7W8RQW8mlwK59k0VC4hRbsTj4F/U5+DMBGsisrrW/BFRHPYOBzCx5J",
+	"1cgnADncZMHBv4N/B12BXHYnJyEn9/4oO3g2RbpUQhhPfMrnxEvjmo8Pjn85OFRcXb+1ABGHW0huOrfS",
+	"prryYQK6FzKfupSoUSoI3APUuSPREnnEpxNA3UQenWqbD5pGbKEggpLeKUfkIfShYpJkTzikb3r9Ucc5",
+	"WHgwLxXuciJVOYTRJAciK5sz6J4AY6tGQqA8BcIcjW3tq8WKYSrQ0jFiAeijS40/62LfP0CfdAmaZLY/",
+	"cTR+aNJJc4YFucfLppl5E2a+HMvRj53uh16nffPbp9HYArFowrylsSUgVcZmDSx6b5yFpf7PvRjvS32a",
+	"EwMIjSMCG/mb0+9Biz9xA3MNSJQAGK0xoRVuNHkIxwcrA9b4VU21OWOwv6oDkiAWY6FQrnIzP0U4WIL8",
+	"qC7LAvEYUMg57IkCqzv5d9BUCFzQAEdHh0nhWyi/QgIvZDQQMD5V6IKjd8e/oglZMpBOsDiQjRiAd/MB",
+	"R3tyY97Iw3B39CYBTT44GO/DynhwpzH1l+jol5PDw6b87xG6dlAHc0EidRBYgD4RLyDck6JG8uLbQ+gU",
+	"xBZ4T95MeRcz3a/aZLiVAHLnHub/MrZ4VSAl0H+AE2hKIr429uO3J+/eNw8PT94eZsZuyfVEDhZx5OGl",
+	"uvBOHHh4iSZkyiKCjt6fHKpJXLGALMEkok6KtsbAZc5Z9fgpMu5quQtyIFn7DdAIZdZMzDcHSNNQjcQc",
+	"Ys4JTxE2lQUQowkNcLREU59hQYNZU+05ALvCaUkpsVwfKNbGT9RBhR+aQDdJgAOXjFGAFxqwWC4UQDjf",
+	"08Bj9xrOLTmj8g7pg6EAXPU2jvdPs41HBHtNFvjLEySimIzRAke3PEsd4Q4o2D4UMDFPyblccBQREVEN",
+	"kKy8gspia5jEnjm9aSL9PtRzWTCP+D7x0GRpVrJhNSSJVhxKEV4Y6IwdHIHHOiQBDmnjpPH24PDgrZTO",
+	"JQWW3K3gPsjHM1KgM1wydqvq6maq6cahHMg4kWlh0SZLBcOdBk+MJem8xxxxUwhOnabsHU6OANHbxaa6",
+	"HpAu2Rx4KNJ+OjSlPlEItypJJn0qvyH+FO0ZxqrOopX4DK20WF2WA2q0JJRNmUYC81sOaTcZbgVA4Fwk",
+	"wY1yPSO8IIJEvHHyf5sqtJkaPekqQtU0+ep/YxItGyYSImc4UPpRoeOiCDNMpRRpOYV6Cs4wqSKwRd+Z",
+	"wJeqzv8ErzysPpyc48NDDVostPM5x5J0zFTaHg6W/Sks2sYafyvV0+W8Nzj/10sV//0nCHfr65UZJfBE",
+	"PzmEkSlKlR6xA3mr3lXONFSJXv/f+ow3BEvIr9RU00GvD/kK+1NAX8iazpNTKEk3gLoGMxh/cId96ulR",
+	"H73eqOVC52StdJySzYVS+0ZMJcJlh/z2dYesxupj9zYj5Wgw6IRvBIRIMVZTJJ3RJ4m9nIxkmZKayE8S",
+	"9Ew5taP3u90Wz4BBDXImhTVrxKquVLwVSgBcEI9iJL+Q+3EfsWB2auqOZBkaviVoTcCEabx/zasA5HWK",
+	"qU+8A3QOQKVQ70JhI8bCZQuYWBzcBpIYxoGgvooVMFyoxKEDKma8WGCpMzc+6CpwmnkoVsFj3yDCGgqf",
+	"mbpk7njGs9WGUnaOEv7xp9SNS+XrjAVZFfhYe39FgWicNC5Go4HTUK+tSUMpY+G5VxKZRoeNgJjgzovc",
+	"eFDtQUnyEVpI4fGWBqpWjhZ5aJAIBemUtTlSqhh4wYIZKAEnaGy4MFSJBSzqMdpLWDNoyQVc2UJjXeFf",
+	"r+Q4V5YHTM264l1PjnMgv4gIJ8JWn0G6rv5Qv2hn8TV/RlB4kSPme9CbervlM07ST/qy7T9O0RwHHshl",
+	"RNwTEqBDqRmA0HJ0dHKYF8V9cIUnag2IPORBIA8voaMw9JfnhIzIIpSvji0D5C81IL1EXEk0Ss1XmUR6",
+	"8fkBGuQfwKFcQl3GkGTK+MrdPkUYBeQ+EbNMERWOFyQ51BEJfeyCd9XISSwgB8iQEXnBFMk4zRQglKpu",
+	"EoEyVr5UdbaTe2eOhIo6XRe0com7PI1oOWPesop03ovtSY1ddk4HOo5mxTGlb8cXyT1V41kpyVxCvfVF",
+	"Wym+/LfVOD48frKh6JXoBlO2w3hUKRBdaiall6f502AURw6VeGqJqpaoaonqh5KoWopikAfKRda6rawC",
+	"GU7+9HIUzGcLQSo1w24jTUmRiRW6W0MSSN45AY8AnqWMFazNypbrE0HQ3jT2fbDyzdQxgaLPIY4ExT7a",
+	"my8nEfX2s6tzootQQ71f3SpUq5rFqgUlJ2h7ujqEiWxVxMEPlPnVMBW+ajFAmKdloaX8oJg6WHgKuboF",
+	"FmI7ETrSCz3B7i3iKn3sANnBiskow0lY4JITiO3iiZAIZ5SrTv/dsH0pwC6l6KOY4b8bB+g8o8hPERYC",
+	"u1k3BU/oCXlwCfHQ8WoYXF4aaUEQ4zNLI+mHX7X8kT0ROSHktMgmx5PFf00ZZXXMtaBSCyq1oFILKhsE",
+	"FbBLiBcz8jyTcPK3VeTueZMDSCgWX65DyYY4wrOIZEIIeByGLALRLWWoe2HE2BR8N57CCUG/HB4egdNF",
+	"Pddgw/LxsYU0vBmbonuCfTFHv7x/d9T85f27X5W3VczBx2lcFzSStHqROHXgsEaShBA3VsYhuiBc4EXI",
+	"0d7nz58/X1212xcXV1eOs59EryWCgGROP3Gk3EI+RMcqz+iF3Tw6QP2ApEEFIcn1fYL+w2iAOPV0rEKI",
+	"Z5JFBIKBZQwcBWjQPrfQb4POB7BA9T6c6upSAgsCvu2rM9Ww5JKyleP35lEMq36A7NQdgXwWzEwSRU5W",
+	"QRBFL6+8cipWyS3tZMefRYDRAljSy1ctxaQH955EUmpxCb0jXs3mazZfs/kfk81vcjx86wzfZzMaNBeE",
+	"c6yxVArDPRJ9PQ48HZaxAP9FWnzNBbaSujzGSYlpEz2mik+P0d5yuVw2F4um51lowsQcGUawb6lQmTm+",
+	"k+xtRgNkhmYhFqq74EOFYMlVxwIi0vcg+esBL0KfoE+/dHvnfRVMGSRURuAHYNcWuuqed4c3yTuGbl7R",
+	"8+4QeVhgsLEY0W6s/DrjAzQAhp7JQTs6PDxMQpTGbDrlxMTJ+XRBxfgUYQRxFGiBhQsxP+AdU+XaVKJj",
+	"YuUCQUWeXykEgfRQHWdyKRfnymzbhqCTcxpxoTZIHlwPC4Jo4PqxRzwLpbtxajaCI71ZZQEhafnwVS6e",
+	"jQ/ZEJ29HqxyiXcbp77QyWhK41eSuudPONhekpaoXL9QCZ7f0tBSFgQ8o8GsbETqvDQKB2DgRgrSWhPo",
+	"kfXhyAOKOP2LWOhI5w4flvUOB3RD50n9v8PDQ6sq/b1gLP3AX6Znm2pWyBO3XsmRUqDB6aBMmH6vYTX6",
+	"DasxALwZq2E3rEZHQ+t0G1bjt4bVuNS4NEONTfNHYV5H4UANiUkyUOVnaY60pigsytCOskkInYD2bCFS",
+	"1SiFKU2oYqFSkZEUBqiZ2aSMTpUnvLX0W0u/tfT7g0m/UtTICCclMtm3HdJUIhGnSPmFkrCyJCRxu5vk",
+	"4qcSi7PCr+RZAjI5dAbuVyulOoan1+JpLZ5+G+Ip2rMt1LNQ30ItCw0sNLTQHxbqKHSQV5Rdn1Ny1PdV",
+	"XVeFCbCT+KjXjqRiJBJMYB9luH8tQdYSZC1B/lgSJGx/IjBlpLLvT2z8X5Kf9fcbL8XOK5QhIYFZZQHC",
+	"dsyZ73GEJywWIM/ppk7gBxOtBXFblnGYajejPEPYFdxCKXwx/JAUaUY0Lf5roSkhq/FgJpjcxSGeUB/K",
+	"bykXZja6fIGjWyLAQIp4PElmwy0UUX4rL3lErFxMjQdeTdmSL+UmUB3WxcUPJJEWDeTgbil0xWB2wKUB",
+	"UKAwga5cznoFtruWzFYSr6Te/ombCP+ar9Z8tearP2DmWRp79BNHECOsKcJ3z1lvl24pVz1XLj+954HQ",
+	"aBc4FkyyPzeNQYJVRx714FaA3cNCERFxFKirZcdHh4I+oOvhJbqfEwWUsUThnAk2i3BoLOXdtokiWnDi",
+	"3xF+gGz4iHJFOUDVPn6H5iyO+CncRw0eCQ5KNI0In0P2VBVj/H3p/kBMMT46HNGH7WjiHYmSegew8ACL",
+	"IfTqU7GseWTNI2se+WPySEPvmzkq4dPg9rvnk1uG9ZgAkqwvQyudaBHz5DZgoRkeJCaHLBLY176gvfUQ",
+	"m9bQ0f/K6J5qGy00YXHgEg8ROXN//wCBMdZ8jFTRVm5KOZhUKG8VDjzJKxFwnVUyPoyrkpPuFDbzsjx1",
+	"h9iEbzr6IK/K1rEGNbeuuXVtKc6YPdeownfPrTeEHOQppranu8wjaM9G2MCXWKiHAnJvoT7geliohVyf",
+	"cfnDwOB0WGiYJIZYqIMiAhAgya9/oAWdmXvHBFoSyG6K2B0EIdzPJWnR2G0CR9CKbIF4yhqt+6OQS5sL",
+	"g8CBp/zOPXhzYK0mEuuZkRMEcO0qATqT/ioJQJJFgobGwb6nMRNVUVogFnIEnBB5+MzZGGmMmGuI0hiS",
+	"O0ruUzhSIC4DjWRiw3Sxj/YCKbpAwIWaYQLMMok5DQjngNBSKW5sF//w3Rm0t8wZXjnSNfOvmX/N/H90",
+	"c3YSSvN9s3yVPFTG8SGx5Z+aLRtMZR33R1TikQrK5IL6Ppr4zL3VjBr7pyov5p/ZZCXThoKklg2kNTY0",
+	"tzUu2wNkqxco4LuqgyBV8713TUDtzea97kO9H8OuWQQnHO4rTnNldbEpjSuOl1wKEgDvSoUaO0+80PJL",
+	"PY9KzjrSyVdfswI/TjYQYNTSXcvvFwDRZbcKXAO+r77YWtf3yBTHvmicNLKtZUpe6NHAnDIvPEOo2XY4",
+	"rsPMKGA7t0Zz1bLaykd/bvabaxlPbYVeZQXouprXZyGPpOB2OtOsllBqCaWWUH7IVIisiPISWcCvJ65M",
+	"sC8/5m8UwynFAfnjujP8fJPUUTq77Ny0bOfipvPHdXf0+QS4WMaqowwEukaZlSk8CdD4ytpvSgUGCTaH",
+	"ZL5iibApoHyAbAATJR7K4Y4doKGZlIUmsdCCDvjblYwE9xThompiagz3mOsqBFAwUtVBKEPPONOL9Idm",
+	"ys+AnAFNJ1UPJz5pYT7vwHqYSl5bgWgcPQPrrhzbJn5sDpi1WitsCHkKz8dlrxTLMbajgWGbT81wT+Ws",
+	"4F92NFMGq2zRCVVj5dlY3DmLJtTzSJAr/bYBrjXPtlRdBsW2srXdFBpwystOi7bPFNvRMzw+fvIZnmn7",
+	"2xAsmVVzG0IZWE8H2yR2u4hgzoKT1dqu98T3kd5tSUOAw9wD8WBCVzWlQvKWookfQKn4sQ7mHcNfLeYl",
+	"aV7yb+0eez7u2dUVYRwS3ZFopZr96/FQoBdpJdiJT9KqVAlt18S+mpdeCx2ivAUzNYRmW2ZagqixiV0G",
+	"t83VApElwJ9BvlRiSCK4eZbJJrylgQeEAgq6rJVehGpIduvipttzRsPr1qjb70E4g+Rr106u/BfaG68U",
+	"D1Vn8dqBytO6AHqmtPKvSUXl7BABZyqTTvj2OAMzta/BQU3NlkGn1+72PsiXWeASS0dnrYQX0EBHuv8D",
+	"0sDeowUNYhMpLuYkQAt2p79ZKVk9GPZbHcfptNFezOHIyIttty6kssY41VBkacVhvm+hYee3Tmskv5FL",
+	"Bc3q0kuZoAHoiWAPwD/0PG4+dobd827Llut8gsQ9Q25EPChLOs0gwzPABfN9HEnC4s7TLsyU5YBooPLe",
+	"3ubcBxxKLI2Gdrsre7Evb87s3u/ZDc6NQsXuRwuu8z/lmFQRWcVNoaRW5JHISpDb7zGFnc4u5Z6xTOTE",
+	"IMBYhfCK1kX29Z947ih2vfH+ARrNIwLQaWQRClXsSV/AUwi9yW6clK4oByJqRpMBa+0Mh/1hbsa9/uim",
+	"27sp2oYbZ2SPOrBog2Gn3Tnvyhvb7jijbk+9kL0bHN8BSj0XWGny6clAHuGCBrrM0z2NiAVl2LM4c9BN",
+	"p922840SwVEcArqMT1wRsYC6yKMRgVJYEyoQViXhuMYWhdpG6IIFM/Q7M2X69lzmEa4gf33KxQBHgro0",
+	"hAJXZzi41f23O5edUWftWKCIqGuCYZZebsUnSw1ip6rs5URvVfEuBS+8JSTkyf3+GelyhWvVyRQ4sLrq",
+	"CEcRvdPZfsl9fnuIOHFZ4PED1GMCUY8sQiaghiGegjMQEoghy0X+8f7hwUI+Y+pSFgnmcVjBZEypMq7N",
+	"NDjQOTUQYHuKIgJl+vaSlEQoYkDlHQ/8pXJmquJ0pm7c4btyeT9HS58JLK+4r52k/adD0rUzCtaWoqSt",
+	"EXSL5UJXVwpZIexQYSni4rm9gLX0X0v/tfT/GtK/7XlaFpTSCfIIOIvwGo+plvzPVO3FreT+FZH8aTH1",
+	"dBHIxiZFYDsD2hpjzxRQXWXs3ADfab6+p7h8alWDRMspiyMtzBvFIiuN7p8i1fOw07oeDqWElene0f3n",
+	"DJ5aJojkekWA8Fsibmea7vRGmR46Hzu9kZOZm4+FvHdjpYD0p6MIB1wF8fBxCuCbzDjtOy/I0smQ6Nq/",
+	"SjB9aTtgnlc/oz2wosOvwx44JC6US9Ib1bmDv7Z06UELK5Pb7eOk47zstMkaCZcUjPqSjNc2yVoqqaWS",
+	"H8gmqXjsmrar6wsbnpPU134+EeXLbJTFEsoXWDFPJrF/Wy67ZI8aN+drVVIBGYYGM3+jZdNCYDhLQpLk",
+	"vhYw6BV74/HhsSkcne3bIaLrob31QkTd3DscbH3Hh/9QvyshA0p4hpKIpu8qy0cU+yoLxy3kw2lRRZhJ",
+	"7vPvxxhyFvu3L2MKKerp6zKEOERsYwtBmK8aRDkRuu7RP55skHK9rmJf0M2x14O0NlPFof9xBJ73TxgA",
+	"/5XyOg1mz6Vag/0Cdqe1LEmmv20tXBHOvB7+vwJq+veWAJ/5e5uWzaccjQuaHaeJLlKxoIRbOnNWXTPJ",
+	"SyjUZ5mze4SRz7ghuapoi8sCVx6HE0mA0YLggCump1RSU5JEjc1DeyYoODAUPiM/WmiN2p8qFxEE3+pu",
+	"VR+rc4U6jEoMgkRgKW1OiFoCYCkHaMBACkVTlekDvjDoHQuCAMJRuYT4KXiUcknYAt8SvuoBLAz4XT/c",
+	"m6J+R2ppMuF4MOrVGcLa7MWhHMPxoTaY7JdEBBds9TaxwQaDUh7jGWvqp/c0IgfddvZpky5CFsFphI5P",
+	"GjMq5vHkwGWLN/IC3JPJG30R3sjvJTV5mTDdzKTljgPt3lIv/xJdPr/cW3/eVpap8zjw+K7Dha67Q7vF",
+	"AhHRSbylBSHvy1DGOOPN0KHweSODZv6/PCHX2Vqrzg/WDDIi8vQl1i60J0nOTzwN4TeGO6oSD/e1ePDu",
+	"ycWDHnNid77lhHps/UYrA4F3Ukg1dcnGH4DjGwiMvFc4pYk/yUV6Klb/GEV2U+Tq7joscefszVyIsDyv",
+	"ZhAloSW5eHQTbqoivGVDMA10z6Lb06RufsBApSqGvO64c3YBnT9jfqXsZNMNN8YjrAUHju/TUqVHz2Dd",
+	"UUK2K3WKkVzNbyMToBvweDqlrrxIjtz218sG+IGMbvIAS93NxzQwJzVDhZLoPiRf3ILyJFf1URRnC3qi",
+	"8iGa2nZRbAxLqAoWJn9iwjyAUY1IWlZ475YsLTS+pd7YQi6kgPFbcq/KWbJYQPVIRKZT4gp+gJyUFsFW",
+	"lLmg5Eo50Otv9+J5jDFJ84r+7GCFqUlfTfpq0pclfZpAPBXt+0KbygYKGMQLkwf2RmX5PjQx50Q0jUek",
+	"VNQ6i9gtibTFLaGBNEBjudkRVr93gyk7mMA/e3hBxknY6ozekWDdUVAie2XG2VLDtOUoR2aQm/KEs9Gq",
+	"y1BtvRqVouH3ONCF4dMc4lb/anDZ+deN7Tid0c1oaPec886wLF13ZSJfDWLHByLUTsh13Ei+Mnv6bAbi",
+	"nTTAR+fD/gAqICQumlMs75W+wQhu8LY+zV0SLrL04tmksixN+l/mL3mtyq26H7EfE65CemiQBR7SiQdm",
+	"NSxwUK60Oz5BdsseOfCqPer3zFWgnvocroSFmOvGYaZVBcpPosTNL19Kofkj0CstBCeXsiDANCLJXxzt",
+	"Ec9r4jtjyB3Lo95UEVPjfSiiPqcTKikTbJsyN+s+iRSyV5H79UzBQziJA8+XH5g9gV//G9O/0hHIjiOS",
+	"jwMvMtJmCfAmYvtpTt05GJQQm0pJR+6LYBp/ucT+urIfleSzUopcaacAtWFIJOF1RWZoyu5lAuhLKLz5",
+	"vbETRkRZb0AkFHxpKUuZdOD33Tq8So/DCQpY0AwjNiVQ5gH7G0p0LjzlHOmxYBCx3fqVhE4fZ33QMmee",
+	"q7gXABZRqN3pJVg/GiujytyK3YZ0iYNZrAsZAa4KeRClc/f1y4VFnkjQsBpYdu/JFwCybir/nMs/57Fs",
+	"U8p6/8GyQV9eEVDV5A9/zW9aPfX/0aetipYWnJn7ORY56Rok75iXQoVmIU6+7LimXcdcS/wV/cp3pKT3",
+	"ajClGQqwEVwc5mhJYe83p9+r0T9q9I8a/eMHxCeLTIS5pghPJzDn4T6slxGgH5S2sqLIV+QtN9F5f3CC",
+	"phEhTTZthliVmTJf5qC526PWAbIDRIMJiwMosEFdoq85R1RHBapZUMKRx9RdgYxCk1D4viBJtv3Jbp2Y",
+	"zAN54zLJnFggN+aCeRQHVlJqFadDxDNTGCuTiqzyO/816gx79uXNoO9ADm6iykviCsVVlOi/d+1AxCCI",
+	"/3stHGAP76c9QCInDlRohdIOLBTzGBBE30pG+Ut+UqeScgupBiRbsAZlLgdYbGeo2A4VRRlwQYXJoYgF",
+	"2JZly9eO1iY4EcJXR1bXKzvN5OKzxDyvEkb1ORdUgM4g8EOi+xiJQ9ISrqJFoKSK3BUoY0u+y5TQjr5H",
+	"OUvTsyaGFvf4PaaHmrNc54bWWRh1Fsb37BUxZAwBWzcKP1vhpxlu9lQxKwnTfZGw1DKhq06z+G7zJF5S",
+	"Pijvr86ZqHMm6pyJJ8iZMBQ8YVQZte0ZsideiT25mM+3MQm0O6AuI0J1KkEAZb30tXXZQqEtRQTtcabY",
+	"iYsDgB0jiIrTDPFW2QvmGnGdLiEHCpwjjH1fA4gB0JVkbHbrQssHAH9WkMCpmSAN0CoMGoQZHKAEt/QS",
+	"WAHXYKQswVNabfHUVB7TwQw8i3sgT4DKJDg6PLQODw/RtdNGez6OZgRQUDmasZydRCn4+yABquWZy5eV",
+	"o3bBoOKoxhbL2Dk0YhwJPCzfCsT8AI2jgsR3ZUAbo4iEBIu8UqU+9JcW+m+MI0EiH2A5lgRH/vIUYUCB",
+	"z6F2KXS5jPECRbGUPVS+R+4HDZeAbIVKBtET5AEDNJZLF3KtZqDM6oSRwxyu1J7G/LIyUG8sSiDc9n88",
+	"4CnD1VuYz1/UyJDrsLYx1DaG2sZQ2xi+TUmuve4zAHb/Xclqj4BrP7/utZ0vBGrXhgEvCWLHaIGjGQ2Q",
+	"z3CA9qbg2A2aHuWqOpzphp8kFBgcDhD4QnTZuH0r9dUoqW8aEQVEGyAW0ZlB7pTH/UCDTnWH9k2r3xsN",
+	"u2fXAGV1AvVrhvZPHLnZlD59IQV+AKHnpTGjCjnsswNHlff69aHJa+Fxt8TNggY+qTPZhwNzwXzvSeGg",
+	"dpV0WEC2WIyNMs+flVIPpK3p0sixL6qpZC3o1IJOLeh8/zD7LJJsMM8En174eV0EqxKxqHawVONYFYoF",
+	"eTCr79Ux8wImldLuardM7Zap3TJP4JZJkIhzAYHfgUtGnpJyIAvFP2YRgUlwC2n9Oo5MIRX8ADKWymfK",
+	"VGy1EAtVMLG/TPGhvKSyupiTBSf+HeFobzwjos1cPt63NAiGl1jelZcAMphU6RFkMiSKczTPYT4bcoPO",
+	"03FumfjRy6ehUEHUqsnfsFAQTG+PG9YqIlMaLY2jCC+Lch0+6SK1giEauH6sAyiLlqpshHr9dsux6Et+",
+	"BnuXLLoqf6/YLmgGUKi3bFkitmhjQZ6oV82XN3Yr2O6drmbgQP87ZeBs7OKC3aNF7M51kOvmUxVGTOo7",
+	"KtSoqLxur9/rZMrqDuzPl3273bAa7X7LaVjq92eoqrtBG12cU78ykx8ulw71VTB1IDRhfks8S3MSn9Rl",
+	"+Os0lzrN5UdMc0kqvT9jgosi8M+U2QKNvzHaVLNagsqJGjiXEa5yGDTPtzQURUQ49QiUtcs6SvRnOv3B",
+	"Qt2hbRmyRTwURmwWYSmFXdHzbhu5WJAZi5ZWkoYdkgiohEkZd3GIJ3qBKyQpo3RsJVbZZpDgCYkDES0l",
+	"x81Mqev00dujn39G2A/nuPm2jDkmn7RUM7vxYjuTKZICaXR77e7HbvvavrTQb/1ub2Sh0fDaGUly0x9+",
+	"2JDBOlqtg79xFL/TwANXklmV0h7MC4/vI1QKajpZjAJyn5wgeaEDFIezCHukQiABgKGdB5EIsNnqi1w7",
+	"xUqzyiNc1MuEMZ/goGqu1Y1+2fAdwdxb9FlquqgTzKXqBLRooO6Xws7Vl6787OoXnM+dwY5zzI5lGvv+",
+	"shli6mXz2Hxtt9I3Hu2dt84G+7sNTH7y6IEpWGFJyRI+mp4zcJwCpq8cozLOlR775Ht9Xx85pJSo6nPn",
+	"ecSDELvMUBKBYeNYTFM7jkbTXRVqaMhvKcABnVKvpV/a7bSOCuh5bufJQ+gzjxi8ikIVSrUxSJsoVm5X",
+	"BrNZlW1lmEo6qpQqKZf9lqNMONTyiUZXTqewd0c5i37iCbvccF6mWO/DVkf3OTWyHIPeBrgO9IOMoaZW",
+	"xGpFrFbEfjRFDEC7ElPYqmIC2/9c2tnTK2QZJ0yTE8Hf/G/VvVkO2DUgUbaKg/btlNRlENr1hyaxf6si",
+	"t5QbUK99IWjViht1q7ICK71Sr7rPAiSr1RX49ssIPJEvr1/qwEt88ES8HO78Bp/oCvS8PAxZ+PkfCWY+",
+	"jTaD26kvxDrA6XcAMZ8rK+PKZvzy2JKW3Wt1LvO14wULeVl9fBVrmmTAKPsTVJ8DpVPEkEqTLYyK10uy",
+	"5v2g4PyjYq2Av2WK0qsQLWhLV4A/fv8z5CJhV9LB7y+hJttvS+3g80TdQtu54MBnC7OtxO7eOYVGRSrK",
+	"0ftY1wnRFKOujlqHktahpD9EKKkiX/LmaJr8DHXaX7w4XAH7ruNDv1sAjlfj9LLzOsCzDvCsAzy/gPOY",
+	"AM8C/sO/Dwa0VcLmsNPq9EZZJdJJQDC5lQ15tYqQSaQgQ/U+rwOWJO7BO+198TEXaOzhJR+xD+wMu7dj",
+	"wKpEe0dIMPT2cD8XPqqbGUPDOFOlAzIN5pQLJgUwrrLSKo7AC2dgZvt+xsTL4lKW3ySYQpJWaDa1zius",
+	"lcFaGfyh8gpxYA4O5Ee7Cegwfkau/LpJhfky4vRLC4jDflGPBIJOqdmBFdPsJlfVRj+VLt1LvYIRbPZJ",
+	"1XWt67rWW9S1rktY1yWsX6eEdULevjfP4q5VGbq9ssIFyjX43xhDeSijpal5wuLsTZZQhhEq0bJILmvr",
+	"2ukO3nSdbg98PDrcrpt80077Hu+nFRZ0AAnKW+ugSoCVjS9X9QJStENV2Up1rtvi8aSZtKfHnEcOYhFi",
+	"i4BOYq5hgpTFMjQ2IsQC5GARR1JlteCvOAD1VdOEo/cnAM2IOvB5AP17mPrLZBTHb0/evYdxHh6evD38",
+	"Hv2fLwdLbPoaaMOE6e6xXtEaWbBWjGvFuFaMvxoR5YrdkUzlAsNElPdO87JvE36gTB6p/aXfsb/0q5IM",
+	"ai9q7UWtvahPBJOT+ADXfYTfOH/atmJBoi63bOciVZXXNFmglVJgJA8KBwVN48DjaE+pnCD0ZFRVUCG/",
+	"UA3eP0D9TIU+j90HkoOgexp47J5LVqVKt4sU+f7ovcG8P0VQI+meciLf5EIqvDqK+ACNPSzIiC7IiPVd",
+	"N47GSB5cD0DgqNgJp/971YRfAAeuqKtvMTS4pY/hFkqwpmWPQsp9Js0dlB9QefQ00JKI6plIobPW3mvt",
+	"vdbev1ftHQByv0fFvcbB/cH09teXY2qVvVbZa5X9qVV2VX3l21bXodS9S0MsaDBrypfKkdkuWDBDv8v/",
+	"wHuaCsJNRcQnrohYQF3k0YiAujqhAuFYzFlEuUKR0Omtrk8w5Ma6zCMg75x1W8WYaoPs+M5geBvCrD7N",
+	"qTuHoJIURoe026UQWELhX20MrXoRuNAPJD9juQSbpPHcFqqteTb6s1MIzaNRan4AmgJwIplrxOMwZJGA",
+	"k/p0OCIkiBcGweW5sET03paTDS14cK0nSq4eB55ObDDGOz1PI++PucCRaGOR6EOBp/7aWy6Xy+Zi0fQ8",
+	"C02YmCcYTfkUCKpqdI6VkWB8gAZ4puormIT6o8PDw6T055hNp5wI3ZtPF1SMTzP1Po9U9VADpwBmQBZL",
+	"EsNQWIqtbaa+EV4bohGg8IMUcQDBW8NcehZKZ3xqJsuRXpAyqpasXyVpS8C4PfXmFrjQu41TX4lkNGXD",
+	"1bN52sH2AK5LA2qqbWOI39LQAg0/xDMazMpGpM5Do3AABrp8QQO6iBeNk8N1GPP14cgDiDj9i1joSFek",
+	"PSyF1JYHcEPn+EF1LtvJjOVom7EAqLi5ufKugJ3GGNRKj5SI88B3Bmq717Aa/YbVGDSsRqthNSQJ6zSs",
+	"xnnDanQbVuO3htW4bFiNq4bVGDasxqeG1fjjpaG49WVUkFIbEW9CjX5uFqkGfatB32rQtx8R9E1vXnOR",
+	"ymBRyte/EcQ3M+I3/9P/6np/v9EUfbt8GWP5HicNjHXBBmVrVGWr7CRQOEJx6GWeFObPGAHJMbxlI9Jb",
+	"YoD3Nva4FexbMpvXT68pBXA2c4akIQ9NiM+CmZRmHq3TGsZtmG3Daqi1ew6mvF3aj73Qh2HVBrchiWb1",
+	"9T8roFwJFz89u9+wZug1Q68Z+tdbTgN2P2FtafJsAYP/lvi7JNc6EbXUm3gd+gwDXoM+Gi3nI/B3DeKd",
+	"bSWtogHhFqYOeBJSRYVyCKzzdTsM/WXL+fh4V1ei7Mpf1hnSFg6sp1MbW87HSl1RH04tJcWwwi/DW74t",
+	"nvIN8ZKX5yHvX+OsvBTRBXqAsKEyzQyVAT9NhsoOIjKKsEcQBLRRHLgEDbOkbTOlzdKwx7jQKgjrmzsS",
+	"0WkFNNBHeUaxIBwQXNNZSjK7N8Gc/PwOsjhDvJRkYrwPq8hioQr7ApySWCeoH6HbL6KoVQdFNb9TfMBr",
+	"kVc4fDV1ralrTV0TWDb5xTdDXbeXaDlnzUnE7jmJmpzoqjullHcIlihJd1lAmuCeux5eIhoIZpAJdKmh",
+	"kEUC+zo4laCYk0gHzEnK7EYEYGCwr8HSZCv3LLrliEGmgA7z//nQhPlbIChDbNg0YgtotDtA2PMiwrku",
+	"UgfwzOEY7Zkuf1Kxd/qt/QN0pqbKkQJbk8c5wILeEcka+AGyw5AEHhrbgDX3z4ODg7EUyd05Y5xojDhd",
+	"6ArPCNqT8yMPeBH6BOlvTGAYYJXIK6SfOwIL0Gj2yyLyHc70+ByS1D96DsRO6C3f1WvxpcKhVNsY9DFV",
+	"4H6C547iDxWmfvQMkcqqaxcq7klO8W3YqLoBj6dT6krS40gq+np2qh8ogLwfkiABpWxqim9up4rul0Q4",
+	"a95RcWp/qfV1nD5KKN1mpljEqp5A9ZDNbuZ8jsCRUCYdiADndBY0IU42nW7C6FZYnIVctpDXHDiX5FCK",
+	"m0Wam0oihuHKqXNZwR9egjF8DRxhN1bw0+r61UygZgI1E3gZxQjuaylhfEri/5RE3wjjFSTfRlzgwMOR",
+	"J/eZ3lGxRMl3QPBzINJRErq+N9YPux5XxH9CA+JB+sJ4EfuCajfHORjgx/sHFZGYOCLo8+fPnxVDlVJv",
+	"EEs2awZiwa9XV5rhLlgg5v5SDg0Orfqx3dY/R5DSnQnPfPvze4C4PkCJfsJVedoVZcvDy1yF0nvMITVc",
+	"Hq9B+1z29ZvT7zXvIxyGkLcBRU2Vj4HDNYLvlZhQyuLSfXkWDueIhXglxvaBiHR2mZtr5WmDNy1x0kxo",
+	"gCH6oMBPU8AZTVeS3Qza55bZIJUyaepqGXjImmV+Ayzz6ZN2rwOdOfIX0YPfMimZchgdADj4qqx1lgkC",
+	"QrK86bzm9t8Vt/9AArlURDn0V5litSN/qE7ENsw+oZPKkW9lnyjmLwm1OmDPax5N+n2D7zD18cQnpZF8",
+	"I2CT1F8qNmspZszRnmLC+8DZlwRH+tE+MOV7yKTiK9z3BMUh3Kp7pj+ZYPcWhX6sTq/BI5a/HSBbsmcd",
+	"c6UWWzJh+RWOWBx4aEG9gM7mIoP+ifbUCqqK+IwTLoWCo3+cHL2HcblssWCeqpkuB358eHJ8CL+kZf/3",
+	"ixMyUj5nJ4u2BWx3Wv3cKy2IbwSrrymXLJmklC6k1FZJRZO3M7sVkogyj9dcuObCNReuufDWVdIzXCNh",
+	"T4miqNbm+XiyOVvPFGsn8EPTqCeVWrrAD6BmmugF5QscSyYwRnucEHDQjvBD27SWkOD9lcVKOLSFMC9S",
+	"a8v01mzrz6O5jvDDOYsWr6S8Jr0/s9oq99JsernmSmt9teaUNaesOeUO+mqOtDwDU3xRtTTHG7fRTDWL",
+	"1DAILg7QhKCZXhwv8V5m2eBY8sFxsYJXyEx3VPFS3JDro+O3797//I+nVfqsokVQvN10fHx4/K6sU/nm",
+	"donyJlV8LR/8pdROzZy31DqNuFRrmzUPrXlozUO31zazHPR7VDgj7JGmy4IplZS9Oh5IRfjmXs7nuWmH",
+	"K4C3aHPwjiql7KGVG83zKJar/byWirk+jmdWNnO7V+knXdS8suaVNa+seeXW+qZY5w/fvNK5zh+3UD3B",
+	"H5ZxdIpixpnVPlfV0xIddI0/fq2a6IvpgasrsoMvEvIpay5Xc7may9VcbmuNUGVhKwz3F2F4L6MJ3qkE",
+	"c+BwMZc7sCD8zf/MP8tr33+aE4h6VYkvAVbLnS1hAfWTBJUPIqITHRGPZzPCFS8E5Hsq9N0qhPP6mA7v",
+	"2oxuE8szL6psRkjvLgTqMuP+ahicHHgPL0jCqqouAKwMFUuFqqK+oL6uAm3Sc+T0aliqGpaqhqX6wWCp",
+	"TA5/hsY9C+6U1cgwkKflUUxKaseJRiaPdbmNsm/HYo6ODw5NUn6ak6iZNkbjMKJ3WJCbW7K8kcfBvIs5",
+	"l6eTBRbi6m+EgYmdoPEswoG4keftn+rtm0zLYwuN9dOkDfVuHAUnlIjpCZA5fgKTOdHpo8m7gOx48p97",
+	"0VSEpqi9MdrDUMZMXsuhc/z+Z/TbJ0fNaU6wRyI0voXy/q6P6YKjMeV8jP6JxjyeyP/rSUrdb4xj+eKY",
+	"YjG2EEZ8ziKBxuQhVKk4GMUB/W9M0Pg/go5VEO8Ytn6M9niIXdLkRM5IEG9fl/SJyIxyyYnR0LHRLVmC",
+	"jvv28B/Hkry8O/z1ZzShgp+iMGKerrgi2/3DVokyHp1OCcT3ym8PECgTHPmYC4QngGQDCTl7Y0Vz+Q0N",
+	"xvKKiGVIXUBm/+Xnt7/+un+ARpJiyUdw/aVQkSPgRQKGUruhz61Nzg/N+/v7pjwfzTjySeAyT0oOWxt/",
+	"lbb0OobnbTS1F8kvfX7h4Xum85qkNk7+789VMELllkk2sDQpUZ35jfR+MzXv9XudamKeH/H/GupSyuHI",
+	"DqRIzUHpKxLmU6rRsBpx5DdOGnMhQn7yRnKGA9nngcsWjfUYiD/stS/+iw+g1g6kc5BJxG5JxNXnfybr",
+	"tMZawkzRWAvpUrFiThYqtV1XKxNzQiMNA2lpqqilLYH5rUos8NmMBmihqvDxA9SWe6/yKI5+OTk8bMr/",
+	"HmUzF+RXn4gXEO7hJU/fegtI/1qTKWDpBrK4YGHOcHCbr/i2Z7cu1KFbUDdiTY9A8WAE6GT6xkj9LSLI",
+	"k8pbYIrvkHbb3rdU3SI50vWaw/LHwCW+j1MMyFzxLQWdizp3JEoKCCRFObGWTZvunHFSUlkus4jHb0/e",
+	"vW8eHp68PcwsooUkT3CwiCPJSeQQnDiQ/9SV247enxxuWE9Tbml9OYcE+JdLpBYQE26pkBOrqIyOlczQ",
+	"HJREeYa7r9Zngn1AUvpvTOQqVA8sld3Wh2avpS1xa9W1HXhF9ozqPo09Y71Hh3qkSaZT4oqm1Pph/3Qo",
+	"VhixO0UAlY4CXWcAuKUUL1fqnkW3mf6TCaKOO2cFfY5KcKq4xs5URd9azsdMoxuBq4qmlkv6Vh5wEngG",
+	"B6MEFyq7kuVZ4QUFNRKJNkvOlXtBHmeVc5yqPKX9KEL/959//78AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
