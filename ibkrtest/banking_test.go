@@ -179,7 +179,10 @@ func TestMicroDepositVerificationAttempts(t *testing.T) {
 	}
 	srv.Advance(ibkrtest.DefaultTimings.ACHVerification)
 	m1, m2, _ := srv.MicroDeposits(id)
-	wrong := mustDec("0.00")
+	wrong := mustDec("0.01")
+	if wrong.Equal(m1) || wrong.Equal(m2) {
+		wrong = mustDec("0.99")
+	}
 	for i, left := range []string{"2 attempt(s) left", "1 attempt(s) left", "no attempts left"} {
 		a = c.post("/gw/api/v1/bank-instructions", verifyBody(acct, "Chk", id, m1, wrong))
 		wantStatus(t, a, http.StatusAccepted)
