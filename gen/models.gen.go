@@ -12985,10 +12985,10 @@ type TraditionalBankInstructionVerification struct {
 	// ClientInstructionId Caller-chosen id of this request: a whole number of at most 20 digits, unique for ever (IBKR refuses a reused id), preferably increasing (1, 2, 3 ...). It is also how the request is found again with getClientInstructions.
 	ClientInstructionId wire.ID `json:"clientInstructionId"`
 
-	// CreditAmount1 One of the two amounts credited to the bank account, less than 1.
+	// CreditAmount1 One of the two amounts IBKR credited to the bank account (each below 1).
 	CreditAmount1 wire.Decimal `json:"creditAmount1"`
 
-	// CreditAmount2 The other amount, less than 1; the order does not matter.
+	// CreditAmount2 The other amount; the order does not matter.
 	CreditAmount2 wire.Decimal `json:"creditAmount2"`
 
 	// PendingInstructionId instructionId of the ACH instruction waiting in PENDING_VERIFICATION.
