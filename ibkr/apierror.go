@@ -41,6 +41,16 @@ type errorBody struct {
 // requestIDHeaders are the response headers that may carry a request id.
 var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Amz-Cf-Id"}
 
+// responseRequestID returns the request id an answer carries, if any.
+func responseRequestID(h http.Header) string {
+	for _, k := range requestIDHeaders {
+		if v := h.Get(k); v != "" {
+			return scrubText(clip(v, 128))
+		}
+	}
+	return ""
+}
+
 // readAPIError turns a non-2xx answer into an *APIError, consuming and
 // closing the body.
 func readAPIError(opID string, resp *http.Response, now time.Time) *APIError {
@@ -52,13 +62,7 @@ func readAPIError(opID string, resp *http.Response, now time.Time) *APIError {
 // parseAPIError reduces an error answer to IBKR's error fields. Free text
 // is scrubbed of anything that looks like a secret.
 func parseAPIError(opID string, status int, h http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{StatusCode: status, OperationID: opID}
-	for _, k := range requestIDHeaders {
-		if v := h.Get(k); v != "" {
-			e.RequestID = scrubText(clip(v, 128))
-			break
-		}
-	}
+	e := &APIError{StatusCode: status, OperationID: opID, RequestID: responseRequestID(h)}
 	e.RetryAfter = parseRetryAfter(h.Get("Retry-After"), now)
 
 	b := bytes.TrimSpace(body)

@@ -9,8 +9,10 @@ import (
 )
 
 // Sentinel errors. Every error the facade returns matches at most one of
-// these with errors.Is, through any wrapping; *APIError and *InputError
-// carry the details.
+// these with errors.Is, through any wrapping, except that an
+// *OutcomeUnknownError also matches the sentinel of its cause (for example
+// ErrServer for a 5xx); *APIError, *InputError, *MaintenanceError and
+// *OutcomeUnknownError carry the details.
 var (
 	// ErrInvalidInput: a request was refused locally before anything was
 	// sent. The error is an *InputError naming the field.

@@ -67,27 +67,26 @@ const (
 type Option func(*settings) error
 
 type settings struct {
-	baseURL     string
-	baseSet     bool
-	env         Environment
-	clientID    string
-	keyID       string
-	key         crypto.Signer
-	credsSet    bool
-	allowWeak   bool
-	scopes      []string
-	httpClient  *http.Client
-	logger      *slog.Logger
-	clock       Clock
-	userAgent   string
-	audience    string
-	retry       RetryPolicy
-	ratePerSec  float64
-	rateBurst   int
-	maintWait   bool
-	maintOff    bool
-	ids         InstructionIDAllocator
-	tokenMargin time.Duration
+	baseURL    string
+	baseSet    bool
+	env        Environment
+	clientID   string
+	keyID      string
+	key        crypto.Signer
+	credsSet   bool
+	allowWeak  bool
+	scopes     []string
+	httpClient *http.Client
+	logger     *slog.Logger
+	clock      Clock
+	userAgent  string
+	audience   string
+	retry      RetryPolicy
+	ratePerSec float64
+	rateBurst  int
+	maintWait  bool
+	maintOff   bool
+	ids        InstructionIDAllocator
 }
 
 // WithEnvironment points the client at Production (the default) or QA.

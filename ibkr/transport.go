@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -203,7 +204,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 			return nil, se
 		}
 		c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
-			attrDur("elapsed", c.clock.Now().Sub(start)))
+			attrDur("elapsed", c.clock.Now().Sub(start)), slog.String("requestId", responseRequestID(resp.Header)))
 		if resp.StatusCode == http.StatusTooManyRequests {
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
