@@ -73,7 +73,7 @@ func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte
 				ids.bulk = append(ids.bulk, id)
 			}
 			if listChanged {
-				nl, err := json.Marshal(list)
+				nl, err := marshalJSON(list)
 				if err != nil {
 					return nil, ids, err
 				}
@@ -84,7 +84,7 @@ func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte
 	if !changed {
 		return body, ids, nil
 	}
-	out, err := json.Marshal(top)
+	out, err := marshalJSON(top)
 	if err != nil {
 		return nil, ids, err
 	}
@@ -124,7 +124,7 @@ func (c *Client) instructionID(ctx context.Context, raw json.RawMessage, field s
 func withInstructionID(inst map[string]json.RawMessage, id ID) (json.RawMessage, error) {
 	idJSON, _ := id.MarshalJSON()
 	inst["clientInstructionId"] = idJSON
-	return json.Marshal(inst)
+	return marshalJSON(inst)
 }
 
 // replaceInstructionID puts a new id into a single-instruction body, for a
@@ -143,10 +143,22 @@ func replaceInstructionID(body []byte, id ID) ([]byte, error) {
 		return nil, err
 	}
 	top["instruction"] = obj
-	return json.Marshal(top)
+	return marshalJSON(top)
 }
 
 func isObject(raw json.RawMessage) bool {
 	b := bytes.TrimSpace(raw)
 	return len(b) > 0 && b[0] == '{'
+}
+
+// marshalJSON is json.Marshal without HTML escaping, so that re-encoded
+// bodies keep the caller's characters ("<", ">", "&") as written.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -213,3 +213,20 @@ func TestBasePathPrefix(t *testing.T) {
 		t.Fatalf("requests %v", r)
 	}
 }
+
+func TestRewrittenBodyKeepsCharacters(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient()
+	// The id is filled in, so the body is re-encoded; text and numbers
+	// must survive exactly.
+	body := `{"instructionType":"DEPOSIT","instruction":{"amount":0.10,"note":"A&B <ok>","big":12345678901234567890123}}`
+	if _, err := c.Raw().CreateExternalCashTransfersWithBodyWithResponse(bg, "application/json", jsonReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	p := f.requests("createExternalCashTransfers")[0].payload
+	for _, frag := range []string{`"amount":0.10`, `"note":"A&B <ok>"`, `"big":12345678901234567890123`, `"clientInstructionId":`} {
+		if !bytes.Contains(p, []byte(frag)) {
+			t.Fatalf("payload %s lacks %s", p, frag)
+		}
+	}
+}

@@ -95,7 +95,7 @@ func bodyClaims(body []byte, iss string, now time.Time) ([]byte, error) {
 		}
 	}
 	if reserved {
-		rest, err := json.Marshal(top)
+		rest, err := marshalJSON(top)
 		if err != nil {
 			return nil, invalid("body", "cannot re-encode the JSON object")
 		}
