@@ -230,3 +230,36 @@ func TestRewrittenBodyKeepsCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaders(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient(WithUserAgent("myapp/1.2 ibkr-go"))
+	if _, err := c.Raw().GetAccountsKycWithResponse(bg, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	h := f.requests("getAccountsKyc")[0].header
+	if h.Get("User-Agent") != "myapp/1.2 ibkr-go" || !strings.Contains(h.Get("Accept"), "application/json") {
+		t.Fatalf("headers %v", h)
+	}
+	c2 := f.newClient()
+	if _, err := c2.Raw().GetAccountsKycWithResponse(bg, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.requests("getAccountsKyc")[1].header.Get("User-Agent"); got != DefaultUserAgent {
+		t.Fatalf("default user agent %q", got)
+	}
+}
+
+func TestStateChangeWithoutIDUnknownOn5xx(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient()
+	f.handle("createAccounts", func(w http.ResponseWriter, r *http.Request, rec received) {
+		problem(w, http.StatusInternalServerError, "", "boom")
+	})
+	_, err := c.Raw().CreateAccountsWithBodyWithResponse(bg, "application/json", jsonReader(`{"accounts":[],"users":[]}`))
+	wantErr(t, err, ErrOutcomeUnknown)
+	wantErr(t, err, ErrServer)
+	if len(f.requests("createAccounts")) != 1 || len(f.requests("getClientInstructions")) != 0 {
+		t.Fatal("sent once, no lookup without an id")
+	}
+}
