@@ -8539,6 +8539,15 @@ type AccountClose struct {
 
 	// CloseReason Why the account is closed.
 	CloseReason *string `json:"closeReason,omitempty"`
+
+	// WithdrawalInfo Where IBKR sends the remaining cash of a funded account once it is closed; required by IBKR when the account holds cash.
+	WithdrawalInfo *struct {
+		// BankInstructionMethod Method of that instruction, such as WIRE or ACH.
+		BankInstructionMethod string `json:"bankInstructionMethod"`
+
+		// BankInstructionName Name of a saved bank instruction of the account.
+		BankInstructionName string `json:"bankInstructionName"`
+	} `json:"withdrawalInfo,omitempty"`
 }
 
 // AccountConfiguration defines model for AccountConfiguration.
