@@ -2265,15 +2265,18 @@ func (e DepositFundsInstructionRequestInstructionType) Valid() bool {
 
 // Defines values for DepositFundsPollingResultInstructionStatus.
 const (
-	DepositFundsPollingResultInstructionStatusPENDING   DepositFundsPollingResultInstructionStatus = "PENDING"
-	DepositFundsPollingResultInstructionStatusPROCESSED DepositFundsPollingResultInstructionStatus = "PROCESSED"
-	DepositFundsPollingResultInstructionStatusREJECTED  DepositFundsPollingResultInstructionStatus = "REJECTED"
+	DepositFundsPollingResultInstructionStatusPENDING             DepositFundsPollingResultInstructionStatus = "PENDING"
+	DepositFundsPollingResultInstructionStatusPENDINGVERIFICATION DepositFundsPollingResultInstructionStatus = "PENDING_VERIFICATION"
+	DepositFundsPollingResultInstructionStatusPROCESSED           DepositFundsPollingResultInstructionStatus = "PROCESSED"
+	DepositFundsPollingResultInstructionStatusREJECTED            DepositFundsPollingResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the DepositFundsPollingResultInstructionStatus enum.
 func (e DepositFundsPollingResultInstructionStatus) Valid() bool {
 	switch e {
 	case DepositFundsPollingResultInstructionStatusPENDING:
+		return true
+	case DepositFundsPollingResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case DepositFundsPollingResultInstructionStatusPROCESSED:
 		return true
@@ -5469,15 +5472,18 @@ func (e PhoneInfoType) Valid() bool {
 
 // Defines values for PollingInstructionResultInstructionStatus.
 const (
-	PollingInstructionResultInstructionStatusPENDING   PollingInstructionResultInstructionStatus = "PENDING"
-	PollingInstructionResultInstructionStatusPROCESSED PollingInstructionResultInstructionStatus = "PROCESSED"
-	PollingInstructionResultInstructionStatusREJECTED  PollingInstructionResultInstructionStatus = "REJECTED"
+	PollingInstructionResultInstructionStatusPENDING             PollingInstructionResultInstructionStatus = "PENDING"
+	PollingInstructionResultInstructionStatusPENDINGVERIFICATION PollingInstructionResultInstructionStatus = "PENDING_VERIFICATION"
+	PollingInstructionResultInstructionStatusPROCESSED           PollingInstructionResultInstructionStatus = "PROCESSED"
+	PollingInstructionResultInstructionStatusREJECTED            PollingInstructionResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the PollingInstructionResultInstructionStatus enum.
 func (e PollingInstructionResultInstructionStatus) Valid() bool {
 	switch e {
 	case PollingInstructionResultInstructionStatusPENDING:
+		return true
+	case PollingInstructionResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case PollingInstructionResultInstructionStatusPROCESSED:
 		return true
@@ -6036,15 +6042,18 @@ func (e QueryIRAContributionsRequestInstructionType) Valid() bool {
 
 // Defines values for QueryIRAContributionsResultInstructionStatus.
 const (
-	QueryIRAContributionsResultInstructionStatusPENDING   QueryIRAContributionsResultInstructionStatus = "PENDING"
-	QueryIRAContributionsResultInstructionStatusPROCESSED QueryIRAContributionsResultInstructionStatus = "PROCESSED"
-	QueryIRAContributionsResultInstructionStatusREJECTED  QueryIRAContributionsResultInstructionStatus = "REJECTED"
+	QueryIRAContributionsResultInstructionStatusPENDING             QueryIRAContributionsResultInstructionStatus = "PENDING"
+	QueryIRAContributionsResultInstructionStatusPENDINGVERIFICATION QueryIRAContributionsResultInstructionStatus = "PENDING_VERIFICATION"
+	QueryIRAContributionsResultInstructionStatusPROCESSED           QueryIRAContributionsResultInstructionStatus = "PROCESSED"
+	QueryIRAContributionsResultInstructionStatusREJECTED            QueryIRAContributionsResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the QueryIRAContributionsResultInstructionStatus enum.
 func (e QueryIRAContributionsResultInstructionStatus) Valid() bool {
 	switch e {
 	case QueryIRAContributionsResultInstructionStatusPENDING:
+		return true
+	case QueryIRAContributionsResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case QueryIRAContributionsResultInstructionStatusPROCESSED:
 		return true
@@ -6138,15 +6147,18 @@ func (e QueryIRAContributionsResultInstructionType) Valid() bool {
 
 // Defines values for QueryRecentInstructionResultInstructionStatus.
 const (
-	QueryRecentInstructionResultInstructionStatusPENDING   QueryRecentInstructionResultInstructionStatus = "PENDING"
-	QueryRecentInstructionResultInstructionStatusPROCESSED QueryRecentInstructionResultInstructionStatus = "PROCESSED"
-	QueryRecentInstructionResultInstructionStatusREJECTED  QueryRecentInstructionResultInstructionStatus = "REJECTED"
+	QueryRecentInstructionResultInstructionStatusPENDING             QueryRecentInstructionResultInstructionStatus = "PENDING"
+	QueryRecentInstructionResultInstructionStatusPENDINGVERIFICATION QueryRecentInstructionResultInstructionStatus = "PENDING_VERIFICATION"
+	QueryRecentInstructionResultInstructionStatusPROCESSED           QueryRecentInstructionResultInstructionStatus = "PROCESSED"
+	QueryRecentInstructionResultInstructionStatusREJECTED            QueryRecentInstructionResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the QueryRecentInstructionResultInstructionStatus enum.
 func (e QueryRecentInstructionResultInstructionStatus) Valid() bool {
 	switch e {
 	case QueryRecentInstructionResultInstructionStatusPENDING:
+		return true
+	case QueryRecentInstructionResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case QueryRecentInstructionResultInstructionStatusPROCESSED:
 		return true
@@ -6597,15 +6609,18 @@ func (e QueryRecurringInstructionsResultInstructionType) Valid() bool {
 
 // Defines values for QueryWithdrawableAmountsInstructionResultInstructionStatus.
 const (
-	QueryWithdrawableAmountsInstructionResultInstructionStatusPENDING   QueryWithdrawableAmountsInstructionResultInstructionStatus = "PENDING"
-	QueryWithdrawableAmountsInstructionResultInstructionStatusPROCESSED QueryWithdrawableAmountsInstructionResultInstructionStatus = "PROCESSED"
-	QueryWithdrawableAmountsInstructionResultInstructionStatusREJECTED  QueryWithdrawableAmountsInstructionResultInstructionStatus = "REJECTED"
+	QueryWithdrawableAmountsInstructionResultInstructionStatusPENDING             QueryWithdrawableAmountsInstructionResultInstructionStatus = "PENDING"
+	QueryWithdrawableAmountsInstructionResultInstructionStatusPENDINGVERIFICATION QueryWithdrawableAmountsInstructionResultInstructionStatus = "PENDING_VERIFICATION"
+	QueryWithdrawableAmountsInstructionResultInstructionStatusPROCESSED           QueryWithdrawableAmountsInstructionResultInstructionStatus = "PROCESSED"
+	QueryWithdrawableAmountsInstructionResultInstructionStatusREJECTED            QueryWithdrawableAmountsInstructionResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the QueryWithdrawableAmountsInstructionResultInstructionStatus enum.
 func (e QueryWithdrawableAmountsInstructionResultInstructionStatus) Valid() bool {
 	switch e {
 	case QueryWithdrawableAmountsInstructionResultInstructionStatusPENDING:
+		return true
+	case QueryWithdrawableAmountsInstructionResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case QueryWithdrawableAmountsInstructionResultInstructionStatusPROCESSED:
 		return true
@@ -6699,15 +6714,18 @@ func (e QueryWithdrawableAmountsInstructionResultInstructionType) Valid() bool {
 
 // Defines values for QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus.
 const (
-	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPENDING   QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "PENDING"
-	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPROCESSED QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "PROCESSED"
-	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusREJECTED  QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "REJECTED"
+	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPENDING             QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "PENDING"
+	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPENDINGVERIFICATION QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "PENDING_VERIFICATION"
+	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPROCESSED           QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "PROCESSED"
+	QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusREJECTED            QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus enum.
 func (e QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus) Valid() bool {
 	switch e {
 	case QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPENDING:
+		return true
+	case QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatusPROCESSED:
 		return true
@@ -6831,15 +6849,18 @@ func (e QueryWithdrawableCashEquityRequestInstructionType) Valid() bool {
 
 // Defines values for QueryWithdrawableCashEquityResultInstructionStatus.
 const (
-	QueryWithdrawableCashEquityResultInstructionStatusPENDING   QueryWithdrawableCashEquityResultInstructionStatus = "PENDING"
-	QueryWithdrawableCashEquityResultInstructionStatusPROCESSED QueryWithdrawableCashEquityResultInstructionStatus = "PROCESSED"
-	QueryWithdrawableCashEquityResultInstructionStatusREJECTED  QueryWithdrawableCashEquityResultInstructionStatus = "REJECTED"
+	QueryWithdrawableCashEquityResultInstructionStatusPENDING             QueryWithdrawableCashEquityResultInstructionStatus = "PENDING"
+	QueryWithdrawableCashEquityResultInstructionStatusPENDINGVERIFICATION QueryWithdrawableCashEquityResultInstructionStatus = "PENDING_VERIFICATION"
+	QueryWithdrawableCashEquityResultInstructionStatusPROCESSED           QueryWithdrawableCashEquityResultInstructionStatus = "PROCESSED"
+	QueryWithdrawableCashEquityResultInstructionStatusREJECTED            QueryWithdrawableCashEquityResultInstructionStatus = "REJECTED"
 )
 
 // Valid indicates whether the value is a known member of the QueryWithdrawableCashEquityResultInstructionStatus enum.
 func (e QueryWithdrawableCashEquityResultInstructionStatus) Valid() bool {
 	switch e {
 	case QueryWithdrawableCashEquityResultInstructionStatusPENDING:
+		return true
+	case QueryWithdrawableCashEquityResultInstructionStatusPENDINGVERIFICATION:
 		return true
 	case QueryWithdrawableCashEquityResultInstructionStatusPROCESSED:
 		return true
@@ -9848,14 +9869,14 @@ type DepositFundsPollingResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus DepositFundsPollingResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
 	InstructionType DepositFundsPollingResultInstructionType `json:"instructionType"`
 }
 
-// DepositFundsPollingResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// DepositFundsPollingResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type DepositFundsPollingResultInstructionStatus string
 
 // DepositFundsPollingResultInstructionType Kind of instruction.
@@ -11639,14 +11660,14 @@ type PollingInstructionResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus PollingInstructionResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
 	InstructionType PollingInstructionResultInstructionType `json:"instructionType"`
 }
 
-// PollingInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// PollingInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type PollingInstructionResultInstructionStatus string
 
 // PollingInstructionResultInstructionType Kind of instruction.
@@ -11982,7 +12003,7 @@ type QueryIRAContributionsResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus QueryIRAContributionsResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
@@ -11991,7 +12012,7 @@ type QueryIRAContributionsResult struct {
 	Year            string                                     `json:"year"`
 }
 
-// QueryIRAContributionsResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// QueryIRAContributionsResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryIRAContributionsResultInstructionStatus string
 
 // QueryIRAContributionsResultInstructionType Kind of instruction.
@@ -12038,14 +12059,14 @@ type QueryRecentInstructionResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus QueryRecentInstructionResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
 	InstructionType QueryRecentInstructionResultInstructionType `json:"instructionType"`
 }
 
-// QueryRecentInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// QueryRecentInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryRecentInstructionResultInstructionStatus string
 
 // QueryRecentInstructionResultInstructionType Kind of instruction.
@@ -12284,7 +12305,7 @@ type QueryWithdrawableAmountsInstructionResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus QueryWithdrawableAmountsInstructionResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
@@ -12297,7 +12318,7 @@ type QueryWithdrawableAmountsInstructionResult struct {
 	WithdrawableAmountNoBorrow wire.Decimal `json:"withdrawableAmountNoBorrow"`
 }
 
-// QueryWithdrawableAmountsInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// QueryWithdrawableAmountsInstructionResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryWithdrawableAmountsInstructionResultInstructionStatus string
 
 // QueryWithdrawableAmountsInstructionResultInstructionType Kind of instruction.
@@ -12346,7 +12367,7 @@ type QueryWithdrawableAmountsWithoutOriginHoldResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
@@ -12355,7 +12376,7 @@ type QueryWithdrawableAmountsWithoutOriginHoldResult struct {
 	WithdrawableAmountWithoutOriginationHoldNoBorrow wire.Decimal                                                   `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
 }
 
-// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryWithdrawableAmountsWithoutOriginHoldResultInstructionStatus string
 
 // QueryWithdrawableAmountsWithoutOriginHoldResultInstructionType Kind of instruction.
@@ -12430,7 +12451,7 @@ type QueryWithdrawableCashEquityResult struct {
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`
 
-	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+	// InstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 	InstructionStatus QueryWithdrawableCashEquityResultInstructionStatus `json:"instructionStatus"`
 
 	// InstructionType Kind of instruction.
@@ -12440,7 +12461,7 @@ type QueryWithdrawableCashEquityResult struct {
 	WithdrawableCashAmount wire.Decimal `json:"withdrawableCashAmount"`
 }
 
-// QueryWithdrawableCashEquityResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`.
+// QueryWithdrawableCashEquityResultInstructionStatus PENDING: not final yet. PROCESSED: carried out. REJECTED: refused, see `error`. PENDING_VERIFICATION: an ACH instruction waiting for its micro-deposit amounts.
 type QueryWithdrawableCashEquityResultInstructionStatus string
 
 // QueryWithdrawableCashEquityResultInstructionType Kind of instruction.
