@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
-	"github.com/ibkrweb/ibkr-go/wire"
 )
 
 // ---- echo ----
@@ -301,5 +300,3 @@ func (s *Sandbox) serveSSO(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("<!doctype html><title>ibkrtest Client Portal</title><p>Signed in as " + html.EscapeString(user) +
 		"</p><p>Landing page: " + html.EscapeString(action) + "</p>"))
 }
-
-var _ = wire.ID{}

@@ -29,7 +29,9 @@ type Request struct {
 	// ClientID is the OAuth client the bearer token belongs to.
 	ClientID string
 	// Claims holds the verified claims of a signed body (the JSON request
-	// body plus iss/iat/exp), numbers as json.Number so IDs stay exact.
+	// body plus iss/iat/exp), numbers as json.Number so IDs stay exact. It
+	// is the body as sent, bank account numbers included: test data for
+	// assertions, never logged.
 	Claims map[string]any
 	// Form holds the token endpoint's form, client_assertion redacted.
 	Form url.Values

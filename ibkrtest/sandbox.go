@@ -245,6 +245,17 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op, ok := optable.Match(r.Method, r.URL.Path)
 	if !ok {
+		var allowed []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch} {
+			if _, ok := optable.Match(m, r.URL.Path); ok {
+				allowed = append(allowed, m)
+			}
+		}
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			writePlainProblem(w, http.StatusMethodNotAllowed, "Method not allowed")
+			return
+		}
 		writePlainProblem(w, http.StatusNotFound, "No such endpoint")
 		return
 	}

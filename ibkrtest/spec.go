@@ -151,6 +151,9 @@ func validateClaims(op optable.Operation, claims []byte) []invalidArg {
 	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
 		return nil
 	}
+	if t := mt.Schema.Value.Type; t != nil && t.Is("string") {
+		return nil // a signed non-JSON payload (restrictions CSV)
+	}
 	var v any
 	if err := json.Unmarshal(claims, &v); err != nil {
 		return []invalidArg{{"body", "claims are not JSON"}}

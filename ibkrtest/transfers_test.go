@@ -410,3 +410,13 @@ func TestRecentInstructionsAndInstructionSets(t *testing.T) {
 	wantStatus(t, c.get("/gw/api/v1/instructions/1"), http.StatusNotFound)
 	_ = srv
 }
+
+func TestWrongMethodIs405(t *testing.T) {
+	srv := ibkrtest.NewServer(t)
+	c := newClient(t, srv)
+	a := c.raw(http.MethodDelete, "/gw/api/v1/accounts", "application/json", "")
+	wantStatus(t, a, http.StatusMethodNotAllowed)
+	if a.Header.Get("Allow") != "GET, POST, PATCH" {
+		t.Fatalf("Allow %q", a.Header.Get("Allow"))
+	}
+}
