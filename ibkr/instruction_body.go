@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 )
 
@@ -104,7 +105,11 @@ func (c *Client) instructionID(ctx context.Context, raw json.RawMessage, field s
 		}
 	}
 	if !id.IsZero() {
-		if err := c.ids.accept(ctx, id); err != nil {
+		err := c.ids.accept(ctx, id)
+		if err != nil && resuming(ctx) && errors.Is(err, ErrInstructionIDReused) {
+			err = nil // a deliberate resume of an id sent before
+		}
+		if err != nil {
 			if ie, ok := err.(*InputError); ok {
 				cp := *ie
 				cp.Field = field

@@ -32,6 +32,13 @@ package ibkr
 //     carrying the id. Reconcile later with the same id; never resend with
 //     a new one.
 //
+// Resuming: a request whose outcome was left unknown (by an earlier
+// process that crashed, or an *OutcomeUnknownError) is sent again with its
+// same clientInstructionId under ResumeContext(ctx). The client then starts
+// at step 1: it looks the id up first and sends only if IBKR never
+// received it. Without ResumeContext an id that was already used is
+// refused locally (ErrInstructionIDReused).
+//
 // Bulk requests (several instructions) and state-changing requests without
 // an id are not reconciled automatically: an unknown outcome is reported as
 // *OutcomeUnknownError with the ids of the request, if any. A request that
@@ -69,6 +76,29 @@ const ReconciledHeader = "Ibkr-Go-Reconciled"
 func Reconciled(resp *http.Response) bool {
 	return resp != nil && resp.Header.Get(ReconciledHeader) == "true"
 }
+
+type resumeKey struct{}
+
+// ResumeContext marks requests made with the returned context as resumes
+// of state-changing requests that may have been sent before with the same
+// clientInstructionId (after a crash, or an *OutcomeUnknownError): the
+// client looks the id up first, returns IBKR's result if it has the
+// instruction, and sends the request, with the same id, only if IBKR never
+// received it. Ids are not refused as reused under this context. Bulk
+// requests are sent as they are; IBKR refuses instructions it already
+// has.
+func ResumeContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, resumeKey{}, true)
+}
+
+func resuming(ctx context.Context) bool {
+	v, _ := ctx.Value(resumeKey{}).(bool)
+	return v
+}
+
+// errResumed is the cause recorded when a resumed request cannot be
+// settled.
+var errResumed = errors.New("resumed request whose earlier outcome is unknown")
 
 // reconcileTimeout bounds the lookup made after the caller's context has
 // already ended.
@@ -120,7 +150,7 @@ func (e *OutcomeUnknownError) Error() string {
 		b.WriteString("; lookup: " + e.LookupErr.Error())
 	}
 	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
-		b.WriteString("; look the id up before anything else, never resend with a new id")
+		b.WriteString("; look the id up (or resend under ibkr.ResumeContext), never resend with a new id")
 	}
 	return b.String()
 }

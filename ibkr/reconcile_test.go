@@ -333,3 +333,47 @@ func TestSynthesizedStatusFollowsSpec(t *testing.T) {
 		}
 	}
 }
+
+func TestResumeAfterUnknownOutcome(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient()
+	// First attempt: the answer is lost and the lookup fails too.
+	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) { dropConnection(w) })
+	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
+		problem(w, http.StatusInternalServerError, "", "lookup down")
+	})
+	id, _ := c.NewInstructionID(bg)
+	_, err := deposit(c, bg, id.String())
+	wantErr(t, err, ErrOutcomeUnknown)
+
+	// Resending plainly is refused: the id was used.
+	_, err = deposit(c, bg, id.String())
+	wantErr(t, err, ErrInstructionIDReused)
+
+	// Resuming: IBKR never got it, so it is sent again, same id.
+	f.handle("getClientInstructions", lookupNotFound)
+	f.handle("createExternalCashTransfers", nil)
+	r, err := deposit(c, ResumeContext(bg), id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.JSON202 == nil || r.JSON202.InstructionResult.ClientInstructionId != id {
+		t.Fatalf("answer %s", r.Body)
+	}
+	ids := postIDs(f, "createExternalCashTransfers")
+	if len(ids) != 2 {
+		t.Fatalf("%d POSTs, want 2", len(ids))
+	}
+	sameID(t, ids, id.String())
+
+	// Resuming again: IBKR has it now; nothing is sent.
+	f.handle("getClientInstructions", lookupFound("PROCESSED", 8))
+	r, err = deposit(c, ResumeContext(bg), id.String())
+	if err != nil || !Reconciled(r.HTTPResponse) || r.JSON202.InstructionResult.InstructionStatus != "PROCESSED" {
+		noteErr(err)
+		t.Fatalf("resume of a known instruction: %v", err)
+	}
+	if n := len(f.requests("createExternalCashTransfers")); n != 2 {
+		t.Fatalf("%d POSTs, want still 2", n)
+	}
+}

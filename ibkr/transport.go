@@ -93,6 +93,9 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 		}
 		o.body, o.ids = nb, ids
 	}
+	if resuming(ctx) && !op.ReadOnly && o.ids.hasSingle {
+		return c.reconcile(ctx, o, errResumed)
+	}
 	return c.send(ctx, o)
 }
 
