@@ -19,6 +19,12 @@ var ErrInstructionIDReused = errors.New("ibkr: clientInstructionId already used"
 // InstructionIDAllocator hands out clientInstructionIds: unique forever,
 // increasing, at most 20 digits. Implementations must be safe for
 // concurrent use.
+//
+// Ids only ever increase: an id the caller writes into a body must be
+// above every id the allocator has handed out or seen, so mixing your own
+// small numbering (1, 2, 3) with the client's time-derived ids gets the
+// former refused as reused. To number instructions yourself, implement
+// this interface over your own sequence and pass it to WithInstructionIDs.
 type InstructionIDAllocator interface {
 	// Next returns an id greater than every id returned or claimed before.
 	Next(ctx context.Context) (ID, error)
