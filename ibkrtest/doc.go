@@ -23,7 +23,7 @@
 // The built-in client key, DemoPrivateKeyPEM, is a published RSA-3072 demo
 // key for the sandbox only; RegisterClient adds others. Starting a sandbox
 // generates no keys and parses no spec (that happens once per process, in
-// the background), so it costs about a millisecond.
+// the background), so it costs a fraction of a millisecond.
 //
 // # Time
 //
@@ -63,10 +63,11 @@
 // Timings.ACHVerification (10 min) the 8th digit of the routing number
 // decides the outcome:
 //
-//	0-5  PENDING_VERIFICATION: micro-deposits sent     RoutingNumberMicroDeposits 110000000, 021000021
-//	6-7  PROCESSED: verified without micro-deposits   RoutingNumberVerified      110000068
-//	8    REJECTED (ERROR_BANK_VERIFICATION_FAILED)     RoutingNumberRejected      110000084
-//	9    like 0-5, but after ACHSlowVerification (72 h) RoutingNumberSlow        110000097
+//	digit  outcome                                          constant (routing number)
+//	0-5    PENDING_VERIFICATION, micro-deposits sent        RoutingNumberMicroDeposits (110000000; also 021000021)
+//	6-7    PROCESSED, verified without micro-deposits       RoutingNumberVerified (110000068)
+//	8      REJECTED, ERROR_BANK_VERIFICATION_FAILED         RoutingNumberRejected (110000084)
+//	9      PENDING_VERIFICATION after ACHSlowVerification   RoutingNumberSlow (110000097)
 //
 // The two micro-deposits are different amounts from 0.01 to 0.99, derived
 // from the instruction id (FNV-1a): the same in every run, readable with
