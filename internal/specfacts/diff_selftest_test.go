@@ -77,7 +77,7 @@ func TestDifferencesDetects(t *testing.T) {
 
 func TestAllowlistPatternsAreAnchored(t *testing.T) {
 	for _, a := range allowlist {
-		if a.match.MatchString("x " + "schema TokenRequest .scope: only in ours") && a.note == "token-request" {
+		if a.match.MatchString("x "+"schema TokenRequest .scope: only in ours") && a.note == "token-request" {
 			t.Fatalf("[%s] matches with a prefix: patterns must be anchored", a.note)
 		}
 	}
