@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestHelpListsCommandsAndExitCodes(t *testing.T) {
+	r := runT(t, nil, "help")
+	wantExit(t, r, 0, "keygen", "doctor", "sandbox", "Exit codes:", "IBKR_CLIENT_ID", "IBKR_PRIVATE_KEY_FILE")
+	for code, desc := range exitDescriptions {
+		if !strings.Contains(r.stdout, desc) {
+			t.Errorf("help lacks exit code %d (%s)", code, desc)
+		}
+	}
+	r = runT(t, nil, "help", "keygen")
+	wantExit(t, r, 0, "Usage: ibkr keygen", "-bits", "RFC 7638")
+	r = runT(t, nil, "keygen", "-h")
+	wantExit(t, r, 0, "Usage: ibkr keygen")
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "Usage:"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"keygen", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"keygen", "extra"}, `unexpected argument "extra"`},
+		{[]string{"keygen", "--bits", "2048"}, "RSA-3072 or RSA-4096"},
+		{[]string{"doctor", "--env", "staging"}, `unknown environment "staging"`},
+		{[]string{"doctor", "--env", "qa", "--base-url", "http://127.0.0.1:1"}, "not both"},
+		{[]string{"sandbox", "--addr", "0.0.0.0:0"}, "loopback addresses only"},
+		{[]string{"sandbox", "--client-id", "x"}, "--client-id needs --jwks or --public-key"},
+	}
+	for _, c := range cases {
+		r := runT(t, nil, c.args...)
+		wantExit(t, r, exitUsage, c.want)
+	}
+}
+
+func TestJSONErrorObject(t *testing.T) {
+	r := runT(t, nil, "keygen", "--json", "--bits", "1024")
+	wantExit(t, r, exitUsage)
+	var v struct {
+		Error struct {
+			Message  string `json:"message"`
+			Class    string `json:"class"`
+			ExitCode int    `json:"exitCode"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r)
+	}
+	if v.Error.Class != "usage" || v.Error.ExitCode != exitUsage || !strings.Contains(v.Error.Message, "--bits 1024") {
+		t.Fatalf("error object %+v", v.Error)
+	}
+}
