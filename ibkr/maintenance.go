@@ -60,6 +60,15 @@ var eastern = sync.OnceValue(func() *time.Location {
 func MaintenanceWindowAt(group string, t time.Time) (start, end time.Time, ok bool) {
 	loc := eastern()
 	lt := t.In(loc)
+	if !inWindowWallClock(group, lt) {
+		return time.Time{}, time.Time{}, false // the common case, without building spans
+	}
+	return windowSpanAt(group, t, lt)
+}
+
+// windowSpanAt finds the merged window around t (lt is t in Eastern time).
+func windowSpanAt(group string, t, lt time.Time) (start, end time.Time, ok bool) {
+	loc := lt.Location()
 	var spans []span
 	for d := -2; d <= 2; d++ {
 		day := time.Date(lt.Year(), lt.Month(), lt.Day()+d, 0, 0, 0, 0, loc)
@@ -89,6 +98,20 @@ func MaintenanceWindowAt(group string, t time.Time) (start, end time.Time, ok bo
 }
 
 type span struct{ start, end time.Time }
+
+// inWindowWallClock reports whether the Eastern wall-clock time lt falls
+// in one of the windows windowsOn lists; it decides the same as the spans,
+// cheaply, for the check made before every request.
+func inWindowWallClock(group string, lt time.Time) bool {
+	h, m, wd := lt.Hour(), lt.Minute(), lt.Weekday()
+	switch group {
+	case MaintenanceAccounts:
+		return h == 18 && (m < 1 || (wd == time.Wednesday && m < 30))
+	case MaintenanceBanking:
+		return wd == time.Saturday || (wd == time.Sunday && h < 15) || (h == 23 && m >= 45) || (h == 0 && m < 30)
+	}
+	return false
+}
 
 // windowsOn lists group's windows that start on the Eastern date of day
 // (midnight, Eastern).

@@ -41,10 +41,31 @@ var (
 	byID      map[string]*Operation
 )
 
+// pathTemplate is an operation's path split into segments once, for Match.
+type pathTemplate struct {
+	op       *Operation
+	segs     []string
+	params   []bool // segs[i] is a {parameter}
+	literals int
+}
+
+var templates []pathTemplate
+
 func index() {
 	byID = make(map[string]*Operation, len(Operations))
+	templates = make([]pathTemplate, len(Operations))
 	for i := range Operations {
-		byID[Operations[i].ID] = &Operations[i]
+		op := &Operations[i]
+		byID[op.ID] = op
+		t := pathTemplate{op: op, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
+		t.params = make([]bool, len(t.segs))
+		for j, sg := range t.segs {
+			t.params[j] = strings.HasPrefix(sg, "{") && strings.HasSuffix(sg, "}")
+			if !t.params[j] {
+				t.literals++
+			}
+		}
+		templates[i] = t
 	}
 }
 
@@ -61,16 +82,21 @@ func ByID(id string) (Operation, bool) {
 // Match finds the operation for a request method and URL path (without
 // query). Literal segments win over parameters, so
 // /gw/api/v1/accounts/status is not taken for /gw/api/v1/accounts/{accountId}.
+//
+// It runs on every request the facade sends, so the templates are split
+// once and the path once per call.
 func Match(method, path string) (Operation, bool) {
+	indexOnce.Do(index)
+	ps := strings.Split(strings.Trim(path, "/"), "/")
 	var best *Operation
 	bestLiterals := -1
-	for i := range Operations {
-		op := &Operations[i]
-		if op.Method != method {
+	for i := range templates {
+		t := &templates[i]
+		if t.op.Method != method || len(t.segs) != len(ps) || t.literals <= bestLiterals {
 			continue
 		}
-		if n, ok := matchTemplate(op.Path, path); ok && n > bestLiterals {
-			best, bestLiterals = op, n
+		if t.matches(ps) {
+			best, bestLiterals = t.op, t.literals
 		}
 	}
 	if best == nil {
@@ -79,28 +105,21 @@ func Match(method, path string) (Operation, bool) {
 	return *best, true
 }
 
-// matchTemplate reports whether path fits template and how many literal
-// segments matched.
-func matchTemplate(template, path string) (int, bool) {
-	ts := strings.Split(strings.Trim(template, "/"), "/")
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	if len(ts) != len(ps) {
-		return 0, false
-	}
-	literals := 0
-	for i, t := range ts {
-		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+// matches reports whether the path segments ps fit the template (same
+// length already checked).
+func (t *pathTemplate) matches(ps []string) bool {
+	for i, sg := range t.segs {
+		if t.params[i] {
 			if ps[i] == "" {
-				return 0, false
+				return false
 			}
 			continue
 		}
-		if t != ps[i] {
-			return 0, false
+		if sg != ps[i] {
+			return false
 		}
-		literals++
 	}
-	return literals, true
+	return true
 }
 
 // PathParams extracts the path parameters of path according to template.
