@@ -1,0 +1,100 @@
+package ibkr
+
+import (
+	"context"
+	"io"
+	"net/http"
+)
+
+// Balance is an account's cash position in one currency, as IBKR's
+// balances query (QUERY_WITHDRAWABLE_CASH_EQUITY) reports it.
+type Balance struct {
+	// AccountID and Currency say whose and which.
+	AccountID string
+	Currency  Currency
+	// WithdrawableCash is the cash that can be withdrawn now.
+	WithdrawableCash Decimal
+	// AvailableEquity is the equity available in the account.
+	AvailableEquity Decimal
+}
+
+// Balance queries an account's balance in one currency.
+func (c *Client) Balance(ctx context.Context, accountID string, currency Currency) (*Balance, error) {
+	if err := ValidateAccountID("accountId", accountID); err != nil {
+		return nil, err
+	}
+	if err := ValidateCurrency("currency", currency); err != nil {
+		return nil, err
+	}
+	var res struct {
+		AccountID              string  `json:"accountId"`
+		Currency               string  `json:"currency"`
+		WithdrawableCashAmount Decimal `json:"withdrawableCashAmount"`
+		AvailableEquityValue   Decimal `json:"availableEquityValue"`
+	}
+	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
+		return c.raw.CreateBalancesQueryWithBody(ctx, contentTypeJSON, body)
+	}
+	if _, err := c.query(ctx, send, "QUERY_WITHDRAWABLE_CASH_EQUITY", map[string]any{"accountId": accountID, "currency": currency}, &res); err != nil {
+		return nil, err
+	}
+	return &Balance{AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
+		WithdrawableCash: res.WithdrawableCashAmount, AvailableEquity: res.AvailableEquityValue}, nil
+}
+
+// WithdrawableCash is what IBKR's withdrawable-funds query
+// (QUERY_WITHDRAWABLE_FUNDS) reports for an account and currency. Which
+// fields IBKR fills depends on the kind of account.
+type WithdrawableCash struct {
+	AccountID string
+	Currency  Currency
+	// Amount is the cash available for withdrawal with a margin loan;
+	// AmountNoBorrow without one (fully disclosed and advisor clients).
+	Amount, AmountNoBorrow Decimal
+	// ToMaster and ToMasterNoBorrow are what may move to the master
+	// account (non-disclosed clients).
+	ToMaster, ToMasterNoBorrow Decimal
+	// WithoutOriginHold and WithoutOriginHoldNoBorrow are the amounts
+	// available without an origination hold, when reported.
+	WithoutOriginHold, WithoutOriginHoldNoBorrow Decimal
+}
+
+// WithdrawableCash queries how much cash an account can withdraw in one
+// currency.
+func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currency Currency) (*WithdrawableCash, error) {
+	if err := ValidateAccountID("accountId", accountID); err != nil {
+		return nil, err
+	}
+	if err := ValidateCurrency("currency", currency); err != nil {
+		return nil, err
+	}
+	var res struct {
+		AccountID                                        string  `json:"accountId"`
+		Currency                                         string  `json:"currency"`
+		WithdrawableAmount                               Decimal `json:"withdrawableAmount"`
+		WithdrawableAmountNoBorrow                       Decimal `json:"withdrawableAmountNoBorrow"`
+		AllowedTransferAmountToMaster                    Decimal `json:"allowedTransferAmountToMaster"`
+		AllowedTransferAmountToMasterNoBorrow            Decimal `json:"allowedTransferAmountToMasterNoBorrow"`
+		WithdrawableAmountWithoutOriginationHold         Decimal `json:"withdrawableAmountWithoutOriginationHold"`
+		WithdrawableAmountWithoutOriginationHoldNoBorrow Decimal `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
+	}
+	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
+		return c.raw.CreateExternalCashTransfersQueryWithBody(ctx, contentTypeJSON, body)
+	}
+	if _, err := c.query(ctx, send, "QUERY_WITHDRAWABLE_FUNDS", map[string]any{"accountId": accountID, "currency": currency}, &res); err != nil {
+		return nil, err
+	}
+	return &WithdrawableCash{
+		AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
+		Amount: res.WithdrawableAmount, AmountNoBorrow: res.WithdrawableAmountNoBorrow,
+		ToMaster: res.AllowedTransferAmountToMaster, ToMasterNoBorrow: res.AllowedTransferAmountToMasterNoBorrow,
+		WithoutOriginHold: res.WithdrawableAmountWithoutOriginationHold, WithoutOriginHoldNoBorrow: res.WithdrawableAmountWithoutOriginationHoldNoBorrow,
+	}, nil
+}
+
+func orString(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

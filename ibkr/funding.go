@@ -1,0 +1,305 @@
+package ibkr
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// # Money movement: exactly once
+//
+// Every facade call that changes something at IBKR (linking, verifying
+// or deleting a bank instruction, deposits, withdrawals, transfers,
+// cancellations) goes the same way:
+//
+//  1. The request is validated locally; a bad field is an *InputError
+//     naming it, and nothing is sent.
+//  2. Its clientInstructionId is allocated before anything is sent (or
+//     taken from the request's ClientInstructionID field, to resume).
+//     The result (*Instruction) and every error after this point carry
+//     it: InstructionIDOf(err) returns it.
+//  3. With a Journal in the context (JournalContext), the intent is
+//     recorded before sending and the outcome after.
+//  4. The request is sent once through the client's pipeline, which never
+//     resends blindly: a lost answer or a 5xx is reconciled by looking the
+//     id up (see reconcile.go), a 429 is retried only after a lookup shows
+//     IBKR never received the request, and an answer that arrives but
+//     cannot be read is settled by a lookup too.
+//  5. An instruction IBKR answers (or is found) REJECTED is a
+//     *RejectedError; a request IBKR refuses is an *APIError; one whose
+//     fate is unknown is an *OutcomeUnknownError; one that never left is
+//     a *RequestError.
+
+// RequestError reports a state-changing request that failed before IBKR
+// received it: it was refused locally (for instance a reused
+// clientInstructionId), the journal could not record it, the context
+// ended before sending, or a maintenance window or the rate limit stopped
+// it. It is safe to send again, with the same id under ResumeContext or a
+// new one. errors.Is sees through it to the cause.
+type RequestError struct {
+	// OperationID is the operation, e.g. "createExternalCashTransfers".
+	OperationID string
+	// ClientInstructionID is the id the request was to be sent with (zero
+	// if none was allocated yet).
+	ClientInstructionID ID
+	// Err is the cause.
+	Err error
+}
+
+// Error implements error.
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	b.WriteString("ibkr: " + e.OperationID + ": not sent")
+	if !e.ClientInstructionID.IsZero() {
+		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// InstructionIDOf returns the clientInstructionId an error of a facade
+// call carries (*RequestError, *APIError, *OutcomeUnknownError,
+// *RejectedError or *WaitTimeoutError, through any wrapping).
+func InstructionIDOf(err error) (ID, bool) {
+	var re *RequestError
+	if errors.As(err, &re) && !re.ClientInstructionID.IsZero() {
+		return re.ClientInstructionID, true
+	}
+	var ou *OutcomeUnknownError
+	if errors.As(err, &ou) && !ou.ClientInstructionID.IsZero() {
+		return ou.ClientInstructionID, true
+	}
+	var rj *RejectedError
+	if errors.As(err, &rj) && rj.Instruction != nil && !rj.Instruction.ClientInstructionID.IsZero() {
+		return rj.Instruction.ClientInstructionID, true
+	}
+	var ae *APIError
+	if errors.As(err, &ae) && !ae.ClientInstructionID.IsZero() {
+		return ae.ClientInstructionID, true
+	}
+	var te *WaitTimeoutError
+	if errors.As(err, &te) && !te.ClientInstructionID.IsZero() {
+		return te.ClientInstructionID, true
+	}
+	return ID{}, false
+}
+
+// instructionCall is one state-changing instruction request.
+type instructionCall struct {
+	op       string // operationId
+	itype    string // instructionType
+	account  string
+	amount   Decimal
+	currency string
+	summary  string // for journals and logs; never a secret
+	secret   bool   // the body holds a secret (bank account number): never journal it
+	cid      ID     // caller's id; zero to allocate one
+	body     func(cid ID) any
+}
+
+// maxRateLimitedResends bounds how often a state-changing request refused
+// with 429 is sent again (each time only after a lookup shows IBKR never
+// received it).
+const maxRateLimitedResends = 3
+
+// sender returns the Raw() call for a state-changing operation.
+func (c *Client) sender(op string) func(ctx context.Context, body io.Reader) (*http.Response, error) {
+	switch op {
+	case opBankInstructions:
+		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
+			return c.raw.CreateBankInstructionsWithBody(ctx, contentTypeJSON, body)
+		}
+	case opExternalCash:
+		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
+			return c.raw.CreateExternalCashTransfersWithBody(ctx, contentTypeJSON, body)
+		}
+	case opInternalCash:
+		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
+			return c.raw.CreateInternalCashTransfersWithBody(ctx, contentTypeJSON, body)
+		}
+	case opCancel:
+		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
+			return c.raw.CreateInstructionsCancelWithBody(ctx, contentTypeJSON, body)
+		}
+	}
+	return nil
+}
+
+// The state-changing operations of the funding calls.
+const (
+	opBankInstructions = "createBankInstructions"
+	opExternalCash     = "createExternalCashTransfers"
+	opInternalCash     = "createInternalCashTransfers"
+	opCancel           = "createInstructionsCancel"
+)
+
+// submit runs a state-changing instruction request exactly once (see
+// above).
+func (c *Client) submit(ctx context.Context, call instructionCall) (*Instruction, error) {
+	cid := call.cid
+	if cid.IsZero() {
+		id, err := c.NewInstructionID(ctx)
+		if err != nil {
+			return nil, &RequestError{OperationID: call.op, Err: err}
+		}
+		cid = id
+	}
+	body, err := marshalJSON(map[string]any{"instructionType": call.itype, "instruction": call.body(cid)})
+	if err != nil {
+		return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: err}
+	}
+	j := journalFrom(ctx)
+	if j != nil {
+		e := JournalEntry{
+			ClientInstructionID: cid, Operation: call.op, InstructionType: call.itype,
+			AccountID: call.account, Amount: call.amount, Currency: call.currency,
+			Summary: call.summary, Time: c.clock.Now().UTC(),
+		}
+		if !call.secret && !bodyHasSecret(body) {
+			e.Body = body
+		}
+		if err := j.Begin(ctx, e); err != nil {
+			return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: errors.Join(errors.New("journal refused the intent"), err)}
+		}
+	}
+	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(call.op), attrID(cid), attrWhat(call.summary))
+	in, err := c.sendInstruction(ctx, call.op, cid, body)
+	if j != nil {
+		o := outcomeOf(in, err, c.clock.Now().UTC())
+		if jerr := j.Finish(context.WithoutCancel(ctx), cid, o); jerr != nil {
+			c.log.LogAttrs(ctx, levelWarn, "ibkr journal could not record an outcome", attrOp(call.op), attrID(cid), attrErr(jerr))
+		}
+	}
+	return in, err
+}
+
+// sendInstruction sends a prepared single-instruction body and reads the
+// answer, settling unreadable answers by lookup.
+func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []byte) (*Instruction, error) {
+	send := c.sender(op)
+	if send == nil {
+		return nil, &RequestError{OperationID: op, ClientInstructionID: cid, Err: invalid("operation", "%s is not a funding operation", op)}
+	}
+	sctx := ctx
+	for tries := 0; ; tries++ {
+		resp, err := send(sctx, bytes.NewReader(body))
+		if err != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests && tries < maxRateLimitedResends && ctx.Err() == nil {
+				// Refused by the rate limit: look the id up first and
+				// send again, with the same id, only if IBKR never
+				// received it (the pipeline waits out Retry-After).
+				c.log.LogAttrs(ctx, levelInfo, "ibkr rate limited; resuming with the same clientInstructionId", attrOp(op), attrID(cid))
+				sctx = ResumeContext(ctx)
+				continue
+			}
+			return nil, errWithInstructionID(err, op, cid)
+		}
+		raw, reconciled, rerr := readAnswer(resp)
+		var in *Instruction
+		if rerr == nil {
+			in, rerr = decodeInstruction(raw)
+		}
+		if rerr == nil && !in.ClientInstructionID.IsZero() && in.ClientInstructionID != cid {
+			rerr = errors.New("answer is about clientInstructionId " + in.ClientInstructionID.String())
+		}
+		if rerr != nil {
+			// IBKR accepted something but its answer is unreadable: ask
+			// what became of the id.
+			in, err = c.settleByLookup(ctx, op, cid, rerr)
+			if err != nil {
+				return nil, err
+			}
+			reconciled = true
+		}
+		in.Reconciled = reconciled
+		if in.ClientInstructionID.IsZero() {
+			in.ClientInstructionID = cid
+		}
+		if in.Status == InstructionRejected {
+			return nil, rejection(in)
+		}
+		return in, nil
+	}
+}
+
+// settleByLookup looks an id up after an unreadable 2xx answer.
+func (c *Client) settleByLookup(ctx context.Context, op string, cid ID, cause error) (*Instruction, error) {
+	lctx := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+		defer cancel()
+	}
+	c.log.LogAttrs(ctx, levelWarn, "ibkr unreadable answer; looking the clientInstructionId up", attrOp(op), attrID(cid), attrErr(cause))
+	in, err := c.InstructionStatus(lctx, cid)
+	if err != nil {
+		return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: &APIError{OperationID: op, StatusCode: http.StatusOK, Message: cause.Error(), ClientInstructionID: cid}, LookupErr: err}
+	}
+	return in, nil
+}
+
+// errWithInstructionID makes sure err carries cid.
+func errWithInstructionID(err error, op string, cid ID) error {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		if ae.ClientInstructionID.IsZero() {
+			ae.ClientInstructionID = cid
+		}
+		return err
+	}
+	var ou *OutcomeUnknownError
+	if errors.As(err, &ou) {
+		if ou.ClientInstructionID.IsZero() && len(ou.ClientInstructionIDs) == 0 {
+			ou.ClientInstructionID = cid
+		}
+		return err
+	}
+	var rj *RejectedError
+	if errors.As(err, &rj) {
+		return err
+	}
+	return &RequestError{OperationID: op, ClientInstructionID: cid, Err: err}
+}
+
+// outcomeOf is what the journal records for a call's result.
+func outcomeOf(in *Instruction, err error, now time.Time) JournalOutcome {
+	o := JournalOutcome{Time: now}
+	var rj *RejectedError
+	var ou *OutcomeUnknownError
+	var ae *APIError
+	var re *RequestError
+	switch {
+	case err == nil && in != nil:
+		o.State, o.Status, o.InstructionID = JournalAccepted, in.Status, in.InstructionID
+	case errors.As(err, &rj):
+		o.State, o.Status, o.Code = JournalRejected, InstructionRejected, rj.Code
+		if rj.Instruction != nil {
+			o.InstructionID = rj.Instruction.InstructionID
+		}
+	case errors.As(err, &ou):
+		o.State = JournalUnknown
+	case errors.As(err, &re):
+		o.State = JournalNotSent
+	case errors.As(err, &ae):
+		o.State, o.Code = JournalRejected, ae.Code
+		if o.Code == "" {
+			o.Code = http.StatusText(ae.StatusCode)
+		}
+	default:
+		o.State = JournalUnknown
+	}
+	if err != nil {
+		o.Message = scrubText(clip(err.Error(), 300))
+	}
+	return o
+}

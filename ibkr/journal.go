@@ -1,0 +1,183 @@
+package ibkr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Journal records money-moving requests around their sending, so that a
+// process that crashed (or lost an answer) can find the requests whose
+// outcome it never saw and settle them with ReconcileJournal. The facade
+// calls Begin before a request leaves and Finish after its outcome is
+// known; Pending lists what Begin recorded without a settled Finish.
+//
+// A journal never holds full bank account numbers: entries of requests
+// that carry one (linking a bank account, wire destinations, eDDA, wire
+// deposit notifications naming the sending account) keep only a redacted
+// summary, not the body. FileJournal is an implementation on an
+// append-only file; implementations must be safe for concurrent use.
+type Journal interface {
+	// Begin records the intent to send a request. An error stops the
+	// request before it is sent.
+	Begin(ctx context.Context, e JournalEntry) error
+	// Finish records a request's outcome.
+	Finish(ctx context.Context, clientInstructionID ID, o JournalOutcome) error
+	// Pending returns the entries begun and not settled: without an
+	// outcome, or whose last outcome is JournalUnknown. Oldest first.
+	Pending(ctx context.Context) ([]JournalEntry, error)
+}
+
+// JournalEntry is the intent to send one request.
+type JournalEntry struct {
+	// ClientInstructionID is the request's id: the key to look it up.
+	ClientInstructionID ID `json:"clientInstructionId"`
+	// Operation is the operationId, e.g. "createExternalCashTransfers".
+	Operation string `json:"operation"`
+	// InstructionType is e.g. "DEPOSIT" or "ACH_INSTRUCTION".
+	InstructionType string `json:"instructionType"`
+	// AccountID is the IBKR account concerned.
+	AccountID string `json:"accountId,omitempty"`
+	// Amount and Currency, for transfers.
+	Amount   Decimal `json:"amount,omitzero"`
+	Currency string  `json:"currency,omitempty"`
+	// Summary describes the request, secrets redacted.
+	Summary string `json:"summary,omitempty"`
+	// Body is the JSON request body, kept only when it holds no secret,
+	// so that ReconcileJournal can send it again (with the same id) if
+	// IBKR never received it.
+	Body json.RawMessage `json:"body,omitempty"`
+	// Time is when the intent was recorded (client clock, UTC).
+	Time time.Time `json:"time"`
+}
+
+// JournalState says how a journaled request ended.
+type JournalState string
+
+// Journal states.
+const (
+	// JournalAccepted: IBKR holds the instruction (in any status but
+	// REJECTED).
+	JournalAccepted JournalState = "accepted"
+	// JournalRejected: IBKR refused the request or rejected the
+	// instruction.
+	JournalRejected JournalState = "rejected"
+	// JournalNotSent: IBKR never received the request; it may be sent
+	// again.
+	JournalNotSent JournalState = "not_sent"
+	// JournalUnknown: the outcome is unknown; ReconcileJournal will look
+	// it up.
+	JournalUnknown JournalState = "unknown"
+)
+
+// JournalOutcome is how one request ended.
+type JournalOutcome struct {
+	State JournalState `json:"state"`
+	// Status and InstructionID are IBKR's, when known.
+	Status        InstructionStatus `json:"status,omitempty"`
+	InstructionID ID                `json:"instructionId,omitzero"`
+	// Code is IBKR's error code, or the HTTP status text, of a refusal.
+	Code string `json:"code,omitempty"`
+	// Message is the error's text, secrets scrubbed.
+	Message string `json:"message,omitempty"`
+	// Time is when the outcome was recorded (UTC).
+	Time time.Time `json:"time"`
+}
+
+// Settled reports whether the outcome is final for the journal (anything
+// but JournalUnknown).
+func (o JournalOutcome) Settled() bool { return o.State != "" && o.State != JournalUnknown }
+
+type journalKey struct{}
+
+// JournalContext returns a context under which the facade's
+// money-moving calls record themselves in j.
+func JournalContext(ctx context.Context, j Journal) context.Context {
+	return context.WithValue(ctx, journalKey{}, j)
+}
+
+func journalFrom(ctx context.Context) Journal {
+	j, _ := ctx.Value(journalKey{}).(Journal)
+	return j
+}
+
+// secretKeys are instruction fields that hold bank account numbers or
+// other secrets; bodies with any of them are never journaled.
+var secretKeys = []string{"bankAccountNumber", "clientAccountId", "identifier", "taxId", "ssn"}
+
+// bodyHasSecret reports a body holding one of secretKeys at any depth.
+func bodyHasSecret(body []byte) bool {
+	for _, k := range secretKeys {
+		if bytes.Contains(body, []byte(`"`+k+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+// JournalResolution is what ReconcileJournal found out about one pending
+// entry.
+type JournalResolution struct {
+	// Entry is the journal's entry.
+	Entry JournalEntry
+	// Instruction is IBKR's account of the instruction, when IBKR has it
+	// (REJECTED ones come as Err).
+	Instruction *Instruction
+	// Resent reports that IBKR had never received the request and it was
+	// sent now, with its same id.
+	Resent bool
+	// Outcome is what was recorded in the journal.
+	Outcome JournalOutcome
+	// Err is IBKR's rejection, or why the entry could not be settled (it
+	// then stays pending).
+	Err error
+}
+
+// ReconcileJournal settles every pending entry of j: it looks each
+// clientInstructionId up; if IBKR has the instruction, its status is
+// recorded; if IBKR never received it, a journaled body is sent again
+// with its same id (see ResumeContext), and an entry without a body (it
+// held a bank account number) is recorded as JournalNotSent, for the
+// caller to submit again. Entries that still cannot be settled stay
+// pending and report why in Err.
+func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalResolution, error) {
+	if j == nil {
+		return nil, invalid("journal", "nil")
+	}
+	pending, err := j.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]JournalResolution, 0, len(pending))
+	for _, e := range pending {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		r := JournalResolution{Entry: e}
+		var in *Instruction
+		var err error
+		if len(e.Body) > 0 && c.sender(e.Operation) != nil {
+			in, err = c.sendInstruction(ResumeContext(ctx), e.Operation, e.ClientInstructionID, e.Body)
+			r.Resent = err == nil && !in.Reconciled
+		} else {
+			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR never received it; submit it again")}
+			case err == nil && in.Status == InstructionRejected:
+				in, err = nil, rejection(in)
+			case err != nil:
+				err = &OutcomeUnknownError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errResumed, LookupErr: err}
+			}
+		}
+		r.Instruction, r.Err = in, err
+		r.Outcome = outcomeOf(in, err, c.clock.Now().UTC())
+		if ferr := j.Finish(ctx, e.ClientInstructionID, r.Outcome); ferr != nil {
+			return out, ferr
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
