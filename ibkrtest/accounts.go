@@ -392,8 +392,13 @@ func (a *api) UpdateAccounts(ctx contextT, req gen.UpdateAccountsRequestObject) 
 		s.completeTasks(acct, forms, now)
 		did("DOC_SUBMISSION", acct.ID, "Processed", "documents received")
 	}
+	more, err := s.maintenanceRequests(ri.claims, now)
+	if err != nil {
+		return nil, err
+	}
+	results = append(results, more...)
 	if len(results) == 0 {
-		return nil, bad("the sandbox acts on abandonAccount, resetAbandonedAccount, accountClose, reopenAccount and documentSubmission")
+		return nil, bad("no account management request the sandbox knows")
 	}
 	s.runDue(now)
 	first := results[0]["requestId"].(uint64)

@@ -110,31 +110,12 @@ func (a *api) ListFormsRequiredForms(ctx contextT, req gen.ListFormsRequiredForm
 	return gen.ListFormsRequiredForms200JSONResponse{Forms: &[]string{"8001", "8002"}, HasError: ptr(false)}, nil
 }
 
-func (a *api) loginMessages(acct string) (gen.LoginMessageResponse, error) {
-	s := a.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := gen.LoginMessageResponse{LoginMessagePresent: ptr(false), LoginMessages: &[]gen.LoginMessage{}}
-	if acct != "" {
-		ac := s.st.Accounts[acct]
-		if ac == nil {
-			return r, noAccount(acct)
-		}
-		r.AccountId, r.ClearingStatus, r.ClearingStatusDescription = ptr(ac.ID), ptr(ac.Status), ptr(statusDescriptions[ac.Status])
-	}
-	return r, nil
-}
-
 func (a *api) ListAccountsLoginMessages(ctx contextT, req gen.ListAccountsLoginMessagesRequestObject) (gen.ListAccountsLoginMessagesResponseObject, error) {
-	r, err := a.loginMessages("")
-	if err != nil {
-		return nil, err
-	}
-	return gen.ListAccountsLoginMessages200JSONResponse(r), nil
+	return gen.ListAccountsLoginMessages200JSONResponse(a.s.listLoginMessages(req.Params)), nil
 }
 
 func (a *api) GetAccountsLoginMessages(ctx contextT, req gen.GetAccountsLoginMessagesRequestObject) (gen.GetAccountsLoginMessagesResponseObject, error) {
-	r, err := a.loginMessages(req.AccountId)
+	r, err := a.s.accountLoginMessages(req.AccountId, req.Params.Type)
 	if err != nil {
 		return nil, err
 	}

@@ -85,6 +85,8 @@ type account struct {
 	Cash       map[string]wire.Decimal `json:"cash"`
 	Holds      map[string]wire.Decimal `json:"holds"`
 	InReview   bool                    `json:"inReview"`
+	// LoginMsgs are the account's login messages (loginmessages_ext.go).
+	LoginMsgs []loginMessage `json:"loginMessages,omitempty"`
 }
 
 type task struct {
