@@ -62,7 +62,7 @@ type BankAccountLink struct {
 	// Direction is ACHDebitCredit (the default when empty), ACHDebit or
 	// ACHCredit.
 	Direction ACHDirection
-	// BankName is the bank's name (optional, at most 100 characters).
+	// BankName is the bank's name (1 to 100 characters).
 	BankName string
 }
 
@@ -94,7 +94,8 @@ func (r BankAccountLink) accountType() BankAccountType {
 // Validate checks the link as IBKR would, without sending anything: the
 // account id, the instruction name (at most 32 characters), the ABA
 // routing number (length, Federal Reserve prefix, checksum), the account
-// number (4 to 17 digits), the account type and the direction.
+// number (4 to 17 digits), the account type, the direction and the bank
+// name.
 func (r BankAccountLink) Validate() error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
@@ -118,12 +119,7 @@ func (r BankAccountLink) Validate() error {
 	default:
 		return invalid("achType", "must be DEBIT_CREDIT, DEBIT or CREDIT")
 	}
-	if r.BankName != "" {
-		if err := ValidateInstructionName("bankName", r.BankName, MaxBankNameLen); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ValidateInstructionName("bankName", r.BankName, MaxBankNameLen)
 }
 
 // LinkBankAccount submits an ACH instruction linking a US bank account.
