@@ -183,4 +183,3 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 	}
 	return out, nil
 }
-
