@@ -92,7 +92,7 @@ type DocumentSpec struct {
 	// FormNumber is IBKR's four-digit form number, e.g. 8001 (proof of
 	// identity) or 8002 (proof of address); see the account's
 	// registration tasks.
-	FormNumber int
+	FormNumber FormNumber
 	// FileName is the file's name with its extension: .pdf, .jpeg, .jpg or
 	// .png; at most MaxDocumentFileNameLen printable ASCII characters.
 	FileName string
@@ -136,7 +136,7 @@ type DocumentSpec struct {
 type Document struct {
 	SignedBy             []string         `json:"signedBy,omitempty"`
 	AttachedFile         AttachedFile     `json:"attachedFile"`
-	FormNumber           int              `json:"formNumber"`
+	FormNumber           FormNumber       `json:"formNumber"`
 	ValidAddress         *bool            `json:"validAddress,omitempty"`
 	ExecLoginTimestamp   int64            `json:"execLoginTimestamp"`
 	ExecTimestamp        int64            `json:"execTimestamp"`
@@ -273,6 +273,9 @@ func checkDocumentSpec(s DocumentSpec) (string, error) {
 	if t := s.DocumentType; t != "" && !gen.DocumentDocumentType(t).Valid() {
 		return "", inputErr("documentType", ErrDocument, "%q is not one of IBKR's document types", clipText(t))
 	}
+	if err := checkDocumentKind(s); err != nil {
+		return "", err
+	}
 	if y := s.ExpirationDate.Year(); !s.ExpirationDate.IsZero() && (y < 1000 || y > 9999) {
 		return "", inputErr("expirationDate", ErrDate, "year must be between 1000 and 9999")
 	}
@@ -362,7 +365,7 @@ func (b DocumentBatch) Validate() error {
 	if len(b.Documents) == 0 {
 		return inputErr("documents", ErrDocument, "at least one document is required")
 	}
-	seen := make(map[int]bool, len(b.Documents))
+	seen := make(map[FormNumber]bool, len(b.Documents))
 	total := 0
 	for i, d := range b.Documents {
 		if seen[d.FormNumber] {
@@ -392,4 +395,41 @@ func NewDocumentUploadBody(b DocumentBatch) (DocumentUploadBody, error) {
 		return DocumentUploadBody{}, err
 	}
 	return DocumentUploadBody{ProcessDocuments: b}, nil
+}
+
+// sourceOfWealthDocuments lists the document types IBKR accepts for each
+// proof-of-source-of-wealth form.
+var sourceOfWealthDocuments = map[FormNumber][]string{
+	FormSOWAllowance:    {"Bank Statement", "Pay Slip", "Employer Confirmation", "Divorce Settlement", "Company Ownership"},
+	FormSOWDisability:   {"Bank Statement", "Entitlement to Payments", "Severance"},
+	FormSOWIncome:       {"Pay Slip", "Bank Statement", "Employer Confirmation"},
+	FormSOWInheritance:  {"Letter", "Bank Statement", "Check", "Will", "Brokerage Statement"},
+	FormSOWInterest:     {"Brokerage Statement", "Tax Return"},
+	FormSOWMarketProfit: {"Ownership", "Brokerage Statement", "Tax Return"},
+	FormSOWOther:        {"Proof of Winnings", "Bank Statement", "Tax Return", "Brokerage Statement"},
+	FormSOWPension:      {"Bank Statement", "Pay Slip"},
+	FormSOWProperty:     {"Proof of Sale", "Current Lease"},
+}
+
+// checkDocumentKind applies the documented pairings of form numbers and
+// document kinds: the document types of each source-of-wealth form, the
+// passport or national ID of a selfie, and validAddress only for a driver
+// license proving identity.
+func checkDocumentKind(s DocumentSpec) error {
+	if allowed, ok := sourceOfWealthDocuments[s.FormNumber]; ok && s.DocumentType != "" {
+		found := false
+		for _, a := range allowed {
+			found = found || a == s.DocumentType
+		}
+		if !found {
+			return inputErr("documentType", ErrDocument, "form %d takes %s", int(s.FormNumber), strings.Join(allowed, ", "))
+		}
+	}
+	if s.FormNumber == FormSelfie && s.ProofOfIdentityType != "" && s.ProofOfIdentityType != "Passport" && s.ProofOfIdentityType != "National ID Card" {
+		return inputErr("proofOfIdentityType", ErrDocument, "a selfie (form 8205) shows a passport or a national ID card")
+	}
+	if s.ValidAddress != nil && *s.ValidAddress && (s.FormNumber != FormProofOfIdentity || s.ProofOfIdentityType != "Driver License") {
+		return inputErr("validAddress", ErrDocument, "only a driver license proving identity (form 8001) can also prove the address")
+	}
+	return nil
 }

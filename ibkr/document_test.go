@@ -206,8 +206,8 @@ func TestDocumentBatch(t *testing.T) {
 	var back struct {
 		ProcessDocuments struct {
 			Documents []struct {
-				FormNumber    int   `json:"formNumber"`
-				ExecTimestamp int64 `json:"execTimestamp"`
+				FormNumber    FormNumber `json:"formNumber"`
+				ExecTimestamp int64      `json:"execTimestamp"`
 			} `json:"documents"`
 			InputLanguage string `json:"inputLanguage"`
 		} `json:"processDocuments"`
@@ -250,7 +250,7 @@ func FuzzDocumentBuilder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, data []byte, signer, holder string, form int, unix int64) {
 		exec := time.Unix(unix, 0).UTC()
 		spec := DocumentSpec{
-			FormNumber: form, FileName: name, SignedBy: []string{signer}, HolderNames: []string{holder},
+			FormNumber: FormNumber(form), FileName: name, SignedBy: []string{signer}, HolderNames: []string{holder},
 			ExecutedAt: exec, LoginAt: exec,
 		}
 		doc, err := NewDocument(spec, data)

@@ -308,3 +308,49 @@ func checkApplicationDocuments(docs []Document, holders []string) error {
 	}
 	return nil
 }
+
+// FindApplication looks up the application sent with externalID (GET
+// /gw/api/v1/accounts?externalId=...). Use it when Register or
+// RegisterApplication failed with ErrOutcomeUnknown: IBKR may have
+// created the account although its answer was lost, and sending the
+// application again would open a second one. It returns an error matching
+// ErrNotFound when IBKR knows no application with that id.
+func (c *Client) FindApplication(ctx context.Context, externalID string) (*Registration, error) {
+	if err := ValidateExternalID("externalId", externalID); err != nil {
+		return nil, err
+	}
+	r, err := c.raw.ListAccountsWithResponse(ctx, &gen.ListAccountsParams{ExternalId: &externalID})
+	res, err := typedAnswer(r, err, (*gen.ListAccountsResponse).GetJSON200)
+	if err != nil {
+		return nil, err
+	}
+	b, err := res.MarshalJSON()
+	if err != nil {
+		return nil, &APIError{StatusCode: 200, OperationID: "listAccounts", Message: "answer is not JSON"}
+	}
+	var body struct {
+		AccountID string `json:"accountId"`
+		Data      struct {
+			registrationFile
+			Accounts []registrationFile `json:"accounts"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &body); err != nil {
+		return nil, &APIError{StatusCode: 200, OperationID: "listAccounts", Message: fmt.Sprintf("answer: %v", err)}
+	}
+	candidates := append(body.Data.Accounts, body.Data.registrationFile)
+	if body.AccountID != "" {
+		candidates = append(candidates, registrationFile{AccountID: body.AccountID, ExternalID: externalID})
+	}
+	for _, f := range candidates {
+		if f.AccountID == "" || (f.ExternalID != "" && f.ExternalID != externalID) {
+			continue
+		}
+		reg := &Registration{AccountID: f.AccountID, UserName: f.UserName, ExternalID: externalID, Status: AccountStatus(f.Status)}
+		if reg.UserName == "" {
+			reg.UserName = f.Username
+		}
+		return reg, nil
+	}
+	return nil, &APIError{StatusCode: 404, OperationID: "listAccounts", Message: "no application with this externalId"}
+}
