@@ -1,26 +1,27 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
 )
 
-// clock is the wall clock the app signs with: time.Now unless a test set
-// app.now (to simulate a machine whose clock is off).
+// clock is the clock the app signs and waits with: the wall clock unless
+// a test set app.clk (a machine whose clock is off, or a fake clock shared
+// with a sandbox).
 func (a *app) clock() ibkr.Clock {
-	if a.now == nil {
+	if a.clk == nil {
 		return clock.Real{}
 	}
-	return offsetClock{now: a.now}
+	return a.clk
 }
 
-type offsetClock struct{ now func() time.Time }
-
-func (c offsetClock) Now() time.Time { return c.now() }
-
-func (c offsetClock) Sleep(ctx context.Context, d time.Duration) error {
-	return clock.Real{}.Sleep(ctx, d)
+// eastern is US Eastern time, where IBKR keeps its schedules (the ibkr
+// package embeds the zone data).
+func eastern() *time.Location {
+	if loc, err := time.LoadLocation("America/New_York"); err == nil {
+		return loc
+	}
+	return time.UTC
 }

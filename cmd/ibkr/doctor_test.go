@@ -128,7 +128,7 @@ func TestDoctorClockOff(t *testing.T) {
 		var out, errb strings.Builder
 		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
 			getenv: func(key string) string { return env[key] },
-			now:    func() time.Time { return time.Now().Add(2 * time.Minute) }}
+			clk:    offsetClock{d: 2 * time.Minute}}
 		code := a.main(t.Context(), []string{"doctor"})
 		runs = result{code: code, stdout: out.String(), stderr: errb.String()}
 	}

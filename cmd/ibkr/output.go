@@ -42,17 +42,12 @@ func human(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	d = d.Round(time.Second)
-	days := d / (24 * time.Hour)
-	d -= days * 24 * time.Hour
 	h := d / time.Hour
 	d -= h * time.Hour
 	m := d / time.Minute
 	d -= m * time.Minute
 	s := d / time.Second
 	out := ""
-	if days > 0 {
-		out += fmt.Sprintf("%dd", days)
-	}
 	if h > 0 {
 		out += fmt.Sprintf("%dh", h)
 	}

@@ -10,7 +10,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/ibkrweb/ibkr-go/ibkr"
 )
 
 // app is one invocation of the command: its streams and environment.
@@ -21,7 +22,7 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	now    func() time.Time // nil: the wall clock (see clock.go)
+	clk    ibkr.Clock // nil: the wall clock (see clock.go)
 
 	cmd     string   // the subcommand being run, for messages
 	current *command // the same
@@ -43,7 +44,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		keygenCommand, doctorCommand, sandboxCommand,
+		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 	}
 }
 
