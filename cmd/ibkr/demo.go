@@ -71,18 +71,19 @@ type demoFlags struct {
 
 // demoResult is the --json answer of the demo.
 type demoResult struct {
-	Mode                string            `json:"mode"` // embedded, qa, base-url
-	BaseURL             string            `json:"baseURL"`
-	AccountID           string            `json:"accountId,omitempty"`
-	Steps               []demoStep        `json:"steps"`
-	Completed           bool              `json:"completed"`
-	Balance             *demoBalanceJSON  `json:"balance,omitempty"`
-	History             []demoHistoryJSON `json:"history,omitempty"`
-	SimulatedTime       string            `json:"simulatedTime,omitempty"`
-	WallTime            string            `json:"wallTime"`
-	NextStep            string            `json:"nextStep,omitempty"`
-	LinkInstructionID   string            `json:"linkClientInstructionId,omitempty"`
-	DepositInstructionI string            `json:"depositClientInstructionId,omitempty"`
+	Mode                 string            `json:"mode"` // embedded, qa, base-url
+	BaseURL              string            `json:"baseURL"`
+	AccountID            string            `json:"accountId,omitempty"`
+	Steps                []demoStep        `json:"steps"`
+	Completed            bool              `json:"completed"`
+	Balance              *demoBalanceJSON  `json:"balance,omitempty"`
+	History              []demoHistoryJSON `json:"history,omitempty"`
+	SimulatedTime        string            `json:"simulatedTime,omitempty"`
+	WallTime             string            `json:"wallTime"`
+	NextStep             string            `json:"nextStep,omitempty"`
+	LinkInstructionID    string            `json:"linkClientInstructionId,omitempty"`
+	DepositInstructionID string            `json:"depositClientInstructionId,omitempty"`
+	Error                string            `json:"error,omitempty"`
 }
 
 type demoStep struct {
@@ -166,7 +167,7 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	}
 	if a.json && (err == nil || j.n > 0) {
 		if err != nil {
-			j.res.NextStep = "failed: " + errorMessage(err)
+			j.res.Error = errorMessage(err)
 		}
 		a.emit(j.res)
 	}
@@ -178,6 +179,9 @@ func (j *journey) runEmbedded(ctx context.Context) error {
 	a := j.a
 	if j.f.link != "" || j.f.micro != "" {
 		return usagef("--link and --micro are for --env qa or --base-url; the embedded sandbox reads the micro-deposits itself")
+	}
+	if c := j.f.conn; c.clientID != "" || c.keyID != "" || c.keyFile != "" || c.audience != "" || c.scopes != "" {
+		return usagef("credentials are for --env qa or --base-url; the embedded sandbox uses its own demo client")
 	}
 	j.fake = clock.NewFake(ibkrtest.DefaultStart)
 	// Every wait of the client (waiter polls, backoff) moves the shared
@@ -595,7 +599,7 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 	}
 	j.deposit = in
 	j.own = append(j.own, in.ClientInstructionID)
-	j.res.DepositInstructionI = in.ClientInstructionID.String()
+	j.res.DepositInstructionID = in.ClientInstructionID.String()
 	j.step("deposit "+amount.String()+" USD", "ACH pull from %q: %s (clientInstructionId %s)", j.bankName, in.Status, in.ClientInstructionID)
 	if in.Status == ibkr.InstructionProcessed {
 		return nil

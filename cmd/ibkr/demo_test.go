@@ -73,6 +73,7 @@ func TestDemoUsageErrors(t *testing.T) {
 	wantExit(t, runT(t, nil, "demo", "--amount", "lots"), exitUsage, `--amount "lots"`)
 	wantExit(t, runT(t, nil, "demo", "--micro", "0.1,0.2"), exitUsage, "--link and --micro are for --env qa or --base-url")
 	wantExit(t, runT(t, nil, "demo", "--link", "12"), exitUsage, "--link needs --account")
+	wantExit(t, runT(t, nil, "demo", "--client-id", "acme"), exitUsage, "credentials are for --env qa or --base-url")
 	// A bad amount is refused by the SDK before anything moves.
 	wantExit(t, runT(t, nil, "demo", "--amount", "-5"), exitUsage, "amount")
 }

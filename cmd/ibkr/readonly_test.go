@@ -9,12 +9,18 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
 // funded runs the demo against a fake-clock sandbox and returns the
 // sandbox, its clock, the environment and the demo's result.
 func funded(t *testing.T) (*ibkrtest.Sandbox, map[string]string, demoResult, func(env map[string]string, args ...string) result) {
+	sb, env, res, run, _ := fundedClock(t)
+	return sb, env, res, run
+}
+
+func fundedClock(t *testing.T) (*ibkrtest.Sandbox, map[string]string, demoResult, func(env map[string]string, args ...string) result, *clock.Fake) {
 	t.Helper()
 	sb, fake, url := fakeSandbox(t)
 	env := demoEnv(t, url)
@@ -31,13 +37,13 @@ func funded(t *testing.T) (*ibkrtest.Sandbox, map[string]string, demoResult, fun
 		}
 		return runClock(t, fake, e, args...)
 	}
-	return sb, env, res, run
+	return sb, env, res, run, fake
 }
 
 func TestInstructionCommand(t *testing.T) {
 	_, _, res, run := funded(t)
-	r := run(nil, "instruction", res.DepositInstructionI)
-	wantExit(t, r, 0, "DEPOSIT PROCESSED (final)", "clientInstructionId  "+res.DepositInstructionI, "amount               500.00 USD", "funds credited")
+	r := run(nil, "instruction", res.DepositInstructionID)
+	wantExit(t, r, 0, "DEPOSIT PROCESSED (final)", "clientInstructionId  "+res.DepositInstructionID, "amount               500.00 USD", "funds credited")
 
 	r = run(nil, "instruction", "--json", res.LinkInstructionID)
 	wantExit(t, r, 0)
@@ -99,7 +105,7 @@ func TestReadOnlyCommandsFailClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"instruction", res.DepositInstructionI},
+		{"instruction", res.DepositInstructionID},
 		{"account", res.AccountID},
 		{"cash", res.AccountID},
 	} {
