@@ -1,0 +1,76 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+goarch: amd64
+pkg: github.com/ibkrweb/ibkr-go/ibkr
+cpu: Intel(R) Xeon(R) Processor
+BenchmarkGetFacade-2          	   20508	     60000 ns/op	   10288 B/op	     122 allocs/op
+BenchmarkGetRaw-2             	   18495	     50000 ns/op	    7788 B/op	      92 allocs/op
+BenchmarkSignedPostFacade-2   	     232	   4100000 ns/op	   49944 B/op	     329 allocs/op
+BenchmarkSignedPostRaw-2      	     274	   4000000 ns/op	   38524 B/op	     163 allocs/op
+BenchmarkPoll1000RateLimited-2     	       9	 161551346 ns/op	        99.90 sim-s/op	22529908 B/op	  253217 allocs/op
+BenchmarkTokenSingleFlight1000-2   	      49	  20982540 ns/op	         1.000 token-requests/op	  289064 B/op	    3736 allocs/op
+PASS
+ok  	github.com/ibkrweb/ibkr-go/ibkr	10.112s
+`
+
+func TestParseAndCheck(t *testing.T) {
+	res, order, err := parse(strings.NewReader(strings.Repeat(sample, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != 6 || order[0] != "BenchmarkGetFacade" {
+		t.Fatalf("order %v", order)
+	}
+	if got := res["BenchmarkPoll1000RateLimited"]["sim-s/op"]; len(got) != 5 || got[0] != 99.9 {
+		t.Fatalf("sim-s/op %v", got)
+	}
+	lines, ok := check(res, 5)
+	if !ok {
+		t.Fatalf("goals missed:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(lines[0], "1.200x") || !strings.Contains(lines[1], "1.025x") {
+		t.Fatalf("ratios:\n%s", strings.Join(lines, "\n"))
+	}
+	var tb strings.Builder
+	table(&tb, res, order)
+	if !strings.Contains(tb.String(), "99.9 sim-s/op") {
+		t.Fatalf("table:\n%s", tb.String())
+	}
+}
+
+func TestCheckFailsOnMissedGoalOrTooFewRuns(t *testing.T) {
+	slow := strings.Replace(sample, "60000 ns/op", "70000 ns/op", 1) // 1.4x
+	res, _, err := parse(strings.NewReader(strings.Repeat(slow, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines, ok := check(res, 5); ok || !strings.HasPrefix(lines[0], "FAIL") {
+		t.Fatalf("a 1.4x GET passed:\n%s", strings.Join(lines, "\n"))
+	}
+	res, _, _ = parse(strings.NewReader(strings.Repeat(sample, 3)))
+	if lines, ok := check(res, 5); ok {
+		t.Fatalf("3 runs passed:\n%s", strings.Join(lines, "\n"))
+	}
+	off := strings.Replace(sample, "99.90 sim-s/op", "106.0 sim-s/op", 1)
+	res, _, _ = parse(strings.NewReader(strings.Repeat(off, 5)))
+	if lines, ok := check(res, 5); ok || !strings.HasPrefix(lines[2], "FAIL") {
+		t.Fatalf("106 s passed:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{{[]float64{3, 1, 2}, 2}, {[]float64{4, 1, 3, 2}, 2.5}, {nil, 0}} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
