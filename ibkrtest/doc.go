@@ -172,9 +172,20 @@
 // would answer at that moment. Instruction, InstructionByClientID,
 // AccountStatus and PendingEvents expose state.
 //
-// Position transfers, restrictions, tax documents, trade confirmations and
-// IRA contribution queries are answered in the spec's shapes but not
-// simulated (422 ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
+// Tax documents: an account funded in a year has a 1099 (pdf) for that
+// year and each later one before the current year. Trade confirmations
+// exist for the days AddTradeConfirmation records. Both answer small real
+// PDFs like statements. Login messages are assigned with AddLoginMessage
+// and listed per account or in bulk (offset and limit over the messages
+// of the accounts created in the date range). PATCH
+// /gw/api/v1/accounts takes every other maintenance kind for open accounts
+// (for users, by referenceUserName), records it Pending under IBKR's
+// request type (ADD_TRADING, CHANGE_MARGIN ...) and changes nothing else;
+// MaintenanceRequests lists them.
+//
+// Position transfers, restrictions and IRA contribution queries are
+// answered in the spec's shapes but not simulated (422
+// ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
 // sandbox's own (see the Code constants).
 package ibkrtest

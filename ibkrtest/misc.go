@@ -168,27 +168,19 @@ func (a *api) VerifyCSV(ctx contextT, req gen.VerifyCSVRequestObject) (gen.Verif
 }
 
 func (a *api) ListTaxDocumentsAvailable(ctx contextT, req gen.ListTaxDocumentsAvailableRequestObject) (gen.ListTaxDocumentsAvailableResponseObject, error) {
-	return gen.ListTaxDocumentsAvailable200JSONResponse{Data: &gen.AvailableTaxFormsData{DataType: ptr("String"),
-		Value: &struct {
-			Forms *[]gen.TaxFormType `json:"forms,omitempty"`
-		}{Forms: &[]gen.TaxFormType{}}}}, nil
+	return a.s.listTaxDocuments(req.Params)
 }
 
 func (a *api) CreateTaxDocuments(ctx contextT, req gen.CreateTaxDocumentsRequestObject) (gen.CreateTaxDocumentsResponseObject, error) {
-	return nil, fail(badArg("year", "the sandbox has no tax documents").problem(idZero, ""))
+	return a.s.createTaxDocument(info(ctx))
 }
 
 func (a *api) ListTradeConfirmationsAvailable(ctx contextT, req gen.ListTradeConfirmationsAvailableRequestObject) (gen.ListTradeConfirmationsAvailableResponseObject, error) {
-	r := gen.ListTradeConfirmationsAvailable200JSONResponse{}
-	r.Data = &struct {
-		DataType *string   `json:"dataType,omitempty"`
-		Value    *[]string `json:"value,omitempty"`
-	}{DataType: ptr("String"), Value: &[]string{}}
-	return r, nil
+	return a.s.listTradeConfirmations(req.Params)
 }
 
 func (a *api) CreateTradeConfirmations(ctx contextT, req gen.CreateTradeConfirmationsRequestObject) (gen.CreateTradeConfirmationsResponseObject, error) {
-	return nil, fail(badArg("startDate", "the sandbox has no trade confirmations").problem(idZero, ""))
+	return a.s.createTradeConfirmations(info(ctx))
 }
 
 // ---- single sign-on ----
