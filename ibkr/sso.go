@@ -180,15 +180,16 @@ func (l DeepLink) Values() (url.Values, error) {
 // Apply returns sessionURL, the single-use URL IBKR returned for an SSO
 // browser session, with the link's parameters added. The session's own
 // parameters (its SID) are kept byte for byte. The URL must be https and
-// must not already carry any of the link's parameters.
+// must not already carry any of the link's parameters (http is accepted
+// for loopback hosts only, such as the local sandbox).
 func (l DeepLink) Apply(sessionURL string) (string, error) {
 	v, err := l.Values()
 	if err != nil {
 		return "", err
 	}
 	u, err := url.Parse(sessionURL)
-	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-		return "", inputErr("url", ErrDeepLink, "the SSO session URL must be an absolute https URL")
+	if err != nil || u.Host == "" || u.User != nil || !(u.Scheme == "https" || u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return "", inputErr("url", ErrDeepLink, "the SSO session URL must be an absolute https URL (http only on a loopback host, such as the sandbox)")
 	}
 	have, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
