@@ -106,10 +106,26 @@ type instructionCall struct {
 	body     func(cid ID) any
 }
 
-// maxRateLimitedResends bounds how often a state-changing request refused
-// with 429 is sent again (each time only after a lookup shows IBKR never
-// received it).
-const maxRateLimitedResends = 3
+// maxThrottledResumes bounds how often a state-changing request refused
+// with 429 (or whose settling lookup was) is resumed: each time the id is
+// looked up first, and the request sent again, with the same id, only if
+// IBKR never received it.
+const maxThrottledResumes = 8
+
+// throttled reports a request refused by a rate limit before IBKR acted
+// on it: a 429 answer, or an outcome left unknown only because the
+// lookup meant to settle it was itself rate limited.
+func throttled(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
+		var ou *OutcomeUnknownError
+		if !errors.As(err, &ou) {
+			return true
+		}
+	}
+	var ou *OutcomeUnknownError
+	return errors.As(err, &ou) && errors.Is(ou.LookupErr, ErrRateLimited) && !ou.ClientInstructionID.IsZero()
+}
 
 // sender returns the Raw() call for a state-changing operation.
 func (c *Client) sender(op string) func(ctx context.Context, body io.Reader) (*http.Response, error) {
@@ -190,19 +206,23 @@ func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []
 		return nil, &RequestError{OperationID: op, ClientInstructionID: cid, Err: invalid("operation", "%s is not a funding operation", op)}
 	}
 	sctx := ctx
-	for tries := 0; ; tries++ {
+	for tries := 1; ; tries++ {
 		resp, err := send(sctx, bytes.NewReader(body))
 		if err != nil {
-			var ae *APIError
-			if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests && tries < maxRateLimitedResends && ctx.Err() == nil {
-				// Refused by the rate limit: look the id up first and
-				// send again, with the same id, only if IBKR never
-				// received it (the pipeline waits out Retry-After).
-				c.log.LogAttrs(ctx, levelInfo, "ibkr rate limited; resuming with the same clientInstructionId", attrOp(op), attrID(cid))
-				sctx = ResumeContext(ctx)
-				continue
+			if !throttled(err) || tries > maxThrottledResumes || ctx.Err() != nil {
+				return nil, errWithInstructionID(err, op, cid)
 			}
-			return nil, errWithInstructionID(err, op, cid)
+			// Refused by the rate limit (or the lookup that would settle
+			// it was): nothing was done. Wait, then look the id up and
+			// send again, with the same id, only if IBKR never received
+			// it.
+			wait := c.retry.backoff(tries)
+			c.log.LogAttrs(ctx, levelInfo, "ibkr rate limited; resuming with the same clientInstructionId", attrOp(op), attrID(cid), attrDur("wait", wait))
+			if serr := c.clock.Sleep(ctx, wait); serr != nil {
+				return nil, errWithInstructionID(err, op, cid)
+			}
+			sctx = ResumeContext(ctx)
+			continue
 		}
 		raw, reconciled, rerr := readAnswer(resp)
 		var in *Instruction

@@ -218,4 +218,3 @@ func TestRequestValidateMethods(t *testing.T) {
 		t.Errorf("bogus history type: %v", err)
 	}
 }
-
