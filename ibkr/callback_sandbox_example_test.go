@@ -1,0 +1,45 @@
+package ibkr_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/ibkr"
+	"github.com/ibkrweb/ibkr-go/ibkrtest"
+)
+
+// Callback notifications end to end: the sandbox, like IBKR, POSTs every
+// status change to the callback URL; the handler decodes them into typed
+// events, drops repeats, and feeds a Notifier that wakes the waiter
+// waiting for the account (the waiter's own poll still decides).
+func ExampleNewCallbackHandler_sandbox() {
+	notifier := ibkr.NewNotifier(func(ctx context.Context, ev ibkr.CallbackEvent) error {
+		fmt.Println("callback:", ev.Kind, ev.AccountID, ev.AccountStatus)
+		return nil
+	})
+	cb := httptest.NewServer(ibkr.NewCallbackHandler(notifier.Notify, ibkr.WithCallbackDeduper(ibkr.NewCallbackDeduper(0))))
+	defer cb.Close()
+
+	c, sb, _, stop := amSandboxClient(ibkrtest.WithCallbackURL(cb.URL))
+	defer stop()
+	ctx := context.Background()
+
+	reg, err := c.Register(ctx, ibkr.HybridRegistration{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Country: "USA"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = sb.CompleteTasks(reg.AccountID) // as if the documents had been sent
+
+	st, err := c.WaitForAccountOpen(ctx, reg.AccountID, 72*time.Hour, func(o *ibkr.WaiterOptions) { o.Notifier = notifier })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("waiter:", st.AccountID, st.Status)
+	// Output:
+	// callback: ACCOUNT_STATUS U1000001 open (O)
+	// waiter: U1000001 open (O)
+}
