@@ -1,0 +1,120 @@
+// Command funding walks the whole funding journey of an ibkr-go user
+// against the in-process IBKR sandbox (package ibkrtest), with no IBKR
+// credentials: link a bank account by ACH, wait for IBKR's verdict,
+// confirm the two micro-deposits, deposit 500.00 USD, wait for the money
+// to arrive, and show the balance.
+//
+// The sandbox runs on a fake clock that jumps ahead whenever the client
+// waits, so the minutes of ACH verification and the day an ACH deposit
+// takes pass at once.
+//
+//	go run ./examples/funding
+//	go run ./examples/funding -amount 1234.56
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/ibkr"
+	"github.com/ibkrweb/ibkr-go/ibkrtest"
+)
+
+func main() {
+	amount := flag.String("amount", "500.00", "USD amount to deposit")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *amount); err != nil {
+		fmt.Fprintln(os.Stderr, "funding:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, out io.Writer, amountText string) error {
+	amount, err := ibkr.ParseDecimal(amountText)
+	if err != nil {
+		return fmt.Errorf("amount: %w", err)
+	}
+
+	// The sandbox and a client for it.
+	sb, err := ibkrtest.NewHandler()
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	sb.Clock().SetAutoAdvance(true)
+	hs := httptest.NewServer(sb)
+	defer hs.Close()
+	c, err := ibkr.New(
+		ibkr.WithBaseURL(hs.URL),
+		ibkr.WithPrivateKeyPEM(ibkrtest.DemoClientID, ibkrtest.DemoKeyID, []byte(ibkrtest.DemoPrivateKeyPEM)),
+		ibkr.WithClock(sb.Clock()),
+	)
+	if err != nil {
+		return err
+	}
+	const account = ibkrtest.DemoAccountID
+	start := sb.Now()
+	step := func(format string, args ...any) {
+		fmt.Fprintf(out, "[+%-8s] %s\n", sb.Now().Sub(start).Round(time.Minute), fmt.Sprintf(format, args...))
+	}
+
+	// 1. Link the bank account by routing and account number.
+	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{
+		AccountID:     account,
+		Name:          "Checking",
+		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
+		AccountNumber: "000123456789",
+		AccountType:   ibkr.Checking,
+		Direction:     ibkr.ACHDebitCredit,
+		BankName:      "Example Bank",
+	})
+	if err != nil {
+		return err
+	}
+	step("linked bank account (ACH instruction %s): %s", link.InstructionID, link.Status)
+
+	// 2. IBKR verifies the account within 7 to 15 minutes.
+	verdict, err := c.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour)
+	if err != nil {
+		return err
+	}
+	step("verification: %s", verdict.Status)
+
+	// 3. If IBKR sent micro-deposits, confirm them.
+	if verdict.Status == ibkr.InstructionPendingVerification {
+		a1, a2, _ := sb.MicroDeposits(link.InstructionID) // what the bank statement shows
+		step("micro-deposits on the bank statement: %s and %s", a1, a2)
+		v, err := c.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{
+			AccountID: account, Name: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2,
+		})
+		if err != nil {
+			return err
+		}
+		step("micro-deposits confirmed: %s", v.Status)
+	}
+
+	// 4. Push money into the IBKR account.
+	dep, err := c.DepositACH(ctx, ibkr.ACHDeposit{AccountID: account, InstructionName: "Checking", Amount: amount})
+	if err != nil {
+		return err
+	}
+	step("deposit of %s USD (clientInstructionId %s): %s", amount, dep.ClientInstructionID, dep.Status)
+	dep, err = c.WaitForInstruction(ctx, dep.ClientInstructionID, 72*time.Hour)
+	if err != nil {
+		return err
+	}
+	step("deposit: %s", dep.Status)
+
+	// 5. Show the balance.
+	bal, err := c.Balance(ctx, account, ibkr.USD)
+	if err != nil {
+		return err
+	}
+	step("balance of %s: %s %s (withdrawable %s)", account, bal.AvailableEquity, bal.Currency, bal.WithdrawableCash)
+	return nil
+}
