@@ -45,7 +45,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
-		instructionCommand, accountCommand, cashCommand,
+		instructionCommand, accountCommand, cashCommand, statementCommand,
 	}
 }
 
