@@ -164,6 +164,24 @@ func BenchmarkGetFacade(b *testing.B) {
 	}
 }
 
+// BenchmarkGetFacadeStatus: the same poll through the facade's own call,
+// InstructionStatus, which decodes the answer into an *Instruction.
+func BenchmarkGetFacadeStatus(b *testing.B) {
+	s := newBenchServer(b)
+	c := benchClient(b, s)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := c.InstructionStatus(ctx, benchPollID)
+		if err != nil || in.Status != InstructionProcessed || in.InstructionID.String() != "555" {
+			b.Fatalf("InstructionStatus = %v, %v", in, err)
+		}
+	}
+	if n := s.tokens.Load(); n != 1 {
+		b.Fatalf("%d token requests, want 1", n)
+	}
+}
+
 // BenchmarkGetRaw: the same GET with plain net/http + encoding/json.
 func BenchmarkGetRaw(b *testing.B) {
 	s := newBenchServer(b)

@@ -85,7 +85,9 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 	if err := c.maintenanceGate(ctx, op); err != nil {
 		return nil, err
 	}
-	o := &outgoing{op: op, method: req.Method, url: req.URL, header: req.Header.Clone(), body: body}
+	// req is this call's own (the generated client builds one per call)
+	// and o.header is only read: every send clones it (buildRequest).
+	o := &outgoing{op: op, method: req.Method, url: req.URL, header: req.Header, body: body}
 	if len(body) > 0 && op.Policy != optable.PolicyNone {
 		nb, ids, err := c.prepareInstructionIDs(ctx, body)
 		if err != nil {
@@ -206,8 +208,10 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 			c.log.LogAttrs(ctx, levelDebug, "ibkr request failed", attrOp(o.op.ID), attrAttempt(attempt), attrErr(se))
 			return nil, se
 		}
-		c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
-			attrDur("elapsed", c.clock.Now().Sub(start)), slog.String("requestId", responseRequestID(resp.Header)))
+		if c.log.Enabled(ctx, levelDebug) {
+			c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
+				attrDur("elapsed", c.clock.Now().Sub(start)), slog.String("requestId", responseRequestID(resp.Header)))
+		}
 		if resp.StatusCode == http.StatusTooManyRequests {
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
@@ -263,10 +267,13 @@ func (c *Client) buildRequest(ctx context.Context, o *outgoing, tok *token) (*ht
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, o.method, o.url.String(), rd)
+	// The URL is used as parsed (no String/Parse round trip per send).
+	req, err := http.NewRequestWithContext(ctx, o.method, "", rd)
 	if err != nil {
 		return nil, fmt.Errorf("ibkr: %s: %w", o.op.ID, err)
 	}
+	u := *o.url
+	req.URL, req.Host = &u, u.Host
 	req.Header = o.header.Clone()
 	if req.Header == nil {
 		req.Header = http.Header{}
