@@ -221,6 +221,7 @@ func TestBankRequestsHideAccountNumbers(t *testing.T) {
 		BankAccountLink{AccountID: "U1234567", Name: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber},
 		WireDestination{AccountID: "U1234567", Name: "x", BankAccount: fundingAccountNumber},
 		EDDAInstruction{AccountID: "U1234567", Name: "x", BankAccountNumber: fundingAccountNumber},
+		WireDeposit{AccountID: "U1234567", Amount: MustDecimal("1"), Currency: USD, SenderAccount: fundingAccountNumber},
 	}
 	for _, r := range reqs {
 		for _, f := range []string{"%v", "%+v", "%#v", "%s"} {

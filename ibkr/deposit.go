@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -142,6 +143,21 @@ type WireDeposit struct {
 	Recurring *Recurrence
 }
 
+// String describes the notification without the sending account.
+func (r WireDeposit) String() string {
+	s := fmt.Sprintf("wire deposit notification of %s %s to %s", r.Amount, r.Currency, r.AccountID)
+	if r.SenderAccount != "" {
+		s += " from account " + redact(r.SenderAccount)
+	}
+	return s
+}
+
+// GoString is String, so that %#v does not print the sending account.
+func (r WireDeposit) GoString() string { return r.String() }
+
+// LogValue keeps the sending account out of structured logs.
+func (r WireDeposit) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
 // Validate checks the notification without sending anything (see
 // ACHDeposit.Validate about the clock).
 func (r WireDeposit) Validate() error { return r.validate(time.Now()) }
@@ -177,10 +193,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit) (*Instruc
 	if err := r.validate(c.clock.Now()); err != nil {
 		return nil, err
 	}
-	summary := fmt.Sprintf("wire deposit notification of %s %s to %s", r.Amount, r.Currency, r.AccountID)
-	if r.SenderAccount != "" {
-		summary += " from account " + redact(r.SenderAccount)
-	}
+	summary := r.String()
 	return c.submit(ctx, instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: summary, secret: r.SenderAccount != "", cid: r.ClientInstructionID,

@@ -13,10 +13,10 @@ import (
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
 )
 
-// sandboxClient starts an in-process sandbox on a fake clock that jumps
+// fundingSandbox starts an in-process sandbox on a fake clock that jumps
 // ahead whenever the client waits, and a client for it: hours of IBKR
 // time pass in an instant.
-func sandboxClient() (*ibkrtest.Sandbox, *ibkr.Client, func()) {
+func fundingSandbox() (*ibkrtest.Sandbox, *ibkr.Client, func()) {
 	sb, err := ibkrtest.NewHandler()
 	if err != nil {
 		panic(err)
@@ -38,7 +38,7 @@ func sandboxClient() (*ibkrtest.Sandbox, *ibkr.Client, func()) {
 // verdict, confirm the two micro-deposits, deposit 500.00 USD, wait for
 // it to arrive, show the balance.
 func ExampleClient_LinkBankAccount() {
-	sb, c, stop := sandboxClient()
+	sb, c, stop := fundingSandbox()
 	defer stop()
 	ctx := context.Background()
 	const account = ibkrtest.DemoAccountID
@@ -101,7 +101,7 @@ func ExampleClient_LinkBankAccount() {
 // Wrong micro-deposit amounts are a typed error that says how many
 // attempts are left.
 func ExampleClient_VerifyMicroDeposits() {
-	_, c, stop := sandboxClient()
+	_, c, stop := fundingSandbox()
 	defer stop()
 	ctx := context.Background()
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
@@ -125,7 +125,7 @@ func ExampleClient_VerifyMicroDeposits() {
 // A scheduled ACH withdrawal; amounts over the API limit are refused
 // before anything is sent.
 func ExampleClient_Withdraw() {
-	sb, c, stop := sandboxClient()
+	sb, c, stop := fundingSandbox()
 	defer stop()
 	ctx := context.Background()
 	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
@@ -154,7 +154,7 @@ func ExampleClient_Withdraw() {
 // NewWaiter builds a waiter for anything that can be polled; here, until
 // the account holds enough cash.
 func ExampleNewWaiter() {
-	sb, c, stop := sandboxClient()
+	sb, c, stop := fundingSandbox()
 	defer stop()
 	ctx := context.Background()
 	_, _ = c.NotifyWireDeposit(ctx, ibkr.WireDeposit{AccountID: ibkrtest.DemoAccountID, Amount: ibkr.MustDecimal("1200"), Currency: ibkr.USD})
@@ -179,7 +179,7 @@ func ExampleNewWaiter() {
 // A journal lets a restarted process settle the requests whose answers
 // it never saw.
 func ExampleOpenFileJournal() {
-	_, c, stop := sandboxClient()
+	_, c, stop := fundingSandbox()
 	defer stop()
 	dir, _ := os.MkdirTemp("", "journal")
 	defer os.RemoveAll(dir)

@@ -234,7 +234,7 @@ func (w *Waiter[T]) Wait(ctx context.Context, maxWait time.Duration, optFns ...f
 			lastErr = err
 			w.client.log.LogAttrs(ctx, levelInfo, "ibkr wait: poll failed, will retry", attrWhat(w.what), attrAttempt(attempt), attrErr(err))
 		default:
-			return v, err
+			return zero, err
 		}
 		remaining := deadline.Sub(clk.Now())
 		if remaining <= 0 {
