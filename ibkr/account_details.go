@@ -1,0 +1,94 @@
+package ibkr
+
+import (
+	"context"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+)
+
+// AccountDetails is the profile of an account as IBKR reports it (GET
+// /gw/api/v1/accounts/{accountId}/details): the facts callers commonly
+// need. Tax ids and the rest of the answer are left out; Raw() reaches
+// the full answer.
+type AccountDetails struct {
+	AccountID, Title, Alias string
+	// UserName is the account's primary user; Email its address.
+	UserName, Email string
+	ExternalID      string
+	MasterAccountID string
+	// ApplicantType is e.g. INDIVIDUAL or JOINT.
+	ApplicantType string
+	BaseCurrency  Currency
+	// Margin is the margin type, e.g. Cash, RegT or PortfolioMargin.
+	Margin string
+	// Status is the account's status, StatusDescription IBKR's wording.
+	Status            AccountStatus
+	StatusDescription string
+	// Begun, Approved, Opened, Funded and Closed are the account's dates
+	// (zero when not reached).
+	Begun, Approved, Opened, Funded, Closed time.Time
+	// TradeBundles are the account's trading permission bundles.
+	TradeBundles []string
+}
+
+// AccountDetails returns an account's profile.
+func (c *Client) AccountDetails(ctx context.Context, accountID string) (*AccountDetails, error) {
+	if err := ValidateAccountID("accountId", accountID); err != nil {
+		return nil, err
+	}
+	r, err := c.raw.GetAccountsDetailsWithResponse(ctx, accountID)
+	res, err := typedAnswer(r, err, (*gen.GetAccountsDetailsResponse).GetJSON200)
+	if err != nil {
+		return nil, err
+	}
+	if unptr(res.HasError) {
+		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsDetails", Message: clipText(unptr(res.ErrorDescription))}
+	}
+	a := unptr(res.Account)
+	day := func(s *string) time.Time {
+		t, _ := time.Parse(DateLayout, unptr(s))
+		return t
+	}
+	return &AccountDetails{
+		AccountID: unptr(a.AccountId), Title: unptr(a.AccountTitle), Alias: unptr(a.AccountAlias),
+		UserName: unptr(a.PrimaryUser), Email: unptr(a.EmailAddress), ExternalID: unptr(a.ExternalId),
+		MasterAccountID: unptr(a.MasterAccountId), ApplicantType: unptr(a.ApplicantType),
+		BaseCurrency: Currency(unptr(a.BaseCurrency)), Margin: unptr(a.Margin),
+		Status: AccountStatus(unptr(a.ClearingStatus)), StatusDescription: unptr(a.ClearingStatusDescription),
+		Begun: day(a.DateBegun), Approved: day(a.DateApproved), Opened: day(a.DateOpened), Funded: day(a.DateFunded),
+		Closed: day(a.DateClosed), TradeBundles: unptrSlice(res.TradeBundles),
+	}, nil
+}
+
+// KYCLink is an Au10tix instant-verification link for an applicant
+// (tasks 8137 and 8437): the applicant opens it (or scans it as a QR code)
+// to verify their identity with photos of their ID and a selfie.
+type KYCLink struct {
+	// URL is the link; it is valid from Start to Expiry (24 hours).
+	URL           string
+	Start, Expiry time.Time
+	// State is the verification's state.
+	State string
+	// ExternalID is the caller's id of the individual.
+	ExternalID string
+}
+
+// AccountKYC returns a fresh Au10tix verification link for an
+// application (GET /gw/api/v1/accounts/{accountId}/kyc), for when the one
+// in its pending tasks expired.
+func (c *Client) AccountKYC(ctx context.Context, accountID string) (*KYCLink, error) {
+	if err := ValidateAccountID("accountId", accountID); err != nil {
+		return nil, err
+	}
+	r, err := c.raw.GetAccountsKycWithResponse(ctx, accountID)
+	res, err := typedAnswer(r, err, (*gen.GetAccountsKycResponse).GetJSON200)
+	if err != nil {
+		return nil, err
+	}
+	if unptr(res.HasError) {
+		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsKyc", Message: clipText(unptr(res.ErrorDescription))}
+	}
+	return &KYCLink{URL: unptr(res.Url), Start: unptr(res.StartDate), Expiry: unptr(res.ExpiryDate),
+		State: unptr(res.State), ExternalID: unptr(res.ExternalId)}, nil
+}
