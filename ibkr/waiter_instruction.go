@@ -45,7 +45,9 @@ func (c *Client) NewInstructionWaiter(clientInstructionID ID, done func(Instruct
 // clientInstructionId is PROCESSED, and returns it. A REJECTED
 // instruction is a *RejectedError; running out of maxWait is a
 // *WaitTimeoutError (ErrTimeout). Deposits take IBKR days: pass a maxWait
-// to match, and a Notifier if callbacks are configured.
+// to match, and a Notifier if callbacks are configured. A recurring
+// deposit or withdrawal stays PENDING while it is active; wait for its
+// executions (RecentInstructions) instead.
 func (c *Client) WaitForInstruction(ctx context.Context, clientInstructionID ID, maxWait time.Duration, optFns ...func(*WaiterOptions)) (*Instruction, error) {
 	if err := ValidateClientInstructionID("clientInstructionId", clientInstructionID); err != nil {
 		return nil, err
