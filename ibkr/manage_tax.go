@@ -1,6 +1,7 @@
 package ibkr
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -398,9 +399,11 @@ func (r DeclareAccreditedInvestor) Validate(time.Time) error {
 		return err
 	}
 	if err := checkSigners([]string{r.SignedBy}, r.HolderNames); err != nil {
-		e := err.(*InputError)
-		e.Field, e.Err = f+".signedBy", ErrAccountChange
-		return e
+		var e *InputError
+		if errors.As(err, &e) {
+			e.Field, e.Err = f+".signedBy", ErrAccountChange
+		}
+		return err
 	}
 	if q := r.QualifiedPurchaser; q != nil && q.Qualified && (q.InvestmentCompanyAct == nil || q.DiscretionaryBasis == nil) {
 		return changeErr(f+".qualifiedPurchaser", "a qualified purchaser answers both InvestmentCompanyAct and DiscretionaryBasis")

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -301,9 +302,11 @@ func checkApplicationDocuments(docs []Document, holders []string) error {
 	}
 	for i, d := range docs {
 		if err := checkSigners(d.SignedBy, holders); err != nil {
-			e := err.(*InputError)
-			e.Field = fmt.Sprintf("documents[%d].%s", i, e.Field)
-			return e
+			var e *InputError
+			if errors.As(err, &e) {
+				e.Field = fmt.Sprintf("documents[%d].%s", i, e.Field)
+			}
+			return err
 		}
 	}
 	return nil
