@@ -80,7 +80,7 @@ func (r AbandonApplication) Validate(time.Time) error {
 	return ValidateAccountID("abandonAccount.accountId", r.AccountID)
 }
 
-func (r AbandonApplication) payload() any { return accountOnly{r.AccountID} }
+func (r AbandonApplication) payload() any { return accountOnly(r) }
 
 // ResetApplication brings an abandoned application (status A) less than
 // six months old back (resetAbandonedAccount); the user can then continue
@@ -95,7 +95,7 @@ func (r ResetApplication) Validate(time.Time) error {
 	return ValidateAccountID("resetAbandonedAccount.accountId", r.AccountID)
 }
 
-func (r ResetApplication) payload() any { return accountOnly{r.AccountID} }
+func (r ResetApplication) payload() any { return accountOnly(r) }
 
 // ReopenAccount asks IBKR to reopen a closed account (status C, then E
 // while pending) (reopenAccount).
@@ -109,7 +109,7 @@ func (r ReopenAccount) Validate(time.Time) error {
 	return ValidateAccountID("reopenAccount.accountId", r.AccountID)
 }
 
-func (r ReopenAccount) payload() any { return accountOnly{r.AccountID} }
+func (r ReopenAccount) payload() any { return accountOnly(r) }
 
 type accountOnly struct {
 	AccountID string `json:"accountId"`
@@ -129,7 +129,7 @@ func (r AddLeveragedFX) Validate(time.Time) error {
 	return ValidateAccountID("addLevFxCapability.accountId", r.AccountID)
 }
 
-func (r AddLeveragedFX) payload() any { return accountOnly{r.AccountID} }
+func (r AddLeveragedFX) payload() any { return accountOnly(r) }
 
 // EnrollDRIP enrolls an account in dividend reinvestment (enrollInDrip),
 // available to accounts of IB LLC, AU, CAN, HK, IE, JP, SG and UK. For
@@ -145,7 +145,7 @@ func (r EnrollDRIP) Validate(time.Time) error {
 	return ValidateAccountID("enrollInDrip.accountId", r.AccountID)
 }
 
-func (r EnrollDRIP) payload() any { return accountOnly{r.AccountID} }
+func (r EnrollDRIP) payload() any { return accountOnly(r) }
 
 // LeaveDRIP ends an account's dividend reinvestment (leaveDrip).
 type LeaveDRIP struct{ AccountID string }
@@ -158,7 +158,7 @@ func (r LeaveDRIP) Validate(time.Time) error {
 	return ValidateAccountID("leaveDrip.accountId", r.AccountID)
 }
 
-func (r LeaveDRIP) payload() any { return accountOnly{r.AccountID} }
+func (r LeaveDRIP) payload() any { return accountOnly(r) }
 
 // EnrollSYEP enrolls an account in the Stock Yield Enhancement Program
 // (enrollInSyep), with the signed program documents if IBKR requires
@@ -199,7 +199,7 @@ func (r LeaveSYEP) Validate(time.Time) error {
 	return ValidateAccountID("leaveSyep.accountId", r.AccountID)
 }
 
-func (r LeaveSYEP) payload() any { return accountOnly{r.AccountID} }
+func (r LeaveSYEP) payload() any { return accountOnly(r) }
 
 // AddCLPCapability adds the complex leveraged products capability
 // (addCLPCapability). Fully-disclosed and advisor clients must first sign
