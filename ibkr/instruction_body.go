@@ -17,13 +17,6 @@ type bodyIDs struct {
 	bulk      []ID // instructions[].clientInstructionId
 }
 
-func (b bodyIDs) all() []ID {
-	if b.hasSingle {
-		return []ID{b.single}
-	}
-	return b.bulk
-}
-
 // prepareInstructionIDs finds the clientInstructionIds of body, fills in
 // missing ones from the allocator and checks the caller's own ids (well
 // formed, at most 20 digits, not used before). It returns the body to send.

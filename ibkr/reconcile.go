@@ -269,7 +269,7 @@ func (c *Client) synthesize(o *outgoing, body []byte) (*http.Response, error) {
 // path.
 var successCodes = sync.OnceValue(func() map[string][]int {
 	out := map[string][]int{}
-	sw, err := gen.GetSwagger()
+	sw, err := gen.GetSpec()
 	if err != nil {
 		return out
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/lestrrat-go/jwx/v3/jws/jwsbb"
 
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
@@ -170,7 +171,7 @@ func (s *Sandbox) verifySignedBody(client string, body []byte, now time.Time) ([
 // verifyJWS checks the signature of a compact JWS against the keys of
 // client ("" means any registered client; the client found is returned).
 func (s *Sandbox) verifyJWS(client string, compact []byte) ([]byte, string, string) {
-	hdrB64, _, _, err := jws.SplitCompact(compact)
+	hdrB64, _, _, err := jwsbb.SplitCompact(compact)
 	if err != nil {
 		return nil, "", "body is not a compact JWS"
 	}

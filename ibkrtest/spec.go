@@ -30,7 +30,7 @@ var (
 
 func spec() (*openapi3.T, error) {
 	specOnce.Do(func() {
-		specDoc, specErr = gen.GetSwagger()
+		specDoc, specErr = gen.GetSpec()
 		if specErr == nil {
 			specDoc.Servers = nil
 		}

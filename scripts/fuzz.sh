@@ -8,12 +8,19 @@ cd "$(dirname "$0")/.."
 GO="${GO:-go}"
 FUZZTIME="${FUZZTIME:-10s}"
 
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 n=0
 for pkg in $($GO list ./...); do
 	dir="$($GO list -f '{{.Dir}}' "$pkg")"
 	for name in $(grep -hos '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u); do
-		echo "fuzz: $pkg $name for $FUZZTIME"
-		$GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg"
+		if ! $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
+			cat "$log"
+			echo "fuzz: $pkg $name FAILED; a crasher is in $dir/testdata/fuzz/$name/" >&2
+			exit 1
+		fi
+		# The last progress line: executions and corpus size.
+		echo "fuzz: ${pkg#github.com/ibkrweb/ibkr-go/} $name: $(grep 'elapsed:' "$log" | tail -1 | sed 's/^fuzz: //')"
 		n=$((n + 1))
 	done
 done
