@@ -33,6 +33,7 @@ type Client struct {
 	log       *slog.Logger
 	clock     Clock
 	userAgent string
+	uaHeader  []string // the User-Agent header value, built once
 	retry     RetryPolicy
 	budget    *retryBudget
 	limits    *limiters
@@ -118,6 +119,7 @@ func New(opts ...Option) (*Client, error) {
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
 	}
+	c.uaHeader = []string{c.userAgent}
 	if s.ratePerSec == 0 {
 		s.ratePerSec, s.rateBurst = DefaultRatePerSecond, 1
 	}

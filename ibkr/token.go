@@ -33,9 +33,10 @@ const (
 )
 
 type token struct {
-	value     string
-	expiry    time.Time
-	refreshAt time.Time
+	value         string
+	authorization []string // the Authorization header value, "Bearer <value>"
+	expiry        time.Time
+	refreshAt     time.Time
 }
 
 type tokenSource struct {
@@ -161,7 +162,8 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 		life = time.Minute
 	}
 	margin := min(maxRefreshMargin, life/5)
-	t := &token{value: tr.AccessToken, expiry: start.Add(life), refreshAt: start.Add(life - margin)}
+	t := &token{value: tr.AccessToken, authorization: []string{"Bearer " + tr.AccessToken},
+		expiry: start.Add(life), refreshAt: start.Add(life - margin)}
 	c.log.LogAttrs(ctx, levelDebug, "ibkr access token obtained", attrDur("lifetime", life))
 	return t, nil
 }
