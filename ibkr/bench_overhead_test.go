@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/ibkrtest"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
@@ -85,7 +86,7 @@ func benchClient(tb testing.TB, s *benchServer) *Client {
 	tb.Helper()
 	c, err := New(
 		WithBaseURL(s.srv.URL),
-		WithCredentials("client-7", "kid-7", testKey()),
+		WithCredentials("client-7", "kid-7", benchKey()),
 		WithClock(clock.NewFake(harnessStart)),
 		WithRateLimit(math.Inf(1), 1),
 		WithHTTPClient(s.srv.Client()),
@@ -97,6 +98,17 @@ func benchClient(tb testing.TB, s *benchServer) *Client {
 }
 
 var benchPollID = wire.MustID("1741705200000001")
+
+// benchKey is the RSA-3072 key both sides sign with: the sandbox's
+// published demo key, parsed, not generated, so that no key generation
+// runs in a benchmark process just before the first measurement.
+func benchKey() *rsa.PrivateKey {
+	k, err := ibkrtest.DemoPrivateKey()
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
 
 // benchFacadePoll is one status poll through the facade: the generated
 // client's typed answer, decoded to the instruction result.
@@ -312,7 +324,7 @@ func (s *benchRawSigner) rawDeposit(ctx context.Context, hc *http.Client, base s
 }
 
 func newBenchRawSigner() *benchRawSigner {
-	return &benchRawSigner{key: testKey(), hdr: base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"kid-7","typ":"JWT"}`))}
+	return &benchRawSigner{key: benchKey(), hdr: base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"kid-7","typ":"JWT"}`))}
 }
 
 // BenchmarkSignedPostFacade: one SIGNED_JWT POST (a deposit,
@@ -403,7 +415,7 @@ func TestBenchmarkSidesAgree(t *testing.T) {
 		}
 		sum := sha256.Sum256(jws[:len(parts[0])+1+len(parts[1])])
 		sig, err := base64.RawURLEncoding.DecodeString(string(parts[2]))
-		if err != nil || rsa.VerifyPKCS1v15(&testKey().PublicKey, crypto.SHA256, sum[:], sig) != nil {
+		if err != nil || rsa.VerifyPKCS1v15(&benchKey().PublicKey, crypto.SHA256, sum[:], sig) != nil {
 			t.Fatal("signature does not verify")
 		}
 		payload, _ := base64.RawURLEncoding.DecodeString(string(parts[1]))
