@@ -40,6 +40,7 @@ type Client struct {
 	maintWait bool
 	maintOff  bool
 	ids       *idBook
+	journal   Journal // default journal for money-moving calls; may be nil
 	tokens    *tokenSource
 	raw       *gen.ClientWithResponses
 }
@@ -100,6 +101,7 @@ func New(opts ...Option) (*Client, error) {
 		retry:     s.retry.withDefaults(),
 		maintWait: s.maintWait,
 		maintOff:  s.maintOff,
+		journal:   s.journal,
 	}
 	if c.audience == "" {
 		c.audience = c.tokenURL

@@ -174,6 +174,9 @@ func (c *Client) submit(ctx context.Context, call instructionCall) (*Instruction
 		return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: err}
 	}
 	j := journalFrom(ctx)
+	if j == nil {
+		j = c.journal
+	}
 	if j != nil {
 		e := JournalEntry{
 			ClientInstructionID: cid, Operation: call.op, InstructionType: call.itype,

@@ -127,7 +127,7 @@ func (e *RejectedError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + scrubText(e.Message))
 	}
-	if e.AttemptsLeft >= 0 {
+	if e.AttemptsLeft >= 0 && attemptsLeft(e.Message) < 0 { // IBKR's text may already say it
 		b.WriteString(" (" + strconv.Itoa(e.AttemptsLeft) + " attempts left)")
 	}
 	if e.Instruction != nil && !e.Instruction.ClientInstructionID.IsZero() {

@@ -87,6 +87,21 @@ type settings struct {
 	maintWait  bool
 	maintOff   bool
 	ids        InstructionIDAllocator
+	journal    Journal
+}
+
+// WithJournal records every money-moving call of the client in j: the
+// intent before it is sent, the outcome after. A restarted process finds
+// the calls whose answer it never saw with ReconcileJournal. A journal in
+// a call's context (JournalContext) takes precedence for that call.
+func WithJournal(j Journal) Option {
+	return func(s *settings) error {
+		if j == nil {
+			return invalid("journal", "nil Journal")
+		}
+		s.journal = j
+		return nil
+	}
 }
 
 // WithEnvironment points the client at Production (the default) or QA.
