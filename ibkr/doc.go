@@ -32,6 +32,34 @@
 // clientInstructionId (see Reconciled and OutcomeUnknownError) so that
 // money never moves twice.
 //
+// # Workflows
+//
+// Money movement (the journey of a money-routing app): LinkBankAccount
+// links a US bank account by ACH; WaitForBankVerification waits for
+// IBKR's verdict (PROCESSED, PENDING_VERIFICATION or REJECTED);
+// VerifyMicroDeposits confirms the two small credits; DepositACH,
+// NotifyWireDeposit, Withdraw, TransferCash and CancelInstruction move
+// money, each with its clientInstructionId allocated before sending and
+// exposed in results and errors (InstructionIDOf); WaitForInstruction
+// waits for a terminal state; Balance, WithdrawableCash and
+// RecentInstructions report. WithJournal (or JournalContext) records every
+// money-moving call so that a restarted process can ReconcileJournal.
+//
+// Accounts: Register and RegisterApplication open accounts, UploadDocuments
+// attaches documents built by NewDocument, AccountStatus, PendingTasks and
+// WaitForAccountOpen follow the application, AccountStatuses and
+// LoginMessages page through listings as iter.Seq2, and UpdateAccount
+// sends typed maintenance requests (close, abandon, reset, permissions,
+// tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
+// documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
+// portal; NewCallbackHandler turns IBKR's notifications into typed events
+// that can also wake waiters (Notifier).
+//
+// Every workflow validates its input locally first (routing numbers,
+// amounts and their decimals, currencies, names, dates, account ids) and
+// reports a problem as an *InputError naming the field, with nothing sent.
+// The package ibkrtest runs a faithful local sandbox for tests.
+//
 // # Errors
 //
 // Non-2xx answers are *APIError; local refusals are *InputError; a
