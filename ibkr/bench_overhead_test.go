@@ -367,6 +367,9 @@ func TestBenchmarkSidesAgree(t *testing.T) {
 		body                      []byte
 	}
 	var got []seen
+	if n := benchKey().N.BitLen(); n != 3072 {
+		t.Fatalf("benchmark key has %d bits, want 3072", n)
+	}
 	s := &benchServer{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
