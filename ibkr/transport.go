@@ -277,25 +277,28 @@ func (c *Client) buildRequest(ctx context.Context, o *outgoing, tok *token) (*ht
 	}
 	u := *o.url
 	req.URL, req.Host = &u, u.Host
-	req.Header = o.header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
+	// A fresh header map per send, sized for what is added below. Value
+	// slices are shared with o.header and between requests: nothing
+	// modifies them in place (net/http copies headers before changing
+	// them), and sharing saves allocations on every send. The keys set
+	// here are canonical, so the map is used directly.
+	h := make(http.Header, len(o.header)+4)
+	for k, v := range o.header {
+		h[k] = v
 	}
+	req.Header = h
 	if len(body) > 0 && ct != "" {
-		req.Header.Set("Content-Type", ct)
+		h["Content-Type"] = []string{ct}
 	} else if len(body) == 0 {
-		req.Header.Del("Content-Type")
+		delete(h, "Content-Type")
 	}
-	// Header values shared between requests are never modified (net/http
-	// copies headers before changing them); sharing saves allocations on
-	// every send.
-	if req.Header.Get("Accept") == "" {
-		req.Header["Accept"] = acceptHeader
+	if v := h["Accept"]; len(v) == 0 || v[0] == "" {
+		h["Accept"] = acceptHeader
 	}
-	req.Header["User-Agent"] = c.uaHeader
-	req.Header.Del("Authorization")
+	h["User-Agent"] = c.uaHeader
+	delete(h, "Authorization")
 	if tok != nil {
-		req.Header["Authorization"] = tok.authorization
+		h["Authorization"] = tok.authorization
 	}
 	return req, nil
 }

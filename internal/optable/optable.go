@@ -49,15 +49,21 @@ type pathTemplate struct {
 	literals int
 }
 
-var templates []pathTemplate
+// shape buckets the templates by method and number of segments.
+type shape struct {
+	method string
+	segs   int
+}
+
+var templates map[shape][]*pathTemplate
 
 func index() {
 	byID = make(map[string]*Operation, len(Operations))
-	templates = make([]pathTemplate, len(Operations))
+	templates = map[shape][]*pathTemplate{}
 	for i := range Operations {
 		op := &Operations[i]
 		byID[op.ID] = op
-		t := pathTemplate{op: op, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
+		t := &pathTemplate{op: op, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
 		t.params = make([]bool, len(t.segs))
 		for j, sg := range t.segs {
 			t.params[j] = strings.HasPrefix(sg, "{") && strings.HasSuffix(sg, "}")
@@ -65,7 +71,8 @@ func index() {
 				t.literals++
 			}
 		}
-		templates[i] = t
+		k := shape{op.Method, len(t.segs)}
+		templates[k] = append(templates[k], t)
 	}
 }
 
@@ -83,39 +90,38 @@ func ByID(id string) (Operation, bool) {
 // query). Literal segments win over parameters, so
 // /gw/api/v1/accounts/status is not taken for /gw/api/v1/accounts/{accountId}.
 //
-// It runs on every request the facade sends, so the templates are split
-// once and the path once per call.
+// It runs on every request the facade sends: templates are split and
+// bucketed by method and length once, and the path is walked without
+// allocating.
 func Match(method, path string) (Operation, bool) {
 	indexOnce.Do(index)
-	ps := strings.Split(strings.Trim(path, "/"), "/")
-	var best *Operation
-	bestLiterals := -1
-	for i := range templates {
-		t := &templates[i]
-		if t.op.Method != method || len(t.segs) != len(ps) || t.literals <= bestLiterals {
-			continue
-		}
-		if t.matches(ps) {
-			best, bestLiterals = t.op, t.literals
+	p := strings.Trim(path, "/")
+	var best *pathTemplate
+	for _, t := range templates[shape{method, strings.Count(p, "/") + 1}] {
+		if (best == nil || t.literals > best.literals) && t.matches(p) {
+			best = t
 		}
 	}
 	if best == nil {
 		return Operation{}, false
 	}
-	return *best, true
+	return *best.op, true
 }
 
-// matches reports whether the path segments ps fit the template (same
-// length already checked).
-func (t *pathTemplate) matches(ps []string) bool {
-	for i, sg := range t.segs {
+// matches reports whether the trimmed path p, of as many segments as the
+// template, fits it. It compares from the end, where paths differ (they
+// share the /gw/api/v1 prefix).
+func (t *pathTemplate) matches(p string) bool {
+	for i := len(t.segs) - 1; i >= 0; i-- {
+		seg := p
+		if j := strings.LastIndexByte(p, '/'); j >= 0 {
+			seg, p = p[j+1:], p[:j]
+		}
 		if t.params[i] {
-			if ps[i] == "" {
+			if seg == "" {
 				return false
 			}
-			continue
-		}
-		if sg != ps[i] {
+		} else if t.segs[i] != seg {
 			return false
 		}
 	}
