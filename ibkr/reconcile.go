@@ -25,7 +25,8 @@ package ibkr
 //     id, so at most one copy can take effect), at most
 //     RetryPolicy.MaxResends times, reconciling again after each unknown
 //     outcome. A resend that IBKR refuses (4xx) is checked once more with a
-//     lookup, in case the first copy arrived after all.
+//     lookup, in case the first copy arrived after all; if that lookup
+//     fails, the outcome is unknown (step 4), not the refusal.
 //  4. Anything else (the lookup fails, resends are exhausted, or the
 //     caller's context has ended, which allows one lookup but no resend):
 //     the error matches ErrOutcomeUnknown and is an *OutcomeUnknownError
@@ -221,9 +222,14 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 			continue
 		}
 		// A definite refusal of the resend. If IBKR refused it because
-		// the first copy did arrive after all, the lookup finds it.
-		if body, err := c.lookupInstruction(lctx, id); err == nil {
+		// the first copy did arrive after all, the lookup finds it; if
+		// the lookup fails, the first copy's fate is still unknown.
+		body, lerr = c.lookupInstruction(lctx, id)
+		if lerr == nil {
 			return c.synthesize(o, body)
+		}
+		if !errors.Is(lerr, ErrNotFound) {
+			return nil, unknown(apiErr, lerr)
 		}
 		return nil, apiErr
 	}

@@ -377,3 +377,43 @@ func TestResumeAfterUnknownOutcome(t *testing.T) {
 		t.Fatalf("%d POSTs, want still 2", n)
 	}
 }
+
+// A resend refused with a 4xx is only a definite "no" if the lookup that
+// follows says IBKR never received the first copy either. If that lookup
+// fails, the first copy may have arrived: the outcome is unknown, not the
+// resend's refusal.
+func TestReconcileRefusedResendLookupFailsIsUnknown(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient()
+	posts, lookups := 0, 0
+	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) {
+		posts++
+		if posts == 1 {
+			dropConnection(w)
+			return
+		}
+		problem(w, http.StatusConflict, "DUPLICATE_CLIENT_INSTRUCTION_ID", "duplicate")
+	})
+	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
+		lookups++
+		if lookups == 1 {
+			lookupNotFound(w, r, rec) // the first copy was still in flight
+			return
+		}
+		problem(w, http.StatusInternalServerError, "", "lookup broke")
+	})
+	id, _ := c.NewInstructionID(bg)
+	_, err := deposit(c, bg, id.String())
+	wantErr(t, err, ErrOutcomeUnknown)
+	var ou *OutcomeUnknownError
+	if !errors.As(err, &ou) || ou.ClientInstructionID != id || !errors.Is(ou.LookupErr, ErrServer) {
+		t.Fatalf("error %#v", err)
+	}
+	if got, _ := InstructionIDOf(err); got != id {
+		t.Fatalf("InstructionIDOf = %v, want %v", got, id)
+	}
+	sameID(t, postIDs(f, "createExternalCashTransfers"), id.String())
+	if posts != 2 || lookups != 2 {
+		t.Fatalf("%d POSTs, %d lookups; want 2 and 2", posts, lookups)
+	}
+}
