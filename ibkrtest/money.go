@@ -23,12 +23,26 @@ func init() {
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// add returns a+b. Both are first trimmed of trailing zeros beyond cents,
+// so that an amount such as 1.000000000000000000 (whole cents, accepted)
+// cannot push the balance's scale so high that later sums overflow.
 func add(a, b wire.Decimal) wire.Decimal {
-	s, err := a.Add(b)
+	s, err := trimCents(a).Add(trimCents(b))
 	if err != nil {
 		return a
 	}
 	return s
+}
+
+// trimCents drops trailing zeros of d beyond two decimals; the value is
+// unchanged.
+func trimCents(d wire.Decimal) wire.Decimal {
+	c, sc := d.Coefficient(), d.Scale()
+	for sc > 2 && c%10 == 0 {
+		c /= 10
+		sc--
+	}
+	return wire.NewDecimal(c, sc)
 }
 
 func sub(a, b wire.Decimal) wire.Decimal { return add(a, b.Neg()) }
