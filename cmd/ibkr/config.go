@@ -79,14 +79,17 @@ func (t target) loopback() bool {
 }
 
 // resolveTarget picks the host from --base-url, --env and the
-// environment.
+// environment. Flags win over the environment: either flag alone ignores
+// both IBKR_BASE_URL and IBKR_ENV.
 func (c *connFlags) resolveTarget(a *app) (target, error) {
-	base := firstNonEmpty(c.baseURL, a.getenv(envBaseURL))
-	envName := firstNonEmpty(c.env, a.getenv(envEnv))
+	if c.env != "" && c.baseURL != "" {
+		return target{}, usagef("give --env or --base-url, not both")
+	}
+	base, envName := firstNonEmpty(c.baseURL), firstNonEmpty(c.env)
+	if base == "" && envName == "" {
+		base, envName = firstNonEmpty(a.getenv(envBaseURL)), firstNonEmpty(a.getenv(envEnv))
+	}
 	if base != "" {
-		if c.env != "" {
-			return target{}, usagef("give --env or --base-url, not both")
-		}
 		u, err := url.Parse(base)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			return target{}, usagef("--base-url %q is not an http(s) URL", base)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/ibkrweb/ibkr-go/ibkr"
 )
 
 func TestHelpListsCommandsAndExitCodes(t *testing.T) {
@@ -57,5 +59,25 @@ func TestJSONErrorObject(t *testing.T) {
 	}
 	if v.Error.Class != "usage" || v.Error.ExitCode != exitUsage || !strings.Contains(v.Error.Message, "--bits 1024") {
 		t.Fatalf("error object %+v", v.Error)
+	}
+}
+
+// Flags win over the environment: --env beats an exported IBKR_BASE_URL
+// (and --base-url beats IBKR_ENV) instead of failing as if both flags
+// were given.
+func TestEnvFlagWinsOverBaseURLVariable(t *testing.T) {
+	env := map[string]string{envBaseURL: "http://127.0.0.1:7788", envEnv: "production"}
+	a := &app{getenv: func(k string) string { return env[k] }}
+	tg, err := (&connFlags{env: "qa"}).resolveTarget(a)
+	if err != nil || tg.env != ibkr.QA {
+		t.Fatalf("--env qa with %s set: %v, %v", envBaseURL, tg, err)
+	}
+	tg, err = (&connFlags{baseURL: "http://localhost:9"}).resolveTarget(a)
+	if err != nil || tg.env != 0 || tg.baseURL != "http://localhost:9" {
+		t.Fatalf("--base-url with %s set: %v, %v", envEnv, tg, err)
+	}
+	tg, err = (&connFlags{}).resolveTarget(a)
+	if err != nil || tg.baseURL != env[envBaseURL] {
+		t.Fatalf("no flags: %v, %v", tg, err)
 	}
 }
