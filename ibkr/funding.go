@@ -209,11 +209,23 @@ func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []
 		return nil, &RequestError{OperationID: op, ClientInstructionID: cid, Err: invalid("operation", "%s is not a funding operation", op)}
 	}
 	sctx := ctx
+	var unsettled *OutcomeUnknownError // a resume's outcome left unknown
 	for tries := 1; ; tries++ {
 		resp, err := send(sctx, bytes.NewReader(body))
 		if err != nil {
 			if !throttled(err) || tries > maxThrottledResumes || ctx.Err() != nil {
-				return nil, errWithInstructionID(err, op, cid)
+				err = errWithInstructionID(err, op, cid)
+				var re *RequestError
+				if unsettled != nil && errors.As(err, &re) {
+					// This try never left, but an earlier copy may
+					// have taken effect.
+					return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: unsettled.Err, LookupErr: err}
+				}
+				return nil, err
+			}
+			var ou *OutcomeUnknownError
+			if errors.As(err, &ou) {
+				unsettled = ou
 			}
 			// Refused by the rate limit (or the lookup that would settle
 			// it was): nothing was done. Wait, then look the id up and

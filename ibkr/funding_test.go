@@ -1,6 +1,9 @@
 package ibkr
 
 import (
+	"context"
+	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -50,5 +53,64 @@ func TestFundingJourney(t *testing.T) {
 	}
 	if !bal.AvailableEquity.Equal(MustDecimal("500")) || !bal.WithdrawableCash.Equal(MustDecimal("500")) {
 		t.Fatalf("balance = %+v", bal)
+	}
+}
+
+// claimFailsAfter is an allocator whose Claim fails (storage trouble)
+// from its n-th call on.
+type claimFailsAfter struct {
+	*ClockAllocator
+	n, calls int
+}
+
+func (a *claimFailsAfter) Claim(ctx context.Context, id ID) error {
+	a.calls++
+	if a.calls >= a.n {
+		return errors.New("instruction id mark unreadable")
+	}
+	return a.ClockAllocator.Claim(ctx, id)
+}
+
+// After a throttled resume whose resend was lost, a later resume that
+// fails before sending must not report the request as never sent: the
+// lost copy may have taken effect.
+func TestThrottledResumeKeepsUnknownOutcome(t *testing.T) {
+	f := newFake(t)
+	alloc := &claimFailsAfter{ClockAllocator: NewClockAllocator(f.clk), n: 2}
+	j, err := OpenFileJournal(t.TempDir() + "/journal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	c := f.newClient(WithInstructionIDs(alloc), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}), WithJournal(j))
+	posts, lookups := 0, 0
+	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) {
+		posts++
+		if posts == 1 {
+			problem(w, http.StatusTooManyRequests, "", "slow down")
+			return
+		}
+		dropConnection(w) // the resend may have been carried out
+	})
+	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
+		lookups++
+		if lookups == 1 {
+			lookupNotFound(w, r, rec)
+			return
+		}
+		problem(w, http.StatusTooManyRequests, "", "slow down")
+	})
+	_, err = c.DepositACH(bg, ACHDeposit{AccountID: "U1234567", InstructionName: "checking", Amount: MustDecimal("500.00")})
+	wantErr(t, err, ErrOutcomeUnknown)
+	var re *RequestError
+	if errors.As(err, &re) {
+		t.Fatalf("reported as not sent: %v", err)
+	}
+	id, ok := InstructionIDOf(err)
+	if !ok || posts != 2 {
+		t.Fatalf("id %v %v, %d POSTs", id, ok, posts)
+	}
+	if _, o, _ := j.Outcome(id); o == nil || o.State != JournalUnknown {
+		t.Fatalf("journal outcome %+v, want unknown", o)
 	}
 }
