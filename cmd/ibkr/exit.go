@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -104,7 +105,7 @@ func exitCode(err error) int {
 		return exitConfig
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.As(err, &ae) && ae.OperationID == "generateToken":
+	case tokenRefused(err):
 		return exitAuth
 	case errors.Is(err, ibkr.ErrUnauthorized), errors.Is(err, ibkr.ErrForbidden):
 		return exitAuth
@@ -119,6 +120,15 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	return exitFailure
+}
+
+// tokenRefused reports an error answer of the token endpoint that refuses
+// the client (a 4xx). Its 429 and 5xx answers say nothing about the
+// credentials: they are API errors like any other.
+func tokenRefused(err error) bool {
+	var ae *ibkr.APIError
+	return errors.As(err, &ae) && ae.OperationID == "generateToken" &&
+		ae.StatusCode != http.StatusTooManyRequests && ae.StatusCode < 500
 }
 
 // isNetwork reports failures of the connection itself.
@@ -153,11 +163,10 @@ func hint(err error) string {
 	if errors.As(err, &ce) && ce.hint != "" {
 		return ce.hint
 	}
-	var ae *ibkr.APIError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return ""
-	case errors.As(err, &ae) && ae.OperationID == "generateToken" || errors.Is(err, ibkr.ErrUnauthorized):
+	case tokenRefused(err) || errors.Is(err, ibkr.ErrUnauthorized):
 		return "IBKR refused the client assertion: check the client id, the key id (kid) and that the public key registered for it matches your private key; \"ibkr doctor\" checks each step"
 	case errors.Is(err, ibkr.ErrForbidden):
 		return "the access token lacks the scope this call needs; ask IBKR to grant it to your client"

@@ -81,3 +81,20 @@ func TestEnvFlagWinsOverBaseURLVariable(t *testing.T) {
 		t.Fatalf("no flags: %v, %v", tg, err)
 	}
 }
+
+// The token endpoint's 4xx is an authentication failure (exit 4); its 429
+// and 5xx are API errors (exit 5) with no hint about the credentials.
+func TestTokenEndpointErrorClasses(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		want   int
+	}{{400, exitAuth}, {401, exitAuth}, {403, exitAuth}, {429, exitAPI}, {500, exitAPI}, {503, exitAPI}} {
+		err := &ibkr.APIError{StatusCode: c.status, OperationID: "generateToken"}
+		if got := exitCode(err); got != c.want {
+			t.Errorf("token endpoint %d: exit %d, want %d", c.status, got, c.want)
+		}
+		if refused := strings.Contains(hint(err), "refused the client assertion"); refused != (c.want == exitAuth) {
+			t.Errorf("token endpoint %d: hint %q", c.status, hint(err))
+		}
+	}
+}
