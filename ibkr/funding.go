@@ -168,6 +168,17 @@ func (c *Client) submit(ctx context.Context, call instructionCall) (*Instruction
 			return nil, &RequestError{OperationID: call.op, Err: err}
 		}
 		cid = id
+	} else if !resuming(ctx) {
+		// Refuse a reused id before the journal records anything: an
+		// entry the id already has keeps its outcome.
+		if err := c.ids.reserve(ctx, cid); err != nil {
+			if ie, ok := err.(*InputError); ok {
+				cp := *ie
+				cp.Field = "instruction.clientInstructionId"
+				err = &cp
+			}
+			return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: err}
+		}
 	}
 	body, err := marshalJSON(map[string]any{"instructionType": call.itype, "instruction": call.body(cid)})
 	if err != nil {

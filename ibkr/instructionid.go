@@ -146,6 +146,18 @@ func (b *idBook) issue(ctx context.Context) (ID, error) {
 // next allocates an id the client itself puts into a body.
 func (b *idBook) next(ctx context.Context) (ID, error) { return b.alloc.Next(ctx) }
 
+// reserve checks a caller's own id before anything is recorded about it
+// (accept) and lets it pass the pipeline's check once, as issued ids do.
+func (b *idBook) reserve(ctx context.Context, id ID) error {
+	if err := b.accept(ctx, id); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.issued[id] = struct{}{}
+	b.mu.Unlock()
+	return nil
+}
+
 // accept checks an id found in an outgoing body: ids issued by this client
 // pass once; any other id must be above the allocator's mark.
 func (b *idBook) accept(ctx context.Context, id ID) error {

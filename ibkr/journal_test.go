@@ -315,3 +315,35 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 		t.Fatalf("balance %s, want 333.33", bal)
 	}
 }
+
+// Resubmitting a journaled request with its id but without
+// ResumeContext is refused locally as a reused id. That refusal must not
+// settle the journal entry as not sent: the first attempt's outcome is
+// still unknown, and the entry stays pending for ReconcileJournal.
+func TestJournalReusedIDRefusalKeepsEntryPending(t *testing.T) {
+	f := newFake(t)
+	j := openJournal(t, filepath.Join(t.TempDir(), "journal"))
+	c := f.newClient(WithRetryPolicy(RetryPolicy{MaxAttempts: 1}), WithJournal(j))
+	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) { dropConnection(w) })
+	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
+		problem(w, http.StatusInternalServerError, "", "lookup broke")
+	})
+	dep := ACHDeposit{AccountID: "U1234567", InstructionName: "checking", Amount: MustDecimal("500.00")}
+	_, err := c.DepositACH(bg, dep)
+	wantErr(t, err, ErrOutcomeUnknown)
+	id, _ := InstructionIDOf(err)
+
+	dep.ClientInstructionID = id // forgot ResumeContext
+	_, err = c.DepositACH(bg, dep)
+	wantErr(t, err, ErrInstructionIDReused)
+	if n := len(f.requests("createExternalCashTransfers")); n != 1 {
+		t.Fatalf("%d POSTs, want 1", n)
+	}
+	if _, o, _ := j.Outcome(id); o == nil || o.Settled() {
+		t.Fatalf("journal outcome %+v, want unsettled", o)
+	}
+	pending, err := j.Pending(bg)
+	if err != nil || len(pending) != 1 || pending[0].ClientInstructionID != id {
+		t.Fatalf("pending %+v, %v", pending, err)
+	}
+}
