@@ -45,6 +45,20 @@ type Client struct {
 	raw       *gen.ClientWithResponses
 }
 
+// withoutRedirects returns a copy of hc that does not follow redirects
+// (unless the caller set its own CheckRedirect): a 307/308 would replay a
+// signed, money-moving POST at another address, and a 302/303 would turn
+// it into a GET whose 2xx could pass for the POST's answer. A redirect is
+// returned as what it is, a non-2xx answer.
+func withoutRedirects(hc *http.Client) *http.Client {
+	if hc.CheckRedirect != nil {
+		return hc
+	}
+	cp := *hc
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
 // New builds a Client. Credentials are required (WithCredentials or
 // WithPrivateKeyPEM); the environment defaults to Production. Every
 // problem with the options is reported here as an *InputError
@@ -112,6 +126,7 @@ func New(opts ...Option) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: DefaultHTTPTimeout}
 	}
+	c.http = withoutRedirects(c.http)
 	if c.log == nil {
 		c.log = discardLogger()
 	}

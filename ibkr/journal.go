@@ -165,7 +165,7 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
 			switch {
 			case errors.Is(err, ErrNotFound):
-				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR never received it; submit it again")}
+				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId under ResumeContext, never with a new one")}
 			case err == nil && in.Status == InstructionRejected:
 				in, err = nil, rejection(in)
 			case err != nil:
