@@ -49,6 +49,31 @@ func lookupNotFound(w http.ResponseWriter, r *http.Request, rec received) {
 	problem(w, http.StatusNotFound, "", "no such instruction")
 }
 
+// refusedResend sets f up for a resend that IBKR refuses as a duplicate: the
+// first POST's connection drops, every later POST gets a 409, the first lookup
+// finds nothing (the first copy was still in flight) and later lookups are
+// answered by later. It returns the counts of POSTs and lookups answered.
+func refusedResend(f *fakeIBKR, later func(http.ResponseWriter, *http.Request, received)) (posts, lookups *int) {
+	posts, lookups = new(int), new(int)
+	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) {
+		*posts++
+		if *posts == 1 {
+			dropConnection(w)
+			return
+		}
+		problem(w, http.StatusConflict, "DUPLICATE_CLIENT_INSTRUCTION_ID", "duplicate")
+	})
+	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
+		*lookups++
+		if *lookups == 1 {
+			lookupNotFound(w, r, rec)
+			return
+		}
+		later(w, r, rec)
+	})
+	return posts, lookups
+}
+
 func TestReconcileFoundAfterLostAnswer(t *testing.T) {
 	f := newFake(t)
 	c := f.newClient()
@@ -180,23 +205,7 @@ func TestReconcileResendsBounded(t *testing.T) {
 func TestReconcileRefusedResendFoundAfterAll(t *testing.T) {
 	f := newFake(t)
 	c := f.newClient()
-	posts, lookups := 0, 0
-	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) {
-		posts++
-		if posts == 1 {
-			dropConnection(w)
-			return
-		}
-		problem(w, http.StatusConflict, "DUPLICATE_CLIENT_INSTRUCTION_ID", "duplicate")
-	})
-	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
-		lookups++
-		if lookups == 1 {
-			lookupNotFound(w, r, rec) // the first copy was still in flight
-			return
-		}
-		lookupFound("PENDING", 31)(w, r, rec)
-	})
+	refusedResend(f, lookupFound("PENDING", 31))
 	id, _ := c.NewInstructionID(bg)
 	r, err := deposit(c, bg, id.String())
 	if err != nil {
@@ -385,21 +394,7 @@ func TestResumeAfterUnknownOutcome(t *testing.T) {
 func TestReconcileRefusedResendLookupFailsIsUnknown(t *testing.T) {
 	f := newFake(t)
 	c := f.newClient()
-	posts, lookups := 0, 0
-	f.handle("createExternalCashTransfers", func(w http.ResponseWriter, r *http.Request, rec received) {
-		posts++
-		if posts == 1 {
-			dropConnection(w)
-			return
-		}
-		problem(w, http.StatusConflict, "DUPLICATE_CLIENT_INSTRUCTION_ID", "duplicate")
-	})
-	f.handle("getClientInstructions", func(w http.ResponseWriter, r *http.Request, rec received) {
-		lookups++
-		if lookups == 1 {
-			lookupNotFound(w, r, rec) // the first copy was still in flight
-			return
-		}
+	posts, lookups := refusedResend(f, func(w http.ResponseWriter, r *http.Request, rec received) {
 		problem(w, http.StatusInternalServerError, "", "lookup broke")
 	})
 	id, _ := c.NewInstructionID(bg)
@@ -413,7 +408,7 @@ func TestReconcileRefusedResendLookupFailsIsUnknown(t *testing.T) {
 		t.Fatalf("InstructionIDOf = %v, want %v", got, id)
 	}
 	sameID(t, postIDs(f, "createExternalCashTransfers"), id.String())
-	if posts != 2 || lookups != 2 {
-		t.Fatalf("%d POSTs, %d lookups; want 2 and 2", posts, lookups)
+	if *posts != 2 || *lookups != 2 {
+		t.Fatalf("%d POSTs, %d lookups; want 2 and 2", *posts, *lookups)
 	}
 }
