@@ -72,36 +72,41 @@ func (s *Sandbox) accountArg(raw json.RawMessage) (*account, *reject) {
 	return a, nil
 }
 
-func (s *Sandbox) queryWithdrawable(c sctx, raw json.RawMessage) (map[string]any, *reject) {
+// accountCurrencyArg reads a query's accountId and currency.
+func (s *Sandbox) accountCurrencyArg(raw json.RawMessage) (*account, string, *reject) {
 	a, rj := s.accountArg(raw)
 	if rj != nil {
-		return nil, rj
+		return nil, "", rj
 	}
 	var x struct {
 		Currency string `json:"currency"`
 	}
 	_ = json.Unmarshal(raw, &x)
-	w := a.withdrawable(x.Currency)
+	return a, x.Currency, nil
+}
+
+func (s *Sandbox) queryWithdrawable(c sctx, raw json.RawMessage) (map[string]any, *reject) {
+	a, ccy, rj := s.accountCurrencyArg(raw)
+	if rj != nil {
+		return nil, rj
+	}
+	w := a.withdrawable(ccy)
 	return map[string]any{
-		"accountId": a.ID, "currency": x.Currency,
+		"accountId": a.ID, "currency": ccy,
 		"withdrawableAmount": w, "withdrawableAmountNoBorrow": w,
 		"allowedTransferAmountToMaster": w, "allowedTransferAmountToMasterNoBorrow": w,
 	}, nil
 }
 
 func (s *Sandbox) queryCashEquity(c sctx, raw json.RawMessage) (map[string]any, *reject) {
-	a, rj := s.accountArg(raw)
+	a, ccy, rj := s.accountCurrencyArg(raw)
 	if rj != nil {
 		return nil, rj
 	}
-	var x struct {
-		Currency string `json:"currency"`
-	}
-	_ = json.Unmarshal(raw, &x)
 	return map[string]any{
-		"accountId": a.ID, "currency": x.Currency,
-		"withdrawableCashAmount": a.withdrawable(x.Currency),
-		"availableEquityValue":   a.cash(x.Currency),
+		"accountId": a.ID, "currency": ccy,
+		"withdrawableCashAmount": a.withdrawable(ccy),
+		"availableEquityValue":   a.cash(ccy),
 	}, nil
 }
 
