@@ -85,8 +85,9 @@ func (s *Sandbox) listTaxDocuments(p gen.ListTaxDocumentsAvailableParams) (gen.L
 }
 
 // documentAnswer is a generated document's JSON data: base64, gzip first
-// if asked.
-type documentAnswer struct {
+// if asked. It is an alias of the unnamed struct the generated responses
+// declare for their data, so it is assigned to them as it is.
+type documentAnswer = struct {
 	Accept   *string `json:"accept,omitempty"`
 	DataType *string `json:"dataType,omitempty"`
 	Encoding *string `json:"encoding,omitempty"`
@@ -145,16 +146,8 @@ func (s *Sandbox) createTaxDocument(ri *reqInfo) (gen.CreateTaxDocumentsResponse
 	if wantsRawPDF(ri) {
 		return gen.CreateTaxDocuments200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
-	d := encodeDocument(pdf, x.Gzip != nil && *x.Gzip)
 	r := gen.CreateTaxDocuments200JSONResponse{}
-	r.Data = (*struct {
-		Accept   *string `json:"accept,omitempty"`
-		DataType *string `json:"dataType,omitempty"`
-		Encoding *string `json:"encoding,omitempty"`
-		Gzip     *bool   `json:"gzip,omitempty"`
-		MimeType *string `json:"mimeType,omitempty"`
-		Value    *string `json:"value,omitempty"`
-	})(d)
+	r.Data = encodeDocument(pdf, x.Gzip != nil && *x.Gzip)
 	return r, nil
 }
 
@@ -219,13 +212,6 @@ func (s *Sandbox) createTradeConfirmations(ri *reqInfo) (gen.CreateTradeConfirma
 		return gen.CreateTradeConfirmations200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
 	r := gen.CreateTradeConfirmations200JSONResponse{}
-	r.Data = (*struct {
-		Accept   *string `json:"accept,omitempty"`
-		DataType *string `json:"dataType,omitempty"`
-		Encoding *string `json:"encoding,omitempty"`
-		Gzip     *bool   `json:"gzip,omitempty"`
-		MimeType *string `json:"mimeType,omitempty"`
-		Value    *string `json:"value,omitempty"`
-	})(encodeDocument(pdf, false))
+	r.Data = encodeDocument(pdf, false)
 	return r, nil
 }

@@ -2,8 +2,6 @@ package ibkrtest
 
 import (
 	"bytes"
-	"compress/gzip"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -144,27 +142,8 @@ func (a *api) CreateStatements(ctx contextT, req gen.CreateStatementsRequestObje
 	if strings.Contains(ri.accept, "application/pdf") && !strings.Contains(ri.accept, "json") {
 		return gen.CreateStatements200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
-	zip := x.Gzip != nil && *x.Gzip
-	payload := pdf
-	if zip {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		_, _ = zw.Write(pdf)
-		_ = zw.Close()
-		payload = buf.Bytes()
-	}
 	resp := gen.CreateStatements200JSONResponse{}
-	resp.Data = &struct {
-		Accept   *string `json:"accept,omitempty"`
-		DataType *string `json:"dataType,omitempty"`
-		Encoding *string `json:"encoding,omitempty"`
-		Gzip     *bool   `json:"gzip,omitempty"`
-		MimeType *string `json:"mimeType,omitempty"`
-		Value    *string `json:"value,omitempty"`
-	}{
-		DataType: ptr("String"), Encoding: ptr("base64"), Gzip: ptr(zip), MimeType: ptr("application/pdf"),
-		Value: ptr(base64.StdEncoding.EncodeToString(payload)),
-	}
+	resp.Data = encodeDocument(pdf, x.Gzip != nil && *x.Gzip)
 	return resp, nil
 }
 
