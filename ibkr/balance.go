@@ -20,12 +20,6 @@ type Balance struct {
 
 // Balance queries an account's balance in one currency.
 func (c *Client) Balance(ctx context.Context, accountID string, currency Currency) (*Balance, error) {
-	if err := ValidateAccountID("accountId", accountID); err != nil {
-		return nil, err
-	}
-	if err := ValidateCurrency("currency", currency); err != nil {
-		return nil, err
-	}
 	var res struct {
 		AccountID              string  `json:"accountId"`
 		Currency               string  `json:"currency"`
@@ -35,7 +29,7 @@ func (c *Client) Balance(ctx context.Context, accountID string, currency Currenc
 	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
 		return c.raw.CreateBalancesQueryWithBody(ctx, contentTypeJSON, body)
 	}
-	if _, err := c.query(ctx, send, "QUERY_WITHDRAWABLE_CASH_EQUITY", map[string]any{"accountId": accountID, "currency": currency}, &res); err != nil {
+	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_CASH_EQUITY", accountID, currency, &res); err != nil {
 		return nil, err
 	}
 	return &Balance{AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
@@ -62,12 +56,6 @@ type WithdrawableCash struct {
 // WithdrawableCash queries how much cash an account can withdraw in one
 // currency.
 func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currency Currency) (*WithdrawableCash, error) {
-	if err := ValidateAccountID("accountId", accountID); err != nil {
-		return nil, err
-	}
-	if err := ValidateCurrency("currency", currency); err != nil {
-		return nil, err
-	}
 	var res struct {
 		AccountID                                        string  `json:"accountId"`
 		Currency                                         string  `json:"currency"`
@@ -81,7 +69,7 @@ func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currenc
 	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
 		return c.raw.CreateExternalCashTransfersQueryWithBody(ctx, contentTypeJSON, body)
 	}
-	if _, err := c.query(ctx, send, "QUERY_WITHDRAWABLE_FUNDS", map[string]any{"accountId": accountID, "currency": currency}, &res); err != nil {
+	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_FUNDS", accountID, currency, &res); err != nil {
 		return nil, err
 	}
 	return &WithdrawableCash{
@@ -90,6 +78,20 @@ func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currenc
 		ToMaster: res.AllowedTransferAmountToMaster, ToMasterNoBorrow: res.AllowedTransferAmountToMasterNoBorrow,
 		WithoutOriginHold: res.WithdrawableAmountWithoutOriginationHold, WithoutOriginHoldNoBorrow: res.WithdrawableAmountWithoutOriginationHoldNoBorrow,
 	}, nil
+}
+
+// accountCurrencyQuery checks an account id and a currency before a byte
+// is sent, then runs the query itype about them, decoding its answer into
+// out.
+func (c *Client) accountCurrencyQuery(ctx context.Context, send queryFunc, itype, accountID string, currency Currency, out any) error {
+	if err := ValidateAccountID("accountId", accountID); err != nil {
+		return err
+	}
+	if err := ValidateCurrency("currency", currency); err != nil {
+		return err
+	}
+	_, err := c.query(ctx, send, itype, map[string]any{"accountId": accountID, "currency": currency}, out)
+	return err
 }
 
 func orString(s, def string) string {
