@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"go/format"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -16,12 +17,13 @@ const OpTablePath = "internal/optable/table.gen.go"
 
 // opTable renders the per-operation facts the facade and the sandbox are
 // driven by: method, path, security policy, scopes, maintenance group and
-// whether the operation only reads.
+// whether the operation only reads, and its declared 2xx statuses.
 func opTable(doc *openapi3.T) ([]byte, error) {
 	type row struct {
 		id, method, path, policy, maint string
 		scopes                          []string
 		readOnly                        bool
+		success                         []int
 	}
 	var rows []row
 	for _, path := range doc.Paths.InMatchingOrder() {
@@ -35,6 +37,14 @@ func opTable(doc *openapi3.T) ([]byte, error) {
 					r.scopes = append(r.scopes, fmt.Sprint(s))
 				}
 			}
+			if op.Responses != nil {
+				for code := range op.Responses.Map() {
+					if n, err := strconv.Atoi(code); err == nil && n >= 200 && n < 300 {
+						r.success = append(r.success, n)
+					}
+				}
+				slices.Sort(r.success)
+			}
 			rows = append(rows, r)
 		}
 	}
@@ -45,8 +55,8 @@ func opTable(doc *openapi3.T) ([]byte, error) {
 	b.WriteString("// Operations lists every operation of api/openapi.yaml, by operationId.\n")
 	b.WriteString("var Operations = []Operation{\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Policy: %q, Scopes: %#v, Maintenance: %q, ReadOnly: %v},\n",
-			r.id, r.method, r.path, r.policy, r.scopes, r.maint, r.readOnly)
+		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Policy: %q, Scopes: %#v, Maintenance: %q, ReadOnly: %v, Success: %#v},\n",
+			r.id, r.method, r.path, r.policy, r.scopes, r.maint, r.readOnly, r.success)
 	}
 	b.WriteString("}\n")
 	out, err := format.Source(b.Bytes())

@@ -31,6 +31,7 @@ type Operation struct {
 	Scopes      []string // any one of these scopes allows the call
 	Maintenance string   // "", MaintenanceAccounts or MaintenanceBanking
 	ReadOnly    bool     // safe to retry: it changes nothing at IBKR
+	Success     []int    // declared 2xx statuses, ascending
 }
 
 // Signed reports whether the request body must be a signed JWT.
