@@ -49,6 +49,14 @@ func FuzzDecode(f *testing.F) {
 				_, _ = rec.ChangeInNAV()
 			}
 		}
+		// The helpers read the same stream; they may refuse it but must
+		// not fail in any other way.
+		if _, err := Balances(bytes.NewReader(data)); errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("Balances: %v", err)
+		}
+		if txs, err := Deposits(bytes.NewReader(data), Date{}); err == nil && txs == nil {
+			t.Fatal("Deposits: nil list without an error")
+		}
 	})
 }
 
