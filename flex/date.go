@@ -24,7 +24,7 @@ func DateOf(t time.Time) Date {
 // or YYYYMMDD (the form IBKR's request parameters use).
 func ParseDate(s string) (Date, error) {
 	if len(s) == 10 && s[4] == '-' || len(s) == 8 && isDigits(s) {
-		if d, rest, ok := splitDate(s, MonthFirst); ok && rest == "" {
+		if d, rest, ok := splitDate(s, MonthFirst, false); ok && rest == "" {
 			return d, nil
 		}
 	}

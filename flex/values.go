@@ -48,7 +48,7 @@ func parseDateValue(s string, order DateOrder) (Date, bool) {
 	if absent(s) {
 		return Date{}, true
 	}
-	d, rest, ok := splitDate(s, order)
+	d, rest, ok := splitDate(s, order, false)
 	return d, ok && rest == ""
 }
 
@@ -59,13 +59,27 @@ func parseDateTimeValue(s string, order DateOrder) (DateTime, bool) {
 	if absent(s) {
 		return DateTime{}, true
 	}
-	d, rest, ok := splitDate(s, order)
+	d, rest, ok := splitDate(s, order, false)
 	if !ok {
 		return DateTime{}, false
 	}
 	if rest == "" {
 		return DateTime{Date: d}, true
 	}
+	t, ok := parseTimeOfDay(d, rest)
+	if !ok && len(s) >= 10 && s[2] == '/' && s[5] == '/' {
+		// dd/MM/yy with no separator reads like dd/MM/yyyy at first:
+		// 05/03/25120000 is 5 March 2025, 12:00:00.
+		if d, rest, ok = splitDate(s, order, true); ok {
+			return parseTimeOfDay(d, rest)
+		}
+	}
+	return t, ok
+}
+
+// parseTimeOfDay reads what follows a datetime's date.
+func parseTimeOfDay(d Date, rest string) (DateTime, bool) {
+	var ok bool
 	switch {
 	case strings.HasPrefix(rest, ", "):
 		rest = rest[2:]
@@ -107,8 +121,10 @@ func zoneSuffix(s string) bool {
 	return ok && len(digits) == 4
 }
 
-// splitDate reads the date at the start of s and returns what follows.
-func splitDate(s string, order DateOrder) (Date, string, bool) {
+// splitDate reads the date at the start of s and returns what follows;
+// shortYear reads a slash date's year as two digits even when four
+// digits follow.
+func splitDate(s string, order DateOrder, shortYear bool) (Date, string, bool) {
 	var y, m, d int
 	var ok bool
 	var rest string
@@ -116,7 +132,7 @@ func splitDate(s string, order DateOrder) (Date, string, bool) {
 	case len(s) >= 10 && s[4] == '-' && s[7] == '-': // yyyy-MM-dd
 		y, m, d, ok = num3(s[0:4], s[5:7], s[8:10])
 		rest = s[10:]
-	case len(s) >= 10 && s[2] == '/' && s[5] == '/' && isDigits(s[6:10]): // MM/dd/yyyy, dd/MM/yyyy
+	case !shortYear && len(s) >= 10 && s[2] == '/' && s[5] == '/' && isDigits(s[6:10]): // MM/dd/yyyy, dd/MM/yyyy
 		var a, b int
 		a, b, y, ok = num3(s[0:2], s[3:5], s[6:10])
 		m, d = slashOrder(a, b, order)
