@@ -234,15 +234,6 @@ func cleanString(s string) string {
 	return s
 }
 
-// parseBool reads Y/N and Yes/No (any case); other text is false.
-func parseBool(s string) bool {
-	switch strings.ToLower(s) {
-	case "y", "yes", "true":
-		return true
-	}
-	return false
-}
-
 // splitList reads a comma or semicolon separated list; empty text is an
 // empty list.
 func splitList(s string) []string {
