@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -21,7 +22,7 @@ import (
 // concurrent use; requests of every Client sharing a token are spaced
 // together to IBKR's limit.
 type Client struct {
-	token   string
+	token   *secret // behind a pointer: fmt prints unexported fields raw
 	base    *url.URL
 	sendURL string
 	getURL  string
@@ -62,7 +63,8 @@ func New(token string, opts ...Option) (*Client, error) {
 	if cfg.clk == nil {
 		cfg.clk = clock.Real{}
 	}
-	c := &Client{token: token, base: base, ua: cfg.ua, clk: cfg.clk, cfg: cfg, log: cfg.logger}
+	tok := secret(token)
+	c := &Client{token: &tok, base: base, ua: cfg.ua, clk: cfg.clk, cfg: cfg, log: cfg.logger}
 	c.sendURL = strings.TrimRight(base.String(), "/") + "/SendRequest"
 	c.getURL = strings.TrimRight(base.String(), "/") + "/GetStatement"
 	if c.log == nil {
@@ -244,7 +246,7 @@ func (c *Client) request(queryID string, opts []RequestOption) (*request, error)
 const maxEnvelopeBytes = 64 << 10
 
 func (c *Client) sendRequest(ctx context.Context, queryID string, req *request) (ref, getURL string, err error) {
-	q := "t=" + url.QueryEscape(c.token) + "&q=" + queryID + "&v=3"
+	q := "t=" + url.QueryEscape(string(*c.token)) + "&q=" + queryID + "&v=3"
 	switch {
 	case req.period != 0:
 		q += "&p=" + strconv.Itoa(req.period)
@@ -303,7 +305,7 @@ func (c *Client) poll(ctx context.Context, ref, getURL string, req *request) (io
 	start := c.clk.Now()
 	deadline := start.Add(req.maxWait)
 	wait := c.cfg.firstPoll
-	q := "t=" + url.QueryEscape(c.token) + "&q=" + ref + "&v=3"
+	q := "t=" + url.QueryEscape(string(*c.token)) + "&q=" + ref + "&v=3"
 	polls := 0
 	var last error
 	for {
@@ -364,9 +366,9 @@ func (c *Client) get(ctx context.Context, endpoint, u, query string) (*http.Resp
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return nil, &url.Error{Op: ue.Op, URL: u, Err: redactErr(ue.Err, c.token)}
+			return nil, &url.Error{Op: ue.Op, URL: u, Err: redactErr(ue.Err, string(*c.token))}
 		}
-		return nil, redactErr(err, c.token)
+		return nil, redactErr(err, string(*c.token))
 	}
 	c.log.Debug("flex: "+endpoint, "status", resp.StatusCode, "throttled", waited)
 	return resp, nil
@@ -484,3 +486,38 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 }
 
 func (b *boundedBody) Close() error { return b.c.Close() }
+
+// secret is a token: it prints and marshals as [redacted].
+type secret string
+
+// String implements fmt.Stringer.
+func (secret) String() string { return "[redacted]" }
+
+// GoString implements fmt.GoStringer.
+func (secret) GoString() string { return "[redacted]" }
+
+// Format redacts in every verb.
+func (secret) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, "[redacted]") }
+
+// MarshalJSON redacts.
+func (secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
+
+// LogValue redacts.
+func (secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// String describes the client without its token.
+func (c *Client) String() string {
+	return "flex.Client{base: " + c.base.String() + ", token: [redacted]}"
+}
+
+// GoString is String: %#v never shows the token.
+func (c *Client) GoString() string { return c.String() }
+
+// LogValue logs the client without its token.
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("base", c.base.String()), slog.String("token", "[redacted]"))
+}
+
+// Format prints the client without its token in every verb (%v, %+v,
+// %#v, %s).
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }

@@ -2,9 +2,11 @@ package flex
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -424,5 +426,29 @@ func TestThrottleBurst(t *testing.T) {
 		if i >= 10 && f.times[i].Sub(f.times[i-10]) < time.Minute {
 			t.Fatalf("11 requests within a minute at %d", i)
 		}
+	}
+}
+
+func TestTokenNeverPrinted(t *testing.T) {
+	f := newFakeFlex(t)
+	var logs strings.Builder
+	c := f.client(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	if _, err := c.Fetch(context.Background(), "123456"); err != nil {
+		t.Fatal(err)
+	}
+	f.sendCode = 1015
+	_, err := c.Fetch(context.Background(), "123456")
+	var js strings.Builder
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("client", "c", c)
+	slog.New(slog.NewTextHandler(&js, nil)).Info("client", "c", c)
+	b, _ := json.Marshal(c)
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprint(*c), logs.String(), js.String(), string(b),
+		err.Error(), fmt.Sprintf("%+v %#v", err, err)} {
+		if strings.Contains(s, testToken) {
+			t.Fatalf("the token is in %q", s)
+		}
+	}
+	if !strings.Contains(logs.String(), "flex: GetStatement") {
+		t.Errorf("debug log %q", logs.String())
 	}
 }

@@ -2,6 +2,7 @@ package flex_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -124,8 +125,11 @@ func TestSandboxDepositAndPushedCredit(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "599999999999") {
 		t.Errorf("unknown account number: %v", err)
 	}
-	if s := fmt.Sprintf("%v %+v %#v", dd, dd, dd); strings.Contains(s, dd.AccountNumber) {
-		t.Errorf("DirectDepositInfo prints its account number: %s", s)
+	push := ibkrtest.ACHCredit{RoutingNumber: dd.RoutingNumber, AccountNumber: dd.AccountNumber, Amount: wire.MustDecimal("1")}
+	j1, _ := json.Marshal(dd)
+	j2, _ := json.Marshal(push)
+	if s := fmt.Sprintf("%v %+v %#v %v %+v %#v %s %s", dd, dd, dd, push, push, push, j1, j2); strings.Contains(s, dd.AccountNumber) {
+		t.Errorf("the account number is printed: %s", s)
 	}
 }
 

@@ -301,6 +301,12 @@ func (d DirectDepositInfo) String() string {
 // GoString redacts like String.
 func (d DirectDepositInfo) GoString() string { return "ibkrtest.DirectDepositInfo{" + d.String() + "}" }
 
+// MarshalJSON shows the account number's last four digits only.
+func (d DirectDepositInfo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"routingNumber": d.RoutingNumber, "accountNumber": mask(last4(d.AccountNumber)),
+		"beneficiary": d.Beneficiary, "bankName": d.BankName})
+}
+
 // directDepositNumber derives an account's direct deposit account number:
 // "5" then the account id's digits, zero-padded to 12 digits.
 func directDepositNumber(accountID string) string {
@@ -342,6 +348,20 @@ type ACHCredit struct {
 	Currency string
 	// Originator names the sending company, e.g. "SEQUENCE".
 	Originator string
+}
+
+// String never shows the account number beyond its last four digits.
+func (c ACHCredit) String() string {
+	return fmt.Sprintf("ACH credit of %s %s from %q to routing %s, account %s", c.Amount, c.Currency, c.Originator, c.RoutingNumber, mask(last4(c.AccountNumber)))
+}
+
+// GoString redacts like String.
+func (c ACHCredit) GoString() string { return "ibkrtest.ACHCredit{" + c.String() + "}" }
+
+// MarshalJSON shows the account number's last four digits only.
+func (c ACHCredit) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"routingNumber": c.RoutingNumber, "accountNumber": mask(last4(c.AccountNumber)),
+		"amount": c.Amount.String(), "currency": c.Currency, "originator": c.Originator})
 }
 
 // IncomingCredit is an ACH credit the sandbox accepted.
