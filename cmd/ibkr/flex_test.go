@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,21 @@ func TestDemoFlexHalf(t *testing.T) {
 		"12. push ACH credit        250.00 USD from another bank to routing "+ibkrtest.DirectDepositRoutingNumber,
 		"13. confirm via Flex       arrived: ACH CREDIT FROM DEMO MONEY ROUTER 250.00 USD",
 		"500.00 USD  ACH DEPOSIT FROM Checking")
+}
+
+// TestSandboxCommandServesFlex: "ibkr sandbox" issues a Flex token (in a
+// file) and a query, and "ibkr flex" reads the demo account through it.
+func TestSandboxCommandServesFlex(t *testing.T) {
+	p := startSandbox(t, "--fast")
+	fi := p.info.Flex
+	if fi == nil || fi.QueryID == "" || fi.RoutingNumber != ibkrtest.DirectDepositRoutingNumber {
+		t.Fatalf("flex info %+v", fi)
+	}
+	tok, err := os.ReadFile(fi.TokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{envFlexToken: strings.TrimSpace(string(tok)), envFlexURL: fi.URL}
+	r := runT(t, env, "flex", "balance", "--query", fi.QueryID, "--json")
+	wantExit(t, r, 0, `"accountId": "`+ibkrtest.DemoAccountID+`"`, `"nav": "0"`)
 }
