@@ -31,7 +31,7 @@ type Client struct {
 	clk     Clock
 	cfg     config
 	log     *slog.Logger
-	thr     *throttle
+	thr     throttleKey
 }
 
 // New returns a client for the Flex Web Service token (the "Current
@@ -79,7 +79,7 @@ func New(token string, opts ...Option) (*Client, error) {
 	cp := *hc
 	cp.CheckRedirect = c.checkRedirect
 	c.hc = &cp
-	c.thr = throttleFor(token, cfg.clk)
+	c.thr = newThrottleKey(token, cfg.clk)
 	return c, nil
 }
 
@@ -358,7 +358,9 @@ func (c *Client) get(ctx context.Context, endpoint, u, query string) (*http.Resp
 	}
 	req.Header.Set("User-Agent", c.ua)
 	var resp *http.Response
-	waited, err := c.thr.do(ctx, c.clk, func() error {
+	thr, release := acquireThrottle(c.thr)
+	defer release()
+	waited, err := thr.do(ctx, c.clk, func() error {
 		var err error
 		resp, err = c.hc.Do(req)
 		return err

@@ -15,31 +15,65 @@ import (
 // network and clock do in between.
 type throttle struct {
 	sem  chan struct{}
-	done []time.Time // finish times of the last perMinuteRequests requests
+	done []time.Time // finish times of the last perMinuteRequests requests; guarded by sem
+
+	// Guarded by throttlesMu.
+	users int       // requests holding or waiting for the throttle
+	last  time.Time // when the last request finished
 }
 
+// throttleKey identifies a token (by its hash: the registry never holds
+// the token) on a clock.
 type throttleKey struct {
 	token [sha256.Size]byte
 	clk   Clock
 }
 
+func newThrottleKey(token string, clk Clock) throttleKey {
+	return throttleKey{token: sha256.Sum256([]byte(token)), clk: clk}
+}
+
+// The registry shares one throttle per token among every Client of the
+// process. Entries idle for over a minute carry no limit any more and are
+// dropped, so an app serving many people's tokens does not grow it
+// without bound.
 var (
 	throttlesMu sync.Mutex
 	throttles   = map[throttleKey]*throttle{}
+	sweepAt     = 64
 )
 
-// throttleFor returns the throttle shared by every Client of this process
-// using token (on the same clock). Only the token's hash is kept.
-func throttleFor(token string, clk Clock) *throttle {
-	k := throttleKey{token: sha256.Sum256([]byte(token)), clk: clk}
+// acquireThrottle returns the token's throttle, marked in use until
+// release is called.
+func acquireThrottle(k throttleKey) (*throttle, func()) {
 	throttlesMu.Lock()
 	defer throttlesMu.Unlock()
 	t := throttles[k]
 	if t == nil {
+		if len(throttles) >= sweepAt {
+			sweepThrottles()
+			sweepAt = max(64, 2*len(throttles))
+		}
 		t = &throttle{sem: make(chan struct{}, 1)}
 		throttles[k] = t
 	}
-	return t
+	t.users++
+	return t, func() {
+		throttlesMu.Lock()
+		t.users--
+		t.last = k.clk.Now()
+		throttlesMu.Unlock()
+	}
+}
+
+// sweepThrottles drops throttles nobody uses that finished their last
+// request over a minute ago. Called with throttlesMu held.
+func sweepThrottles() {
+	for k, t := range throttles {
+		if t.users == 0 && k.clk.Now().Sub(t.last) > time.Minute {
+			delete(throttles, k)
+		}
+	}
 }
 
 // do runs one request when the limit allows it. waited reports the time
@@ -68,7 +102,7 @@ func (t *throttle) do(ctx context.Context, clk Clock, fn func() error) (waited t
 	err = fn()
 	t.done = append(t.done, clk.Now())
 	if len(t.done) > perMinuteRequests {
-		t.done = t.done[1:]
+		t.done = append(t.done[:0], t.done[1:]...)
 	}
 	return waited, err
 }

@@ -1,0 +1,40 @@
+package flex
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/clock"
+)
+
+// TestThrottleRegistryForgetsIdleTokens: an app serving many tokens does
+// not keep a throttle per token forever, and a token in use keeps its one.
+func TestThrottleRegistryForgetsIdleTokens(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC))
+	clk.SetAutoAdvance(true)
+	busy := newThrottleKey("busy", clk)
+	held, release := acquireThrottle(busy)
+	for i := range 1000 {
+		thr, done := acquireThrottle(newThrottleKey(fmt.Sprint("token", i), clk))
+		if _, err := thr.do(context.Background(), clk, func() error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		done()
+		clk.Advance(2 * time.Minute)
+	}
+	throttlesMu.Lock()
+	n := len(throttles)
+	_, kept := throttles[busy]
+	throttlesMu.Unlock()
+	if n > 200 || !kept {
+		t.Errorf("%d throttles kept (busy kept: %v)", n, kept)
+	}
+	again, done := acquireThrottle(busy)
+	if again != held {
+		t.Error("a token in use got a second throttle")
+	}
+	done()
+	release()
+}
