@@ -47,11 +47,7 @@ func Balances(r io.Reader, opts ...DecodeOption) ([]Balance, error) {
 	var order []string
 	var cur *balanceAcc
 	var missing []Missing
-	for {
-		rec, err := d.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range d.All() {
 		if err != nil {
 			return nil, err
 		}

@@ -100,11 +100,7 @@ func CheckQuery(r io.Reader, opts ...DecodeOption) ([]Missing, error) {
 	var account string
 	var present map[string]bool
 	var seenAttrs map[string]map[string]bool
-	for {
-		rec, err := d.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range d.All() {
 		if err != nil {
 			return nil, err
 		}

@@ -396,23 +396,14 @@ func TestThrottleBurst(t *testing.T) {
 	f := newFakeFlex(t)
 	f.notReady = 5
 	c1, c2 := f.client(t), f.client(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := range 20 {
+	for _, err := range RunConcurrently(20, func(i int) error {
 		c := c1
 		if i%2 == 1 {
 			c = c2
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.Fetch(context.Background(), "123456", MaxWait(2*time.Hour))
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+		_, err := c.Fetch(context.Background(), "123456", MaxWait(2*time.Hour))
+		return err
+	}) {
 		if err != nil {
 			t.Error(err)
 		}
@@ -451,4 +442,20 @@ func TestTokenNeverPrinted(t *testing.T) {
 	if !strings.Contains(logs.String(), "flex: GetStatement") {
 		t.Errorf("debug log %q", logs.String())
 	}
+}
+
+// RunConcurrently calls fn(0) to fn(n-1) at once and returns their
+// errors (exported for the sandbox tests of package flex_test).
+func RunConcurrently(n int, fn func(i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return errs
 }

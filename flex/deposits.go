@@ -22,11 +22,7 @@ func Deposits(r io.Reader, since Date, opts ...DecodeOption) ([]CashTransaction,
 	var account string
 	var hasSection bool
 	var missing []Missing
-	for {
-		rec, err := d.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range d.All() {
 		if err != nil {
 			return nil, err
 		}

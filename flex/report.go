@@ -62,11 +62,7 @@ func Parse(r io.Reader, opts ...DecodeOption) (*Report, error) {
 	d := NewDecoder(r, opts...)
 	rep := &Report{}
 	var cur *Statement
-	for {
-		rec, err := d.Next()
-		if err == io.EOF {
-			break
-		}
+	for rec, err := range d.All() {
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -205,23 +204,14 @@ func TestSandboxNotReadyPolling(t *testing.T) {
 func TestSandboxThrottleBurst(t *testing.T) {
 	srv, fc, tok, qid := flexSandbox(t, ibkrtest.FlexQuery{})
 	other := flexClient(t, srv, tok) // a second client on the same token
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := range 20 {
+	for _, err := range flex.RunConcurrently(20, func(i int) error {
 		c := fc
 		if i%2 == 1 {
 			c = other
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := c.Balances(context.Background(), qid, flex.MaxWait(time.Hour))
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+		_, err := c.Balances(context.Background(), qid, flex.MaxWait(time.Hour))
+		return err
+	}) {
 		if err != nil {
 			t.Error(err)
 		}
@@ -236,17 +226,7 @@ func TestSandboxThrottleBurst(t *testing.T) {
 		t.Errorf("only %d requests", len(reqs))
 	}
 	// The sandbox does enforce the limit: two requests in the same second.
-	raw := func() string {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+ibkrtest.FlexPath+"/SendRequest?v=3&t="+tok+"&q="+qid, nil)
-		req.Header.Set("User-Agent", "test")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
+	raw := func() string { return rawFlex(t, srv, "/SendRequest?v=3&t="+tok+"&q="+qid, "test") }
 	srv.Clock().Advance(time.Hour)
 	if a, b := raw(), raw(); !strings.Contains(a, "<Status>Success</Status>") || !strings.Contains(b, "<ErrorCode>1018</ErrorCode>") {
 		t.Errorf("burst answers %q and %q", a, b)
@@ -385,16 +365,9 @@ func TestSandboxDateRangeAndPeriod(t *testing.T) {
 	}
 	// The sandbox refuses a window IBKR would refuse (the client never
 	// sends one).
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+ibkrtest.FlexPath+"/SendRequest?v=3&t="+tok+"&q="+qid+"&fd=20250101&td=20260301", nil)
-	req.Header.Set("User-Agent", "test")
 	srv.Clock().Advance(time.Hour)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(b), "<ErrorCode>1020</ErrorCode>") {
+	b := rawFlex(t, srv, "/SendRequest?v=3&t="+tok+"&q="+qid+"&fd=20250101&td=20260301", "test")
+	if !strings.Contains(b, "<ErrorCode>1020</ErrorCode>") {
 		t.Errorf("over 365 days: %s", b)
 	}
 }
@@ -412,15 +385,8 @@ func TestSandboxOddAnswers(t *testing.T) {
 	}
 	// Without a User-Agent the sandbox refuses the request.
 	srv.Clock().Advance(time.Hour)
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+ibkrtest.FlexPath+"/SendRequest?v=3&t="+tok+"&q="+qid, nil)
-	req.Header.Set("User-Agent", "")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(b), "<ErrorCode>1020</ErrorCode>") {
+	b := rawFlex(t, srv, "/SendRequest?v=3&t="+tok+"&q="+qid, "")
+	if !strings.Contains(b, "<ErrorCode>1020</ErrorCode>") {
 		t.Errorf("no User-Agent: %s", b)
 	}
 	// A query missing a section the helpers need says how to add it.
@@ -432,4 +398,19 @@ func TestSandboxOddAnswers(t *testing.T) {
 	if _, err := fc.Deposits(context.Background(), narrow, today(srv)); !errors.Is(err, flex.ErrQueryInvalid) || !strings.Contains(err.Error(), "Cash Transactions") {
 		t.Errorf("deposits without the section: %v", err)
 	}
+}
+
+// rawFlex sends one GET to the sandbox's Flex service by hand, without
+// the client's checks and spacing, and returns the answer.
+func rawFlex(t *testing.T, srv *ibkrtest.Server, pathAndQuery, userAgent string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+ibkrtest.FlexPath+pathAndQuery, nil)
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

@@ -264,6 +264,25 @@ func (f *fields) dateTime(a xml.Attr) DateTime {
 	return d
 }
 
+// ident reads the identity columns most rows share (fx may be nil for
+// rows in the base currency) and reports whether a was one of them.
+func (f *fields) ident(a xml.Attr, account, currency *string, fx *wire.Decimal) bool {
+	switch a.Name.Local {
+	case "accountId":
+		*account = cleanString(a.Value)
+	case "currency":
+		*currency = cleanString(a.Value)
+	case "fxRateToBase":
+		if fx == nil {
+			return false
+		}
+		*fx = f.dec(a)
+	default:
+		return false
+	}
+	return true
+}
+
 func (f *fields) keep(a xml.Attr) {
 	f.extra = append(f.extra, Attr{Name: a.Name.Local, Value: a.Value})
 }
@@ -274,11 +293,25 @@ func (r *Record) fields() fields {
 	return fields{elem: r.Name, order: r.order, line: r.Line}
 }
 
+// read calls set for every attribute of the record; set reports whether
+// it knew the attribute, and the unknown ones go to extra. The error is
+// the first value that could not be read.
+func (r *Record) read(extra *Attrs, set func(f *fields, a xml.Attr) bool) error {
+	f := r.fields()
+	for _, a := range r.Attrs {
+		if !set(&f, a) {
+			f.keep(a)
+		}
+	}
+	var err error
+	*extra, err = f.done()
+	return err
+}
+
 // AccountInformation types the record (an AccountInformation element).
 func (r *Record) AccountInformation() (AccountInformation, error) {
 	var x AccountInformation
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
 		v := a.Value
 		switch a.Name.Local {
 		case "accountId":
@@ -306,24 +339,21 @@ func (r *Record) AccountInformation() (AccountInformation, error) {
 		case "ibEntity":
 			x.IBEntity = cleanString(v)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // EquitySummary types the record (an EquitySummaryByReportDateInBase row).
 func (r *Record) EquitySummary() (EquitySummary, error) {
 	var x EquitySummary
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, nil) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
 		case "reportDate":
 			x.ReportDate = f.date(a)
 		case "cash":
@@ -347,24 +377,21 @@ func (r *Record) EquitySummary() (EquitySummary, error) {
 		case "total":
 			x.Total, x.HasTotal = f.dec(a), !absent(a.Value)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // ChangeInNAV types the record (a ChangeInNAV element).
 func (r *Record) ChangeInNAV() (ChangeInNAV, error) {
 	var x ChangeInNAV
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, nil) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
 		case "fromDate":
 			x.FromDate = f.date(a)
 		case "toDate":
@@ -392,24 +419,21 @@ func (r *Record) ChangeInNAV() (ChangeInNAV, error) {
 		case "twr":
 			x.TWR = f.dec(a)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // CashReportRow types the record (a CashReportCurrency row).
 func (r *Record) CashReportRow() (CashReportRow, error) {
 	var x CashReportRow
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, nil) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
 		case "fromDate":
 			x.FromDate = f.date(a)
 		case "toDate":
@@ -443,26 +467,21 @@ func (r *Record) CashReportRow() (CashReportRow, error) {
 		case "levelOfDetail":
 			x.LevelOfDetail = cleanString(a.Value)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // OpenPosition types the record (an OpenPosition row).
 func (r *Record) OpenPosition() (OpenPosition, error) {
 	var x OpenPosition
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, &x.FXRateToBase) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
-		case "fxRateToBase":
-			x.FXRateToBase = f.dec(a)
 		case "assetCategory":
 			x.AssetCategory = cleanString(a.Value)
 		case "symbol":
@@ -496,26 +515,21 @@ func (r *Record) OpenPosition() (OpenPosition, error) {
 		case "openDateTime":
 			x.OpenDateTime = f.dateTime(a)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // CashTransaction types the record (a CashTransaction row).
 func (r *Record) CashTransaction() (CashTransaction, error) {
 	var x CashTransaction
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, &x.FXRateToBase) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
-		case "fxRateToBase":
-			x.FXRateToBase = f.dec(a)
 		case "type":
 			x.Type = cleanString(a.Value)
 		case "amount":
@@ -537,26 +551,21 @@ func (r *Record) CashTransaction() (CashTransaction, error) {
 		case "conid":
 			x.Conid = cleanString(a.Value)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // Transfer types the record (a Transfer row).
 func (r *Record) Transfer() (Transfer, error) {
 	var x Transfer
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
+		if f.ident(a, &x.AccountID, &x.Currency, &x.FXRateToBase) {
+			return true
+		}
 		switch a.Name.Local {
-		case "accountId":
-			x.AccountID = cleanString(a.Value)
-		case "currency":
-			x.Currency = cleanString(a.Value)
-		case "fxRateToBase":
-			x.FXRateToBase = f.dec(a)
 		case "type":
 			x.Type = cleanString(a.Value)
 		case "direction":
@@ -590,19 +599,17 @@ func (r *Record) Transfer() (Transfer, error) {
 		case "transactionID":
 			x.TransactionID = cleanString(a.Value)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
 
 // ConversionRate types the record (a ConversionRate row).
 func (r *Record) ConversionRate() (ConversionRate, error) {
 	var x ConversionRate
-	f := r.fields()
-	for _, a := range r.Attrs {
+	err := r.read(&x.Extra, func(f *fields, a xml.Attr) bool {
 		switch a.Name.Local {
 		case "reportDate":
 			x.ReportDate = f.date(a)
@@ -613,10 +620,9 @@ func (r *Record) ConversionRate() (ConversionRate, error) {
 		case "rate":
 			x.Rate = f.dec(a)
 		default:
-			f.keep(a)
+			return false
 		}
-	}
-	var err error
-	x.Extra, err = f.done()
+		return true
+	})
 	return x, err
 }
