@@ -271,6 +271,9 @@ func (c *Client) sendRequest(ctx context.Context, queryID string, req *request) 
 			if se.Code == 1018 {
 				wait = time.Minute
 			}
+			if wait >= req.maxWait {
+				return "", "", err
+			}
 			c.log.Debug("flex: SendRequest answered a code to retry", "code", se.Code, "wait", wait)
 			if serr := c.clk.Sleep(ctx, wait); serr != nil {
 				return "", "", serr
@@ -304,7 +307,8 @@ func isDigitsAny(s string) bool {
 func (c *Client) poll(ctx context.Context, ref, getURL string, req *request) (io.ReadCloser, error) {
 	start := c.clk.Now()
 	deadline := start.Add(req.maxWait)
-	wait := c.cfg.firstPoll
+	wait := c.cfg.firstPoll // before the next poll
+	grow := c.cfg.firstPoll // the backoff, growing by half per not-ready answer
 	q := "t=" + url.QueryEscape(string(*c.token)) + "&q=" + ref + "&v=3"
 	polls := 0
 	var last error
@@ -332,14 +336,18 @@ func (c *Client) poll(ctx context.Context, ref, getURL string, req *request) (io
 			switch {
 			case errors.As(err, &se) && se.Retryable():
 			case errors.As(err, &se) && se.Code == 1018:
-				wait = max(wait, time.Minute)
+				// Another program is using the token: a shorter wait
+				// would only meet the per-minute limit again.
+				last, wait = err, time.Minute
+				continue
 			case errors.As(err, &fe) && fe.Status >= 500:
 			default:
 				return nil, err
 			}
 			last = err
 		}
-		wait = min(wait+wait/2, c.cfg.maxPoll)
+		grow = min(grow+grow/2, c.cfg.maxPoll)
+		wait = grow
 	}
 }
 

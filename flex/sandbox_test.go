@@ -414,3 +414,23 @@ func rawFlex(t *testing.T, srv *ibkrtest.Server, pathAndQuery, userAgent string)
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestSandboxThrottledByAnotherProgram: a 1018 (another program used the
+// token) makes the client wait a minute before it polls again.
+func TestSandboxThrottledByAnotherProgram(t *testing.T) {
+	srv, fc, _, qid := flexSandbox(t, ibkrtest.FlexQuery{})
+	srv.FailFlexNext("GetStatement", 1018, 1)
+	if _, err := fc.Balances(context.Background(), qid); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.FlexRequests()
+	for i, r := range reqs {
+		if r.Code == 1018 {
+			if i+1 >= len(reqs) || reqs[i+1].Time.Sub(r.Time) < time.Minute {
+				t.Fatalf("polled again too soon: %+v", reqs)
+			}
+			return
+		}
+	}
+	t.Fatalf("no 1018 answered: %+v", reqs)
+}

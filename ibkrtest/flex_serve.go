@@ -227,11 +227,21 @@ func (s *Sandbox) flexSendRequest(token, queryID, p, fd, td string, now time.Tim
 	if s.flex.refs == nil {
 		s.flex.refs, s.flex.refSeq = map[string]*flexRef{}, 4410000000
 	}
+	for code, r := range s.flex.refs {
+		if now.Sub(r.readyAt) > flexRefLifetime {
+			delete(s.flex.refs, code) // answered 1017 from then on
+		}
+	}
 	s.flex.refSeq++
 	ref := strconv.FormatUint(s.flex.refSeq, 10)
 	s.flex.refs[ref] = &flexRef{token: token, readyAt: now.Add(delay), body: body, csv: query.CSV}
 	return ref, 0
 }
+
+// flexRefLifetime is how long a generated statement can be fetched
+// (IBKR does not document it; the sandbox forgets statements after a day
+// so that a long-running sandbox does not keep every one).
+const flexRefLifetime = 24 * time.Hour
 
 // flexGetStatement answers a reference code: 1019 while generating, 1017
 // for a code the token did not get.
