@@ -13,7 +13,9 @@ import (
 // Deposits reads the deposits and withdrawals (cash transactions of type
 // Deposits & Withdrawals) dated since or later, as a stream, oldest
 // first. Withdrawals have negative amounts. Summary rows are skipped when
-// the query also lists the details, so nothing counts twice. A statement
+// the query also lists the details, so nothing counts twice. The rows
+// carry the typed columns only (Extra is nil); CashTransactions yields
+// whole rows. A statement
 // without the Cash Transactions section is a *MissingSectionsError: the
 // absence of deposits could not be told from the absence of the section.
 func Deposits(r io.Reader, since Date, opts ...DecodeOption) ([]CashTransaction, error) {
@@ -59,6 +61,7 @@ func Deposits(r io.Reader, since Date, opts ...DecodeOption) ([]CashTransaction,
 			if x.AccountID == "" {
 				x.AccountID = account
 			}
+			x.Extra = nil // a list to keep: the typed columns only
 			out = append(out, x)
 		}
 	}
