@@ -19,7 +19,7 @@ const (
 
 var flexCommand = &command{
 	name:    "flex",
-	args:    "balance|deposits",
+	args:    "balance|deposits|check",
 	summary: "balance and deposits of an account you own, through IBKR's Flex Web Service",
 	help: `Reads an account through IBKR's Flex Web Service: what a person who owns
 the account (a self-directed account) can give an app, with a Flex query
@@ -30,6 +30,8 @@ and a Flex Web Service token made in IBKR's portal (Performance & Reports
   ibkr flex deposits --query ID --since YYYY-MM-DD
                                     deposits and withdrawals since that day
                                     (inclusive; withdrawals are negative)
+  ibkr flex check    --query ID     what the query lacks for the two above,
+                                    and how to add it in IBKR's portal
 
 The token comes from $` + envFlexToken + ` (or --token; the environment keeps it
 out of the process list). IBKR generates the statement on request, which
@@ -78,13 +80,13 @@ func runFlex(ctx context.Context, a *app, args []string) error {
 			a.commandHelp(a.stdout, a.current, flag.NewFlagSet("", flag.ContinueOnError))
 			return flag.ErrHelp
 		}
-		return usagef("give a subcommand: balance or deposits")
+		return usagef("give a subcommand: balance, deposits or check")
 	}
 	sub := args[0]
 	switch sub {
-	case "balance", "deposits":
+	case "balance", "deposits", "check":
 	default:
-		return usagef("unknown subcommand %q: use balance or deposits", sub)
+		return usagef("unknown subcommand %q: use balance, deposits or check", sub)
 	}
 	a.cmd = "flex " + sub
 	fs := a.newFlags()
@@ -103,8 +105,11 @@ func runFlex(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	if sub == "balance" {
+	switch sub {
+	case "balance":
 		return flexErr(flexBalance(ctx, a, c, f))
+	case "check":
+		return flexErr(flexCheck(ctx, a, c, f))
 	}
 	return flexErr(flexDeposits(ctx, a, c, f))
 }
@@ -208,6 +213,42 @@ func flexDeposits(ctx context.Context, a *app, c *flex.Client, f flexFlags) erro
 	}
 	for _, t := range out.Transactions {
 		a.say("%s  %s  %12s %s  %s  (%s)", t.Date, t.AccountID, t.Amount, t.Currency, orDash(t.Description), orDash(t.TransactionID))
+	}
+	return nil
+}
+
+type flexMissingJSON struct {
+	AccountID string   `json:"accountId"`
+	Section   string   `json:"section"`
+	Fields    []string `json:"fields"`
+	HowTo     string   `json:"howTo"`
+}
+
+func flexCheck(ctx context.Context, a *app, c *flex.Client, f flexFlags) error {
+	missing, err := c.CheckQuery(ctx, f.query)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Missing []flexMissingJSON `json:"missing"`
+	}{Missing: []flexMissingJSON{}}
+	for _, m := range missing {
+		fields := m.Fields
+		if fields == nil {
+			fields = []string{}
+		}
+		out.Missing = append(out.Missing, flexMissingJSON{AccountID: m.AccountID, Section: m.Section, Fields: fields, HowTo: m.HowTo})
+	}
+	if a.json {
+		a.emit(out)
+		return nil
+	}
+	if len(out.Missing) == 0 {
+		a.say("query %s has every section and column ibkr flex balance and deposits need", f.query)
+		return nil
+	}
+	for _, m := range out.Missing {
+		a.say("%s  %s: %s", m.AccountID, m.Section, m.HowTo)
 	}
 	return nil
 }

@@ -116,7 +116,7 @@ func TestFlexDepositsJSON(t *testing.T) {
 func TestFlexExitCodes(t *testing.T) {
 	srv, env, qid := flexCLISandbox(t)
 	noToken := map[string]string{envFlexURL: env[envFlexURL]}
-	wantExit(t, flexRun(t, srv, env, "flex"), exitUsage, "balance or deposits")
+	wantExit(t, flexRun(t, srv, env, "flex"), exitUsage, "balance, deposits or check")
 	wantExit(t, flexRun(t, srv, env, "flex", "summary"), exitUsage, "unknown subcommand")
 	wantExit(t, flexRun(t, srv, noToken, "flex", "balance", "--query", qid), exitUsage, envFlexToken)
 	r := flexRun(t, srv, noToken, "flex", "balance", "--query", qid, "--token", "12345 6789")
@@ -151,6 +151,30 @@ func TestFlexExitCodes(t *testing.T) {
 	u := closed.URL
 	closed.Close()
 	wantExit(t, flexRun(t, srv, map[string]string{envFlexToken: env[envFlexToken]}, "flex", "balance", "--query", qid, "--flex-url", u), exitNetwork, "--flex-url")
+}
+
+func TestFlexCheck(t *testing.T) {
+	srv, env, qid := flexCLISandbox(t)
+	wantExit(t, flexRun(t, srv, env, "flex", "check", "--query", qid), 0, "has every section")
+	narrow, _ := srv.AddFlexQuery(ibkrtest.FlexQuery{Sections: []string{"EquitySummaryInBase"}, Accounts: []string{ibkrtest.DemoAccountID}})
+	r := flexRun(t, srv, env, "flex", "check", "--query", narrow, "--json")
+	wantExit(t, r, 0)
+	var out struct {
+		Missing []struct {
+			AccountID string   `json:"accountId"`
+			Section   string   `json:"section"`
+			Fields    []string `json:"fields"`
+			HowTo     string   `json:"howTo"`
+		} `json:"missing"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Missing) != 3 {
+		t.Fatalf("%v\n%s", err, r)
+	}
+	for _, m := range out.Missing {
+		if m.AccountID != ibkrtest.DemoAccountID || m.Fields == nil || !strings.Contains(m.HowTo, "Flex Queries") {
+			t.Errorf("%+v", m)
+		}
+	}
 }
 
 func TestDemoFlexHalf(t *testing.T) {
