@@ -4,7 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"sync"
+	"reflect"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/clock"
 )
 
 // throttle keeps one token's requests within IBKR's limit. Requests on a
@@ -30,7 +33,11 @@ type throttleKey struct {
 }
 
 func newThrottleKey(token string, clk Clock) throttleKey {
-	return throttleKey{token: sha256.Sum256([]byte(token)), clk: clk}
+	k := throttleKey{token: sha256.Sum256([]byte(token)), clk: clock.Real{}}
+	if v := reflect.ValueOf(clk); v.IsValid() && v.Comparable() {
+		k.clk = clk // tests on separate fake clocks keep separate limits
+	}
+	return k
 }
 
 // The registry shares one throttle per token among every Client of the

@@ -38,3 +38,22 @@ func TestThrottleRegistryForgetsIdleTokens(t *testing.T) {
 	done()
 	release()
 }
+
+// funcClock is a Clock that cannot be a map key.
+type funcClock struct{ now func() time.Time }
+
+func (c funcClock) Now() time.Time { return c.now() }
+
+func (c funcClock) Sleep(ctx context.Context, d time.Duration) error {
+	return clock.Real{}.Sleep(ctx, d)
+}
+
+func TestThrottleAcceptsAnyClock(t *testing.T) {
+	f := newFakeFlex(t)
+	c := f.client(t, WithClock(funcClock{now: time.Now}))
+	thr, release := acquireThrottle(c.thr)
+	defer release()
+	if thr == nil {
+		t.Fatal("no throttle")
+	}
+}
