@@ -3,8 +3,8 @@ package flex
 import (
 	"context"
 	"crypto/sha256"
-	"sync"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/internal/clock"
