@@ -434,3 +434,38 @@ func TestSandboxThrottledByAnotherProgram(t *testing.T) {
 	}
 	t.Fatalf("no 1018 answered: %+v", reqs)
 }
+
+// TestSandboxOddValues: markers for empty values, thousands separators,
+// unknown columns and sections, as real statements carry them, change
+// nothing the helpers answer.
+func TestSandboxOddValues(t *testing.T) {
+	srv, fc, _, qid := flexSandbox(t, ibkrtest.FlexQuery{Accounts: []string{ibkrtest.DemoAccountID}, OddValues: true})
+	_ = srv.SetBalance(ibkrtest.DemoAccountID, "EUR", wire.MustDecimal("1234567.89"))
+	dd, _ := srv.DirectDeposit(ibkrtest.DemoAccountID)
+	if _, err := srv.PushACHCredit(ibkrtest.ACHCredit{RoutingNumber: dd.RoutingNumber, AccountNumber: dd.AccountNumber, Amount: wire.MustDecimal("12345.67")}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := fc.Fetch(context.Background(), qid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := rep.Statements[0]
+	if len(st.Other["FutureSection"]) != 1 || st.AccountInformation == nil || st.AccountInformation.Alias != "" {
+		t.Fatalf("statement %+v", st)
+	}
+	if v, _ := st.AccountInformation.Extra.Get("futureColumn"); v != "7" {
+		t.Errorf("unknown column %v", st.AccountInformation.Extra)
+	}
+	bal, err := fc.Balances(context.Background(), qid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,234,567.89 EUR at 1.0825 is 1,336,419.74 USD; plus 12,345.67 USD.
+	if b := bal[0]; b.NAV.String() != "1348765.41" || b.CashByCurrency["EUR"].String() != "1234567.89" || b.CashByCurrency["USD"].String() != "12345.67" {
+		t.Errorf("balance %+v", b)
+	}
+	txs, err := fc.Deposits(context.Background(), qid, today(srv))
+	if err != nil || len(txs) != 1 || txs[0].Amount.String() != "12345.67" || txs[0].Symbol != "" {
+		t.Fatalf("%+v %v", txs, err)
+	}
+}

@@ -53,6 +53,10 @@ type FlexQuery struct {
 	Separator string `json:"separator,omitempty"`
 	// CSV makes the statement CSV instead of XML.
 	CSV bool `json:"csv,omitempty"`
+	// OddValues writes the statement with what real statements also
+	// carry: "-", "--" and "N/A" for empty values, thousands separators
+	// in amounts, an unknown column on every row and an unknown section.
+	OddValues bool `json:"oddValues,omitempty"`
 }
 
 // FlexToken describes a Flex Web Service token to issue.

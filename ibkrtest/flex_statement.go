@@ -149,8 +149,46 @@ func (f flexFormat) dateTime(t time.Time) string {
 }
 
 // xmlWriter writes the statement: one element per line, attributes in
-// order, no XML declaration (as IBKR writes it).
-type xmlWriter struct{ b bytes.Buffer }
+// order, no XML declaration (as IBKR writes it). With odd set it writes
+// the odd values of FlexQuery.OddValues.
+type xmlWriter struct {
+	b   bytes.Buffer
+	odd bool
+	n   int
+}
+
+// oddMarkers are what statements write for "no value".
+var oddMarkers = []string{"-", "--", "N/A"}
+
+// oddAmounts are the columns the sandbox writes with thousands separators
+// when asked for odd values.
+var oddAmounts = map[string]bool{
+	"cash": true, "total": true, "cashLong": true, "totalLong": true, "startingCash": true, "endingCash": true,
+	"endingSettledCash": true, "deposits": true, "withdrawals": true, "depositWithdrawals": true,
+	"startingValue": true, "endingValue": true, "amount": true,
+}
+
+// oddValue rewrites one attribute value.
+func (w *xmlWriter) oddValue(name, v string) string {
+	if v == "" {
+		w.n++
+		return oddMarkers[w.n%len(oddMarkers)]
+	}
+	if !oddAmounts[name] {
+		return v
+	}
+	sign, digits, frac := "", v, ""
+	if strings.HasPrefix(digits, "-") {
+		sign, digits = "-", digits[1:]
+	}
+	if i := strings.IndexByte(digits, '.'); i >= 0 {
+		digits, frac = digits[:i], digits[i:]
+	}
+	for i := len(digits) - 3; i > 0; i -= 3 {
+		digits = digits[:i] + "," + digits[i:]
+	}
+	return sign + digits + frac
+}
 
 func (w *xmlWriter) open(name string, attrs ...string) { w.elem(name, false, attrs) }
 
@@ -160,11 +198,18 @@ func (w *xmlWriter) elem(name string, empty bool, attrs []string) {
 	w.b.WriteByte('<')
 	w.b.WriteString(name)
 	for i := 0; i+1 < len(attrs); i += 2 {
+		v := attrs[i+1]
+		if w.odd {
+			v = w.oddValue(attrs[i], v)
+		}
 		w.b.WriteByte(' ')
 		w.b.WriteString(attrs[i])
 		w.b.WriteString(`="`)
-		_ = xml.EscapeText(&w.b, []byte(attrs[i+1]))
+		_ = xml.EscapeText(&w.b, []byte(v))
 		w.b.WriteByte('"')
+	}
+	if w.odd && len(attrs) > 0 && name != "FlexStatement" && name != "FlexQueryResponse" && name != "FlexStatements" {
+		w.b.WriteString(` futureColumn="7"`)
 	}
 	if empty {
 		w.b.WriteString(" />\n")
@@ -198,7 +243,7 @@ func (s *Sandbox) flexStatement(q FlexQuery, w flexWindow, now time.Time) []byte
 	if q.CSV {
 		return s.flexCSV(q, accounts, w, fs, f, now)
 	}
-	x := &xmlWriter{}
+	x := &xmlWriter{odd: q.OddValues}
 	x.open("FlexQueryResponse", "queryName", q.Name, "type", "AF")
 	x.open("FlexStatements", "count", itoa(uint64(len(accounts))))
 	for _, id := range accounts {
@@ -209,6 +254,11 @@ func (s *Sandbox) flexStatement(q FlexQuery, w flexWindow, now time.Time) []byte
 		period := ""
 		x.open("FlexStatement", "accountId", a.ID, "fromDate", f.date(w.from), "toDate", f.date(w.to), "period", period, "whenGenerated", f.dateTime(now))
 		s.flexAccount(x, a, sections, s.flexLedger(a.ID, fs), w, f)
+		if q.OddValues {
+			x.open("FutureSection")
+			x.row("FutureRow", "a", "1", "b", "")
+			x.close("FutureSection")
+		}
 		x.close("FlexStatement")
 	}
 	x.close("FlexStatements")

@@ -89,3 +89,22 @@ func TestFlexQueryValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestFlexOddValuesStatement(t *testing.T) {
+	sb, _ := NewHandler()
+	sb.SetFlexGenerationDelay(0)
+	_ = sb.SetBalance(DemoAccountID, "USD", wire.MustDecimal("1234567.5"))
+	tok, _ := sb.NewFlexToken(FlexToken{})
+	qid, _ := sb.AddFlexQuery(FlexQuery{Accounts: []string{DemoAccountID}, OddValues: true})
+	hs := httptest.NewServer(sb)
+	defer hs.Close()
+	sent := flexGet(t, hs.URL, "/SendRequest?v=3&t="+tok+"&q="+qid)
+	ref := sent[strings.Index(sent, "<ReferenceCode>")+len("<ReferenceCode>") : strings.Index(sent, "</ReferenceCode>")]
+	sb.Clock().Advance(2 * time.Second)
+	stmt := flexGet(t, hs.URL, "/GetStatement?v=3&t="+tok+"&q="+ref)
+	for _, want := range []string{`="-"`, `="--"`, `="N/A"`, `endingCash="1,234,567.5"`, `futureColumn="7"`, "<FutureSection>"} {
+		if !strings.Contains(stmt, want) {
+			t.Errorf("statement lacks %s", want)
+		}
+	}
+}
