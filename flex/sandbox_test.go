@@ -469,3 +469,67 @@ func TestSandboxOddValues(t *testing.T) {
 		t.Fatalf("%+v %v", txs, err)
 	}
 }
+
+// TestSandboxWithdrawalAndInternalTransfer: withdrawals and internal
+// transfers made through the Account Management API show in the Flex
+// statement: a negative deposit row, Transfer rows on both sides, and the
+// cash report's sums.
+func TestSandboxWithdrawalAndInternalTransfer(t *testing.T) {
+	srv, _, tok, _ := flexSandbox(t, ibkrtest.FlexQuery{})
+	ctx := context.Background()
+	if err := srv.AddAccount("U2000002", ibkrtest.AccountOpen); err != nil {
+		t.Fatal(err)
+	}
+	qid, _ := srv.AddFlexQuery(ibkrtest.FlexQuery{Accounts: []string{ibkrtest.DemoAccountID, "U2000002"}})
+	fc := flexClient(t, srv, tok)
+	am, err := ibkr.New(ibkr.WithBaseURL(srv.URL), ibkr.WithPrivateKeyPEM(srv.ClientID, srv.KeyID, srv.PrivateKeyPEM),
+		ibkr.WithClock(srv.Clock()), ibkr.WithAudience(srv.TokenURL()), ibkr.WithoutMaintenanceWindows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := today(srv)
+	_ = srv.SetBalance(ibkrtest.DemoAccountID, "USD", wire.MustDecimal("1000.00"))
+	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Demo Bank"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := am.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	w, err := am.Withdraw(ctx, ibkr.Withdrawal{AccountID: ibkrtest.DemoAccountID, Method: ibkr.MethodACH, InstructionName: "Checking", Amount: wire.MustDecimal("100.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := am.WaitForInstruction(ctx, w.ClientInstructionID, 72*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := am.TransferCash(ctx, ibkr.CashTransfer{From: ibkrtest.DemoAccountID, To: "U2000002", Amount: wire.MustDecimal("50.00"), Currency: ibkr.USD}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := fc.Fetch(ctx, qid, flex.DateRange(start, today(srv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo, other := rep.Statements[0], rep.Statements[1]
+	if len(demo.CashTransactions) != 1 || demo.CashTransactions[0].Amount.String() != "-100.00" || !demo.CashTransactions[0].IsDepositOrWithdrawal() {
+		t.Errorf("demo cash transactions %+v", demo.CashTransactions)
+	}
+	if len(demo.Transfers) != 1 || demo.Transfers[0].Direction != "OUT" || demo.Transfers[0].CashTransfer.String() != "-50.00" || demo.Transfers[0].Account != "U2000002" {
+		t.Errorf("demo transfers %+v", demo.Transfers)
+	}
+	if len(other.Transfers) != 1 || other.Transfers[0].Direction != "IN" || other.Transfers[0].CashTransfer.String() != "50.00" {
+		t.Errorf("other transfers %+v", other.Transfers)
+	}
+	base := demo.CashReportBase
+	if base == nil || base.StartingCash.String() != "1000.00" || base.Withdrawals.String() != "-100.00" || base.InternalTransfers.String() != "-50.00" || base.EndingCash.String() != "850.00" {
+		t.Errorf("cash report %+v", base)
+	}
+	if demo.ChangeInNAV == nil || demo.ChangeInNAV.DepositsWithdrawals.String() != "-100.00" || demo.ChangeInNAV.EndingValue.String() != "850.00" {
+		t.Errorf("change in NAV %+v", demo.ChangeInNAV)
+	}
+	bal, err := fc.Balances(ctx, qid)
+	if err != nil || bal[0].NAV.String() != "850.00" || bal[1].NAV.String() != "50.00" {
+		t.Errorf("%+v %v", bal, err)
+	}
+}
