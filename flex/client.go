@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -531,3 +532,8 @@ func (c *Client) LogValue() slog.Value {
 // Format prints the client without its token in every verb (%v, %+v,
 // %#v, %s).
 func (c *Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.String()) }
+
+// MarshalJSON describes the client without its token.
+func (c *Client) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"baseURL": c.base.String(), "token": "[redacted]"})
+}
