@@ -148,7 +148,8 @@ type trackEntry struct {
 	account       string
 	profile       SettleProfile
 	created       time.Time
-	next          time.Time
+	next          time.Time // when the schedule wants a look
+	late          time.Time // when the look is due at the latest (see SettleProfile.next)
 	byID          bool // recent-instructions answers do not list it: look it up by id
 	missing       int
 	notFound      int
@@ -257,7 +258,7 @@ func (t *Tracker) trackLocked(it Tracked, now time.Time) *trackEntry {
 	}
 	e := &trackEntry{cid: cid, iid: it.InstructionID, set: it.InstructionSetID, account: it.AccountID, created: created,
 		profile: t.o.Schedule.profile(TrackKind(it.Type, it.Method))}
-	e.next = now.Add(e.profile.next(now.Sub(created), t.o.Callbacks))
+	t.schedule(e, now)
 	t.entries[cid] = e
 	if !e.iid.IsZero() {
 		t.byIID[e.iid] = e
@@ -265,6 +266,16 @@ func (t *Tracker) trackLocked(it Tracked, now time.Time) *trackEntry {
 	t.index(e)
 	return e
 }
+
+// schedule sets e's next look by its profile, at now.
+func (t *Tracker) schedule(e *trackEntry, now time.Time) {
+	wait, slack := e.profile.next(now.Sub(e.created), t.o.Callbacks)
+	e.next = now.Add(wait)
+	e.late = e.next.Add(slack)
+}
+
+// due makes e due at at, without slack.
+func (e *trackEntry) due(at time.Time) { e.next, e.late = at, at }
 
 // index adds e to its set's and account's groups.
 func (t *Tracker) index(e *trackEntry) {
@@ -337,9 +348,9 @@ func (t *Tracker) Notify(ctx context.Context, ev CallbackEvent) error {
 	if e == nil && !in.InstructionID.IsZero() {
 		e = t.byIID[in.InstructionID]
 	}
-	hinted := e != nil && at.Before(e.next)
+	hinted := e != nil && at.Before(e.late)
 	if hinted {
-		e.next = at
+		e.due(at)
 	}
 	t.mu.Unlock()
 	if hinted {
@@ -549,15 +560,15 @@ func (t *Tracker) stopping() bool {
 	}
 }
 
-// nextWake is the earliest time an instruction is due, and whether any is
-// tracked.
+// nextWake is the earliest time a look is due at the latest, and whether
+// any instruction is tracked.
 func (t *Tracker) nextWake() (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var at time.Time
 	for _, e := range t.entries {
-		if at.IsZero() || e.next.Before(at) {
-			at = e.next
+		if at.IsZero() || e.late.Before(at) {
+			at = e.late
 		}
 	}
 	return at, len(t.entries) > 0

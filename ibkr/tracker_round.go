@@ -75,7 +75,7 @@ func (t *Tracker) planLocked(now time.Time) trackPlan {
 	retry := now.Add(t.retryDelay())
 	soon := now.Add(t.o.Batch)
 	for _, e := range t.entries {
-		if e.next.After(now) {
+		if e.late.After(now) {
 			continue
 		}
 		switch {
@@ -85,7 +85,7 @@ func (t *Tracker) planLocked(now time.Time) trackPlan {
 			setDone[e.set] = true
 			p.sets = append(p.sets, e.set)
 			for _, m := range t.bySet[e.set] {
-				m.next = retry
+				m.due(retry)
 			}
 			continue
 		case e.account != "" && !e.byID && now.Sub(e.created) < maxRecentAge:
@@ -105,13 +105,13 @@ func (t *Tracker) planLocked(now time.Time) trackPlan {
 				p.accounts = append(p.accounts, accountLook{id: e.account, days: min(days, MaxRecentDays)})
 				for _, m := range t.byAcct[e.account] {
 					if !m.byID && now.Sub(m.created) < maxRecentAge {
-						m.next = retry
+						m.due(retry)
 					}
 				}
 				continue
 			}
 		}
-		e.next = retry
+		e.due(retry)
 		p.byID = append(p.byID, e)
 	}
 	return p
@@ -124,18 +124,18 @@ func (t *Tracker) postpone(p trackPlan, until time.Time) {
 	defer t.mu.Unlock()
 	for _, set := range p.sets {
 		for _, e := range t.bySet[set] {
-			e.next = until
+			e.due(until)
 		}
 	}
 	for _, a := range p.accounts {
 		for _, e := range t.byAcct[a.id] {
 			if e.next.Before(until) {
-				e.next = until
+				e.due(until)
 			}
 		}
 	}
 	for _, e := range p.byID {
-		e.next = until
+		e.due(until)
 	}
 }
 
@@ -160,7 +160,7 @@ func (t *Tracker) failed(ctx context.Context, what string, es []*trackEntry, err
 	}
 	for _, e := range es {
 		if !e.settled {
-			e.next = at
+			e.due(at)
 		}
 	}
 	t.mu.Unlock()
@@ -198,7 +198,7 @@ func (t *Tracker) lookSet(ctx context.Context, set ID) {
 		for _, e := range es {
 			t.dropSet(e)
 			e.set = ID{}
-			e.next = now
+			e.due(now)
 		}
 		t.mu.Unlock()
 		return
@@ -229,7 +229,8 @@ func (t *Tracker) lookAccount(ctx context.Context, a accountLook) {
 			// its instructions up one by one.
 			t.mu.Lock()
 			for _, e := range es {
-				e.byID, e.next = true, now
+				e.byID = true
+				e.due(now)
 			}
 			t.mu.Unlock()
 			return
@@ -263,7 +264,7 @@ func (t *Tracker) lookID(ctx context.Context, e *trackEntry) {
 			t.settleLocked(e, nil, &RequestError{OperationID: "getClientInstructions", ClientInstructionID: e.cid,
 				Err: errNotTracked}, now)
 		} else {
-			e.next = now.Add(e.profile.Near)
+			e.due(now.Add(e.profile.Near))
 		}
 		t.mu.Unlock()
 		if giveUp {
@@ -308,12 +309,12 @@ func (t *Tracker) apply(ctx context.Context, es []*trackEntry, ins []*Instructio
 			if e.missing >= 2 {
 				e.byID = true
 			}
-			e.next = now.Add(e.profile.next(now.Sub(e.created), t.o.Callbacks))
+			t.schedule(e, now)
 		case in.Status == InstructionProcessed:
 			t.settleLocked(e, in, nil, now)
 			settled = append(settled, e)
 		case in.Status == InstructionRejected && in.ErrorCode == "" && len(es) > 1:
-			e.next = now
+			e.due(now)
 			detail = append(detail, e)
 		case in.Status == InstructionRejected:
 			t.settleLocked(e, in, rejection(in), now)
@@ -324,7 +325,7 @@ func (t *Tracker) apply(ctx context.Context, es []*trackEntry, ins []*Instructio
 				e.iid = in.InstructionID
 				t.byIID[e.iid] = e
 			}
-			e.next = now.Add(e.profile.next(now.Sub(e.created), t.o.Callbacks))
+			t.schedule(e, now)
 		}
 	}
 	t.mu.Unlock()

@@ -99,16 +99,21 @@ func (s Schedule) profile(kind string) SettleProfile {
 }
 
 // next returns the wait before the next look at an instruction of age
-// age (see the schedule above).
-func (p SettleProfile) next(age time.Duration, callbacks bool) time.Duration {
+// age (see the schedule above), and how much later than that the look
+// may come, so that looks at one account's or set's instructions can be
+// merged: a look at the start of the near phase (or the callback net's
+// look) may come up to Near later; a late look up to a quarter of its
+// interval; a near look on time.
+func (p SettleProfile) next(age time.Duration, callbacks bool) (wait, slack time.Duration) {
 	start, end := p.Expected-p.Window, p.Expected+p.Window
 	switch {
 	case callbacks && age < end:
-		return end - age
+		return end - age, p.Near
 	case age < start:
-		return min(p.Quiet, start-age)
+		return min(p.Quiet, start-age), p.Near
 	case age < end:
-		return p.Near
+		return p.Near, 0
 	}
-	return min(max((age-p.Expected)/4, p.Near), p.Quiet)
+	d := min(max((age-p.Expected)/4, p.Near), p.Quiet)
+	return d, d / 4
 }

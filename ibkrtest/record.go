@@ -55,7 +55,7 @@ type Request struct {
 // Requests unless WithRequestRecordLimit says otherwise. Older requests
 // are forgotten (their counts stay, see RequestCount), so a simulated day
 // of thousands of calls does not hold every request in memory.
-const DefaultRequestRecordLimit = 10000
+const DefaultRequestRecordLimit = 4096
 
 // Requests returns a copy of the recorded requests, oldest first: the last
 // DefaultRequestRecordLimit (or WithRequestRecordLimit) of them.
