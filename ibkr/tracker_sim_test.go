@@ -31,6 +31,7 @@ type trackSimConfig struct {
 	bulk      int           // instructions per bulk request; 0: one by one
 	callbacks bool          // the sandbox POSTs callbacks to the tracker
 	spread    time.Duration // creation period (default 1 h)
+	start     time.Time     // simulated start (default ibkrtest.DefaultStart)
 	journal   Journal
 	options   func(*TrackerOptions)
 	sandbox   []ibkrtest.Option
@@ -69,8 +70,11 @@ func newTrackSim(tb testing.TB, cfg trackSimConfig) *trackSim {
 	if cfg.spread == 0 {
 		cfg.spread = time.Hour
 	}
+	if cfg.start.IsZero() {
+		cfg.start = ibkrtest.DefaultStart
+	}
 	s := &trackSim{cfg: cfg, delivered: map[ID]*trackDelivery{}}
-	s.clk = clock.NewFake(ibkrtest.DefaultStart)
+	s.clk = clock.NewFake(cfg.start)
 	s.clk.SetAutoAdvance(true)
 	opts := []ibkrtest.Option{ibkrtest.WithClock(s.clk), ibkrtest.WithResponseValidation(false)}
 	var cb http.Handler
@@ -88,6 +92,9 @@ func newTrackSim(tb testing.TB, cfg trackSimConfig) *trackSim {
 	}
 	if cfg.logger {
 		copts = append(copts, WithLogger(suiteLogger))
+	}
+	if cfg.journal != nil {
+		copts = append(copts, WithJournal(cfg.journal))
 	}
 	c, err := New(copts...)
 	if err != nil {
@@ -152,7 +159,7 @@ func (s *trackSim) batches() int {
 
 // createAt is when creation request k is due.
 func (s *trackSim) createAt(k int) time.Time {
-	return ibkrtest.DefaultStart.Add(s.cfg.spread * time.Duration(k) / time.Duration(s.batches()))
+	return s.cfg.start.Add(s.cfg.spread * time.Duration(k) / time.Duration(s.batches()))
 }
 
 // create makes the next creation request and tracks what it created.
@@ -224,7 +231,7 @@ func (s *trackSim) run(tb testing.TB, stop func() bool) {
 			return
 		}
 		now := s.clk.Now()
-		if now.Sub(ibkrtest.DefaultStart) > simLimit {
+		if now.Sub(s.cfg.start) > simLimit {
 			tb.Fatalf("not every deposit delivered after %s: %d of %d", simLimit, len(s.delivered), s.cfg.deposits)
 		}
 		var next time.Time
