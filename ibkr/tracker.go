@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,7 @@ type Tracker struct {
 	recentQ  []ID
 	ready    []*trackEntry // Stream: settled, not yet taken by Outcomes
 	failures int
+	looks    atomic.Int64
 	running  bool
 	stopped  bool
 
@@ -521,6 +523,71 @@ func (t *Tracker) Run(ctx context.Context) error {
 		t.round(ctx)
 	}
 }
+
+// RunOnce looks at every instruction due now, then returns when the next
+// look is due (zero when nothing is tracked). It is Run for callers who
+// schedule the tracker themselves: a cron job, a serverless function, a
+// program on a simulated clock. Do not call it while Run runs.
+func (t *Tracker) RunOnce(ctx context.Context) (time.Time, error) {
+	if t.isRunning() {
+		return time.Time{}, invalid("tracker", "RunOnce while Run runs")
+	}
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	if at, ok := t.nextWake(); ok && !at.After(t.c.clock.Now()) {
+		t.round(ctx)
+	}
+	at, _ := t.nextWake()
+	return at, ctx.Err()
+}
+
+// RunUntil tracks in the calling goroutine (RunOnce, then sleeping on the
+// client's clock) until the instruction with clientInstructionId settles,
+// and returns its outcome as Wait does, or a *WaitTimeoutError after
+// maxWait. The instruction must be tracked. Do not call it while Run
+// runs.
+func (t *Tracker) RunUntil(ctx context.Context, clientInstructionID ID, maxWait time.Duration) (*Instruction, error) {
+	if maxWait <= 0 {
+		return nil, invalid("maxWait", "a positive duration is required")
+	}
+	e, err := t.waitEntry(clientInstructionID)
+	if err != nil {
+		return nil, err
+	}
+	clk := t.c.clock
+	deadline := clk.Now().Add(maxWait)
+	for {
+		select {
+		case <-e.done:
+			return e.in, e.err
+		default:
+		}
+		next, err := t.RunOnce(ctx)
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case <-e.done:
+			continue
+		default:
+		}
+		now := clk.Now()
+		if !now.Before(deadline) {
+			return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + clientInstructionID.String(),
+				ClientInstructionID: clientInstructionID, MaxWait: maxWait}
+		}
+		if next.IsZero() || next.After(deadline) {
+			next = deadline
+		}
+		if err := clk.Sleep(ctx, next.Sub(now)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Looks returns how many requests the tracker has sent.
+func (t *Tracker) Looks() int64 { return t.looks.Load() }
 
 // Stop ends Run after the query in progress, and waits for it (or for
 // ctx). Instructions not settled stay in the journal for the next start.

@@ -140,7 +140,13 @@ func (t *Tracker) postpone(p trackPlan, until time.Time) {
 }
 
 // gate spends the tracker's share of op's rate budget.
-func (t *Tracker) gate(ctx context.Context, op string) error { return t.lim.wait(ctx, op) }
+func (t *Tracker) gate(ctx context.Context, op string) error {
+	if err := t.lim.wait(ctx, op); err != nil {
+		return err
+	}
+	t.looks.Add(1)
+	return nil
+}
 
 // retryDelay is the wait after a failed query. Called with t.mu held.
 func (t *Tracker) retryDelay() time.Duration {
