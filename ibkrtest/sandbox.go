@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
@@ -138,11 +138,11 @@ func newSandbox(cfg config) (*Sandbox, error) {
 		s.st.Accounts[DemoAccountID] = demoAccount(now)
 		s.st.Usernames[DemoUserName] = DemoAccountID
 	}
-	strict := gen.NewStrictHandlerWithOptions(&api{s: s}, nil, gen.StrictHTTPServerOptions{
+	strict := genserver.NewStrictHandlerWithOptions(&api{s: s}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.responseError,
 	})
-	s.mux = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError})
+	s.mux = genserver.HandlerWithOptions(strict, genserver.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError})
 	preloadSpec()
 	return s, nil
 }
