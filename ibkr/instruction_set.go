@@ -36,16 +36,21 @@ func (c *Client) InstructionSet(ctx context.Context, instructionSetID ID) ([]*In
 			ClientInstructionID: r.ClientInstructionID, InstructionID: r.InstructionID, InstructionSetID: instructionSetID,
 			Type: r.InstructionType, Status: InstructionStatus(r.InstructionStatus),
 		}
-		if r.Description != nil {
-			in.Description = *r.Description
-		}
-		if r.IBReferenceID != nil {
-			in.IBReferenceID = *r.IBReferenceID
-		}
-		if r.Error != nil {
-			in.ErrorCode, in.ErrorMessage = r.Error.ErrorCode, r.Error.ErrorMessage
-		}
+		r.explain(in)
 		out = append(out, in)
 	}
 	return out, nil
+}
+
+// explain copies a result's description, reference and error into in.
+func (r *wireResult) explain(in *Instruction) {
+	if r.Description != nil {
+		in.Description = *r.Description
+	}
+	if r.IBReferenceID != nil {
+		in.IBReferenceID = *r.IBReferenceID
+	}
+	if r.Error != nil {
+		in.ErrorCode, in.ErrorMessage = r.Error.ErrorCode, r.Error.ErrorMessage
+	}
 }
