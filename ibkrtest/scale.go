@@ -15,7 +15,8 @@ import (
 // AddLinkedACH gives an account an ACH bank instruction (USACH, USD,
 // DEBIT_CREDIT) that is already verified (PROCESSED), without a request,
 // so that ACH deposits can be made from it at once. The account must
-// exist; the name must be free.
+// exist; the name must be free. No client made it, so it is in no
+// client's recent instructions.
 func (s *Sandbox) AddLinkedACH(accountID, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
