@@ -152,7 +152,7 @@ type trackEntry struct {
 	created       time.Time
 	next          time.Time // when the schedule wants a look
 	late          time.Time // when the look is due at the latest (see SettleProfile.next)
-	byID          bool // recent-instructions answers do not list it: look it up by id
+	byID          bool      // recent-instructions answers do not list it: look it up by id
 	missing       int
 	notFound      int
 
