@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // InstructionStatus is the state IBKR reports for a banking or transfer
@@ -277,11 +280,12 @@ func readAnswer(resp *http.Response) ([]byte, bool, error) {
 // was sent with (GET /gw/api/v1/client-instructions/{id}). An id IBKR
 // never received is an error matching ErrNotFound. A REJECTED
 // instruction is returned as it is, not as an error.
-func (c *Client) InstructionStatus(ctx context.Context, clientInstructionID ID) (*Instruction, error) {
+func (c *Client) InstructionStatus(ctx context.Context, clientInstructionID ID, opts ...CallOption) (*Instruction, error) {
 	if err := ValidateClientInstructionID("clientInstructionId", clientInstructionID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetClientInstructions(ctx, clientInstructionID)
+	k := clientInstructionsCall(clientInstructionID, opts)
+	resp, err := c.invoke(ctx, &k)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +298,12 @@ func (c *Client) InstructionByID(ctx context.Context, instructionID ID) (*Instru
 	if instructionID.IsZero() {
 		return nil, inputErr("instructionId", ErrClientInstructionID, "is required")
 	}
-	resp, err := c.raw.GetInstructions(ctx, instructionID)
+	resp, err := c.invoke(ctx, &call{
+		op: optable.OpGetInstructions,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetInstructionsRequest(server, instructionID)
+		},
+	})
 	if err != nil {
 		return nil, err
 	}

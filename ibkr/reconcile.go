@@ -35,9 +35,9 @@ package ibkr
 //
 // Resuming: a request whose outcome was left unknown (by an earlier
 // process that crashed, or an *OutcomeUnknownError) is sent again with its
-// same clientInstructionId under ResumeContext(ctx). The client then starts
+// same clientInstructionId and the WithResume option. The client then starts
 // at step 1: it looks the id up first and sends only if IBKR never
-// received it. Without ResumeContext an id that was already used is
+// received it. Without WithResume an id that was already used is
 // refused locally (ErrInstructionIDReused).
 //
 // Bulk requests (several instructions) and state-changing requests without
@@ -62,6 +62,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
@@ -74,25 +75,6 @@ const ReconciledHeader = "Ibkr-Go-Reconciled"
 // GET /gw/api/v1/client-instructions/{id}.
 func Reconciled(resp *http.Response) bool {
 	return resp != nil && resp.Header.Get(ReconciledHeader) == "true"
-}
-
-type resumeKey struct{}
-
-// ResumeContext marks requests made with the returned context as resumes
-// of state-changing requests that may have been sent before with the same
-// clientInstructionId (after a crash, or an *OutcomeUnknownError): the
-// client looks the id up first, returns IBKR's result if it has the
-// instruction, and sends the request, with the same id, only if IBKR never
-// received it. Ids are not refused as reused under this context. Bulk
-// requests are sent as they are; IBKR refuses instructions it already
-// has.
-func ResumeContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, resumeKey{}, true)
-}
-
-func resuming(ctx context.Context) bool {
-	v, _ := ctx.Value(resumeKey{}).(bool)
-	return v
 }
 
 // errResumed is the cause recorded when a resumed request cannot be
@@ -149,7 +131,7 @@ func (e *OutcomeUnknownError) Error() string {
 		b.WriteString("; lookup: " + e.LookupErr.Error())
 	}
 	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
-		b.WriteString("; look the id up (or resend under ibkr.ResumeContext), never resend with a new id")
+		b.WriteString("; look the id up (or resend with ibkr.WithResume), never resend with a new id")
 	}
 	return b.String()
 }
@@ -188,11 +170,12 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 		if lerr == nil {
 			return c.synthesize(o, body)
 		}
-		if !errors.Is(lerr, ErrNotFound) || !canResend || resends >= c.retry.MaxResends {
+		if !errors.Is(lerr, ErrNotFound) || !canResend || resends >= o.policy.MaxResends {
 			return nil, unknown(cause, lerr)
 		}
 		// IBKR never received it: resend the same body, same id.
 		resends++
+		o.stats.resends++
 		c.log.LogAttrs(ctx, levelInfo, "ibkr resending with the same clientInstructionId", attrOp(o.op.ID), attrID(id), attrAttempt(resends+1))
 		resp, err := c.roundTrip(ctx, o, resends+1)
 		if err != nil {
@@ -237,7 +220,7 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 // pipeline. It returns the answer's body, or an error (ErrNotFound for an
 // id IBKR never received).
 func (c *Client) lookupInstruction(ctx context.Context, id ID) ([]byte, error) {
-	r, err := c.raw.GetClientInstructionsWithResponse(ctx, id)
+	r, err := invokeAs(ctx, c, clientInstructionsCall(id, nil), gen.ParseGetClientInstructionsResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -245,6 +228,17 @@ func (c *Client) lookupInstruction(ctx context.Context, id ID) ([]byte, error) {
 		return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "getClientInstructions", Message: "empty answer", ClientInstructionID: id}
 	}
 	return r.Body, nil
+}
+
+// clientInstructionsCall describes GET /gw/api/v1/client-instructions/{id}.
+func clientInstructionsCall(id ID, opts []CallOption) call {
+	return call{
+		op: optable.OpGetClientInstructions,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetClientInstructionsRequest(server, id)
+		},
+		opts: collectOptions(opts),
+	}
 }
 
 // synthesize builds the operation's success answer from a lookup body.

@@ -85,37 +85,61 @@ func (p RetryPolicy) validate() error {
 	return nil
 }
 
-// withDefaults fills zero fields.
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	d := DefaultRetryPolicy()
+// withDefaults fills zero fields from DefaultRetryPolicy.
+func (p RetryPolicy) withDefaults() RetryPolicy { return p.over(DefaultRetryPolicy()) }
+
+// over fills p's zero fields from outer, the policy p overrides.
+func (p RetryPolicy) over(outer RetryPolicy) RetryPolicy {
 	if p.MaxAttempts == 0 {
-		p.MaxAttempts = d.MaxAttempts
+		p.MaxAttempts = outer.MaxAttempts
 	}
 	if p.BaseDelay == 0 {
-		p.BaseDelay = d.BaseDelay
+		p.BaseDelay = outer.BaseDelay
 	}
 	if p.MaxDelay == 0 {
-		p.MaxDelay = d.MaxDelay
+		p.MaxDelay = outer.MaxDelay
 	}
 	if p.MaxDelay < p.BaseDelay {
 		p.MaxDelay = p.BaseDelay
 	}
 	if p.MaxRetryAfter == 0 {
-		p.MaxRetryAfter = d.MaxRetryAfter
+		p.MaxRetryAfter = outer.MaxRetryAfter
 	}
 	if p.MaxResends == 0 {
-		p.MaxResends = d.MaxResends
+		p.MaxResends = outer.MaxResends
 	}
 	if p.Budget == 0 {
-		p.Budget = d.Budget
+		p.Budget = outer.Budget
 	}
 	if p.BudgetRatio == 0 {
-		p.BudgetRatio = d.BudgetRatio
+		p.BudgetRatio = outer.BudgetRatio
 	}
 	if p.Jitter == nil {
-		p.Jitter = d.Jitter
+		p.Jitter = outer.Jitter
 	}
 	return p
+}
+
+// policyFor returns the retry policy of one call of operation opID: the
+// call's own (WithCallRetry) over the operation's (WithOperationRetry)
+// over the client's (WithRetryPolicy). Without overrides it is the
+// client's own value: no copy per call.
+// A call's own policy is checked here, before anything is sent.
+func (c *Client) policyFor(opID string, call *RetryPolicy) (*RetryPolicy, error) {
+	p := &c.retry
+	if len(c.opRetry) > 0 {
+		if op, ok := c.opRetry[opID]; ok {
+			p = op
+		}
+	}
+	if call != nil {
+		if err := call.validate(); err != nil {
+			return nil, err
+		}
+		m := call.over(*p)
+		return &m, nil
+	}
+	return p, nil
 }
 
 // backoff is the wait before retry n (n >= 1), without Retry-After.

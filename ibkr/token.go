@@ -116,14 +116,15 @@ func (ts *tokenSource) invalidate(t *token) {
 // retries); every send carries a fresh client assertion.
 func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 	c := ts.c
-	op, _ := optable.ByID("generateToken")
+	op := optable.OpGenerateToken
 	u, err := url.Parse(c.tokenURL)
 	if err != nil {
 		return nil, err
 	}
 	scope := strings.Join(c.scopes, " ")
 	o := &outgoing{
-		op:     op,
+		op:     *op,
+		policy: c.tokenPolicy,
 		method: http.MethodPost,
 		url:    u,
 		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
@@ -142,7 +143,7 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 		},
 	}
 	start := c.clock.Now()
-	resp, err := c.send(ctx, o)
+	resp, err := c.run(ctx, o)
 	if err != nil {
 		return nil, err
 	}
