@@ -97,7 +97,7 @@ func (refusingJournal) Begin(context.Context, JournalEntry) error {
 	return errors.New("disk full")
 }
 func (refusingJournal) Finish(context.Context, ID, JournalOutcome) error { return nil }
-func (refusingJournal) Pending(context.Context) ([]JournalEntry, error) { return nil, nil }
+func (refusingJournal) Pending(context.Context) ([]JournalEntry, error)  { return nil, nil }
 
 // The facade's ids live as long as their call: a thousand deposits that
 // the journal refuses leave nothing behind in the client.
