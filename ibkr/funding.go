@@ -132,27 +132,6 @@ var (
 	}}
 )
 
-// maxThrottledResumes bounds how often a state-changing request refused
-// with 429 (or whose settling lookup was) is resumed: each time the id is
-// looked up first, and the request sent again, with the same id, only if
-// IBKR never received it.
-const maxThrottledResumes = 8
-
-// throttled reports a request refused by a rate limit before IBKR acted
-// on it: a 429 answer, or an outcome left unknown only because the
-// lookup meant to settle it was itself rate limited.
-func throttled(err error) bool {
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
-		var ou *OutcomeUnknownError
-		if !errors.As(err, &ou) {
-			return true
-		}
-	}
-	var ou *OutcomeUnknownError
-	return errors.As(err, &ou) && errors.Is(ou.LookupErr, ErrRateLimited) && !ou.ClientInstructionID.IsZero()
-}
-
 // submit runs a state-changing instruction request exactly once (see
 // above).
 func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOption) (*Instruction, error) {
@@ -238,7 +217,7 @@ func (c *Client) sendInstruction(ctx context.Context, k call) (*Instruction, err
 			// send again, with the same id, only if IBKR never received
 			// it.
 			policy, _ := c.policyFor(op, k.opts.retry) // checked by invoke
-			wait := policy.backoff(tries)
+			wait := policy.throttledWait(tries)
 			c.log.LogAttrs(ctx, levelInfo, "ibkr rate limited; resuming with the same clientInstructionId", attrOp(op), attrID(cid), attrDur("wait", wait))
 			if serr := c.clock.Sleep(ctx, wait); serr != nil {
 				return nil, errWithInstructionID(err, op, cid)

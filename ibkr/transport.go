@@ -139,52 +139,6 @@ func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) 
 	return c.sendWrite(ctx, o)
 }
 
-// sendRetrying sends a request that changes nothing, retrying network
-// errors and 429/502/503/504 per the retry policy and budget.
-func (c *Client) sendRetrying(ctx context.Context, o *outgoing) (*http.Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := c.roundTrip(ctx, o, attempt)
-		var final error
-		var retryAfter time.Duration
-		switch {
-		case err != nil:
-			var se *sendError
-			if !errors.As(err, &se) || ctx.Err() != nil {
-				return nil, err
-			}
-			final = err
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			if attempt == 1 {
-				c.budget.earn()
-			}
-			return resp, nil
-		default:
-			apiErr := c.readError(o, resp)
-			if !retryableStatus(apiErr.StatusCode) {
-				return nil, apiErr
-			}
-			final, retryAfter = apiErr, apiErr.RetryAfter
-		}
-		if attempt >= o.policy.MaxAttempts {
-			return nil, final
-		}
-		if retryAfter > o.policy.MaxRetryAfter {
-			c.log.LogAttrs(ctx, levelWarn, "ibkr not retrying: Retry-After too long", attrOp(o.op.ID), attrDur("retryAfter", retryAfter))
-			return nil, final
-		}
-		if !c.budget.spend() {
-			c.log.LogAttrs(ctx, levelWarn, "ibkr retry budget exhausted", attrOp(o.op.ID))
-			return nil, final
-		}
-		wait := max(o.policy.backoff(attempt), retryAfter)
-		o.stats.retries++
-		c.log.LogAttrs(ctx, levelWarn, "ibkr retrying", attrOp(o.op.ID), attrAttempt(attempt), attrDur("wait", wait), attrErr(final))
-		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%w (retry abandoned: %w)", final, err)
-		}
-	}
-}
-
 // sendWrite sends a state-changing request once. An answer lost in
 // transit or a 5xx makes the outcome unknown: see reconcile.go.
 func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, error) {
