@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -34,65 +33,6 @@ import (
 //     *RejectedError; a request IBKR refuses is an *APIError; one whose
 //     fate is unknown is an *OutcomeUnknownError; one that never left is
 //     a *RequestError.
-
-// RequestError reports a state-changing request that failed before IBKR
-// received it: it was refused locally (for instance a reused
-// clientInstructionId), the journal could not record it, the context
-// ended before sending, or a maintenance window or the rate limit stopped
-// it. It is safe to send again, with the same id and WithResume or a
-// new one. errors.Is sees through it to the cause.
-type RequestError struct {
-	// OperationID is the operation, e.g. "createExternalCashTransfers".
-	OperationID string
-	// ClientInstructionID is the id the request was to be sent with (zero
-	// if none was allocated yet).
-	ClientInstructionID ID
-	// Err is the cause.
-	Err error
-}
-
-// Error implements error.
-func (e *RequestError) Error() string {
-	var b strings.Builder
-	b.WriteString("ibkr: " + e.OperationID + ": not sent")
-	if !e.ClientInstructionID.IsZero() {
-		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *RequestError) Unwrap() error { return e.Err }
-
-// InstructionIDOf returns the clientInstructionId an error of a facade
-// call carries (*RequestError, *APIError, *OutcomeUnknownError,
-// *RejectedError or *WaitTimeoutError, through any wrapping).
-func InstructionIDOf(err error) (ID, bool) {
-	var re *RequestError
-	if errors.As(err, &re) && !re.ClientInstructionID.IsZero() {
-		return re.ClientInstructionID, true
-	}
-	var ou *OutcomeUnknownError
-	if errors.As(err, &ou) && !ou.ClientInstructionID.IsZero() {
-		return ou.ClientInstructionID, true
-	}
-	var rj *RejectedError
-	if errors.As(err, &rj) && rj.Instruction != nil && !rj.Instruction.ClientInstructionID.IsZero() {
-		return rj.Instruction.ClientInstructionID, true
-	}
-	var ae *APIError
-	if errors.As(err, &ae) && !ae.ClientInstructionID.IsZero() {
-		return ae.ClientInstructionID, true
-	}
-	var te *WaitTimeoutError
-	if errors.As(err, &te) && !te.ClientInstructionID.IsZero() {
-		return te.ClientInstructionID, true
-	}
-	return ID{}, false
-}
 
 // instructionCall is one state-changing instruction request.
 type instructionCall struct {
@@ -141,7 +81,7 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 	if cid.IsZero() {
 		id, err := c.ids.next(ctx)
 		if err != nil {
-			return nil, &RequestError{OperationID: opID, Err: err}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID}, Err: err}
 		}
 		cid = id
 	} else if !co.resume {
@@ -153,12 +93,12 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 				cp.Field = "instruction.clientInstructionId"
 				err = &cp
 			}
-			return nil, &RequestError{OperationID: opID, ClientInstructionID: cid, Err: err}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: err}
 		}
 	}
 	body, err := marshalJSON(map[string]any{"instructionType": ic.itype, "instruction": ic.body(cid)})
 	if err != nil {
-		return nil, &RequestError{OperationID: opID, ClientInstructionID: cid, Err: err}
+		return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: err}
 	}
 	j := co.journal
 	if j == nil {
@@ -174,7 +114,7 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 			e.Body = body
 		}
 		if err := j.Begin(ctx, e); err != nil {
-			return nil, &RequestError{OperationID: opID, ClientInstructionID: cid, Err: errors.Join(errors.New("journal refused the intent"), err)}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: errors.Join(errors.New("journal refused the intent"), err)}
 		}
 	}
 	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(opID), attrID(cid), attrWhat(ic.summary))
@@ -204,7 +144,7 @@ func (c *Client) sendInstruction(ctx context.Context, k call) (*Instruction, err
 				if unsettled != nil && errors.As(err, &re) {
 					// This try never left, but an earlier copy may
 					// have taken effect.
-					return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: unsettled.Err, LookupErr: err}
+					return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: unsettled.Err, LookupErr: err}
 				}
 				return nil, err
 			}
@@ -264,7 +204,7 @@ func (c *Client) settleByLookup(ctx context.Context, op string, cid ID, cause er
 	c.log.LogAttrs(ctx, levelWarn, "ibkr unreadable answer; looking the clientInstructionId up", attrOp(op), attrID(cid), attrErr(cause))
 	in, err := c.InstructionStatus(lctx, cid)
 	if err != nil {
-		return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: &APIError{OperationID: op, StatusCode: http.StatusOK, Message: cause.Error(), ClientInstructionID: cid}, LookupErr: err}
+		return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: &APIError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, StatusCode: http.StatusOK, Message: cause.Error()}, LookupErr: err}
 	}
 	return in, nil
 }
@@ -289,7 +229,7 @@ func errWithInstructionID(err error, op string, cid ID) error {
 	if errors.As(err, &rj) {
 		return err
 	}
-	return &RequestError{OperationID: op, ClientInstructionID: cid, Err: err}
+	return &RequestError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: err}
 }
 
 // outcomeOf is what the journal records for a call's result.

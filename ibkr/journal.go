@@ -168,11 +168,11 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
 			switch {
 			case errors.Is(err, ErrNotFound):
-				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId and WithResume, never with a new one")}
+				err = &RequestError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId and WithResume, never with a new one")}
 			case err == nil && in.Status == InstructionRejected:
 				in, err = nil, rejection(in)
 			case err != nil:
-				err = &OutcomeUnknownError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errResumed, LookupErr: err}
+				err = &OutcomeUnknownError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errResumed, LookupErr: err}
 			}
 		}
 		r.Instruction, r.Err = in, err

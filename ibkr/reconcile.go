@@ -54,12 +54,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -85,67 +83,10 @@ var errResumed = errors.New("resumed request whose earlier outcome is unknown")
 // already ended.
 const reconcileTimeout = 30 * time.Second
 
-// OutcomeUnknownError reports a state-changing request that may or may not
-// have taken effect. errors.Is(err, ErrOutcomeUnknown) holds, and Unwrap
-// returns what made the outcome unknown (a transport error, the caller's
-// context error, or an *APIError for a 5xx).
-type OutcomeUnknownError struct {
-	// OperationID is the operation of the request.
-	OperationID string
-	// ClientInstructionID is the id of a single-instruction request: look
-	// it up later with GET /gw/api/v1/client-instructions/{id}.
-	ClientInstructionID ID
-	// ClientInstructionIDs lists the ids of a bulk request.
-	ClientInstructionIDs []ID
-	// Err is the cause.
-	Err error
-	// LookupErr is why the reconciliation lookup did not settle it, if one
-	// was made.
-	LookupErr error
-}
-
-// Error implements error.
-func (e *OutcomeUnknownError) Error() string {
-	var b strings.Builder
-	b.WriteString("ibkr: " + e.OperationID + ": outcome unknown")
-	switch {
-	case !e.ClientInstructionID.IsZero():
-		b.WriteString(" for clientInstructionId " + e.ClientInstructionID.String())
-	case len(e.ClientInstructionIDs) > 0:
-		b.WriteString(" for clientInstructionIds ")
-		for i, id := range e.ClientInstructionIDs {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			if i == 5 {
-				b.WriteString(fmt.Sprintf("... (%d in all)", len(e.ClientInstructionIDs)))
-				break
-			}
-			b.WriteString(id.String())
-		}
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	if e.LookupErr != nil {
-		b.WriteString("; lookup: " + e.LookupErr.Error())
-	}
-	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
-		b.WriteString("; look the id up (or resend with ibkr.WithResume), never resend with a new id")
-	}
-	return b.String()
-}
-
-// Is matches ErrOutcomeUnknown.
-func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
-
-// Unwrap returns the cause.
-func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
-
 // unknownOutcome handles a state-changing request whose answer was lost.
 func (c *Client) unknownOutcome(ctx context.Context, o *outgoing, cause error) (*http.Response, error) {
 	if !o.ids.hasSingle {
-		return nil, &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionIDs: o.ids.bulk, Err: cause}
+		return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: o.op.ID}, ClientInstructionIDs: o.ids.bulk, Err: cause}
 	}
 	return c.reconcile(ctx, o, cause)
 }
@@ -162,7 +103,7 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 	}
 	unknown := func(cause, lookupErr error) error {
 		c.log.LogAttrs(ctx, levelWarn, "ibkr outcome unknown", attrOp(o.op.ID), attrID(id))
-		return &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionID: id, Err: cause, LookupErr: lookupErr}
+		return &OutcomeUnknownError{CallInfo: CallInfo{OperationID: o.op.ID, ClientInstructionID: id}, Err: cause, LookupErr: lookupErr}
 	}
 	for resends := 0; ; {
 		c.log.LogAttrs(ctx, levelInfo, "ibkr reconciling", attrOp(o.op.ID), attrID(id), attrErr(cause))
@@ -225,7 +166,7 @@ func (c *Client) lookupInstruction(ctx context.Context, id ID) ([]byte, error) {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(r.Body)) == 0 {
-		return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "getClientInstructions", Message: "empty answer", ClientInstructionID: id}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getClientInstructions", ClientInstructionID: id}, StatusCode: r.StatusCode(), Message: "empty answer"}
 	}
 	return r.Body, nil
 }

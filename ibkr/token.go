@@ -149,14 +149,14 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 	}
 	parsed, err := gen.ParseGenerateTokenResponse(resp)
 	if err != nil || parsed.JSON200 == nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: "token answer is not a JSON token response"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer is not a JSON token response"}
 	}
 	tr := parsed.JSON200
 	if tr.AccessToken == "" {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: "token answer has no access_token"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer has no access_token"}
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}
 	}
 	life := time.Duration(tr.ExpiresIn) * time.Second
 	if life <= 0 {

@@ -58,18 +58,6 @@ type outgoing struct {
 	stats  callStats    // for the CallObserver
 }
 
-// sendError is a failure of the HTTP exchange itself (as opposed to a
-// failure before sending). sent is false when the request certainly never
-// left (dial, DNS or TLS verification failure).
-type sendError struct {
-	op   string
-	err  error
-	sent bool
-}
-
-func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error() }
-func (e *sendError) Unwrap() error { return e.err }
-
 // do is the pipeline's entry point for Raw(): the request is finished, so
 // the operation is identified from its method and path and the
 // clientInstructionIds from its body (filled in where missing, checked
