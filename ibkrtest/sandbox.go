@@ -239,6 +239,10 @@ func (s *Sandbox) responseError(w http.ResponseWriter, r *http.Request, err erro
 // injection, maintenance windows, rate limit, bearer token and scope,
 // signed body, spec validation, then the business handler.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		writePlainProblem(w, http.StatusMisdirectedRequest, "Unknown host")
+		return
+	}
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
 		return
