@@ -121,8 +121,10 @@ func WithEnvironment(e Environment) Option {
 }
 
 // WithBaseURL points the client at another host, such as the local sandbox.
-// Plain http:// is refused except for loopback hosts (localhost,
-// 127.0.0.0/8, ::1); the URL may carry a path prefix.
+// Plain http:// is refused except for "localhost" and literal loopback
+// addresses (127.0.0.0/8, ::1): not for other names such as
+// sandbox.localhost, which Go resolves through DNS. The URL may carry a
+// path prefix.
 func WithBaseURL(raw string) Option {
 	return func(s *settings) error {
 		u, err := checkBaseURL(raw)
@@ -160,8 +162,11 @@ func checkBaseURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
+// isLoopback accepts "localhost" and literal loopback addresses only.
+// Other names, *.localhost included, are resolved through DNS by Go, so
+// they could point anywhere.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
