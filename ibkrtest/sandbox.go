@@ -57,6 +57,8 @@ type Sandbox struct {
 	rateLim  rate.Limit
 	rateB    int
 
+	flex flexRuntime // the Flex Web Service (flex_*.go)
+
 	maintenance atomic.Bool
 	validate    bool
 	onInvalid   func(error)
@@ -245,6 +247,10 @@ func (s *Sandbox) responseError(w http.ResponseWriter, r *http.Request, err erro
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, FlexPath+"/") {
+		s.serveFlex(w, r)
 		return
 	}
 	op, ok := optable.Match(r.Method, r.URL.Path)
