@@ -27,12 +27,6 @@ pkg: github.com/ibkrweb/ibkr-go/flex
 BenchmarkFlexRawTokenScan64MiB-2   	       1	1439486266 ns/op	  46.62 MB/s	   3651784 peak-heap-B	         1.736 peak-live-heap-%	   1165008 peak-live-heap-B	649318448 B/op	 7276830 allocs/op
 BenchmarkFlexBalances64MiB-2       	       1	1469852279 ns/op	  45.66 MB/s	   3132232 peak-heap-B	         1.283 peak-live-heap-%	    860840 peak-live-heap-B	649357904 B/op	 7277253 allocs/op
 BenchmarkFlexDeposits64MiB-2       	       1	1665750726 ns/op	  40.29 MB/s	   7742080 peak-heap-B	         5.738 peak-live-heap-%	   3850728 peak-live-heap-B	664188112 B/op	 7794119 allocs/op
-pkg: github.com/ibkrweb/ibkr-go/ibkr
-BenchmarkTrackBulk1000-2           	       1	 900000000 ns/op	         0.07000 calls/deposit	       300.0 latency-s	         0 429s	        14.00 peak-heap-MiB
-BenchmarkTrackBulk10000-2          	       1	9000000000 ns/op	         0.07000 calls/deposit	       300.0 latency-s	         0 429s	        40.00 peak-heap-MiB
-BenchmarkTrackFewAccounts1000-2    	       1	 900000000 ns/op	         0.2600 calls/deposit	       588.0 latency-s	         0 429s	        17.00 peak-heap-MiB
-BenchmarkTrackManyAccounts1000-2   	       1	 900000000 ns/op	         7.000 calls/deposit	       300.0 latency-s	         0 429s	        16.00 peak-heap-MiB
-BenchmarkTrackCallbacks1000-2      	       1	 900000000 ns/op	         1.000 calls/deposit	         2.000 latency-s	         0 429s	        16.00 peak-heap-MiB
 `
 
 func TestParseAndCheck(t *testing.T) {
