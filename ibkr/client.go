@@ -41,6 +41,7 @@ type Client struct {
 	maintOff  bool
 	ids       *idBook
 	journal   Journal // default journal for money-moving calls; may be nil
+	owner     string  // this client's name on journal leases
 	tokens    *tokenSource
 	raw       *gen.ClientWithResponses
 }
@@ -142,11 +143,13 @@ func New(opts ...Option) (*Client, error) {
 	}
 	alloc := s.ids
 	if alloc == nil {
-		alloc = NewClockAllocator(c.clock)
+		alloc = newLaneAllocator(c.clock, c.clientID, c.baseURL)
 	}
 	c.ids = newIDBook(alloc)
 	c.budget = newRetryBudget(c.retry)
 	c.limits = newLimiters(c.clock, s.ratePerSec, s.rateBurst)
+	c.limits.shared = s.rateBudget
+	c.owner = newLeaseOwner()
 	c.tokens = &tokenSource{c: c}
 	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c}))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 )
 
@@ -125,69 +124,4 @@ func bodyHasSecret(body []byte) bool {
 		}
 	}
 	return false
-}
-
-// JournalResolution is what ReconcileJournal found out about one pending
-// entry.
-type JournalResolution struct {
-	// Entry is the journal's entry.
-	Entry JournalEntry
-	// Instruction is IBKR's account of the instruction, when IBKR has it
-	// (REJECTED ones come as Err).
-	Instruction *Instruction
-	// Resent reports that IBKR had never received the request and it was
-	// sent now, with its same id.
-	Resent bool
-	// Outcome is what was recorded in the journal.
-	Outcome JournalOutcome
-	// Err is IBKR's rejection, or why the entry could not be settled (it
-	// then stays pending).
-	Err error
-}
-
-// ReconcileJournal settles every pending entry of j: it looks each
-// clientInstructionId up; if IBKR has the instruction, its status is
-// recorded; if IBKR never received it, a journaled body is sent again
-// with its same id (see ResumeContext), and an entry without a body (it
-// held a bank account number) is recorded as JournalNotSent, for the
-// caller to submit again. Entries that still cannot be settled stay
-// pending and report why in Err.
-func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalResolution, error) {
-	if j == nil {
-		return nil, invalid("journal", "nil")
-	}
-	pending, err := j.Pending(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]JournalResolution, 0, len(pending))
-	for _, e := range pending {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		r := JournalResolution{Entry: e}
-		var in *Instruction
-		var err error
-		if len(e.Body) > 0 && c.sender(e.Operation) != nil {
-			in, err = c.sendInstruction(ResumeContext(ctx), e.Operation, e.ClientInstructionID, e.Body)
-			r.Resent = err == nil && !in.Reconciled
-		} else {
-			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId under ResumeContext, never with a new one")}
-			case err == nil && in.Status == InstructionRejected:
-				in, err = nil, rejection(in)
-			case err != nil:
-				err = &OutcomeUnknownError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errResumed, LookupErr: err}
-			}
-		}
-		r.Instruction, r.Err = in, err
-		r.Outcome = outcomeOf(in, err, c.clock.Now().UTC())
-		if ferr := j.Finish(ctx, e.ClientInstructionID, r.Outcome); ferr != nil {
-			return out, ferr
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }
