@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
@@ -44,6 +45,7 @@ type Client struct {
 	owner     string  // this client's name on journal leases
 	tokens    *tokenSource
 	raw       *gen.ClientWithResponses
+	tracker   atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
 }
 
 // withoutRedirects returns a copy of hc that does not follow redirects
