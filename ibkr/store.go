@@ -24,12 +24,14 @@ import (
 // entry is never reconciled while its request is in flight, and never by
 // two replicas at once.
 
-// Store is the whole contract: ids, journal (with leases, listing and
-// compaction) and rate budget. Pass one to WithStore.
+// Store is the whole contract: ids, journal (with leases, listing,
+// compaction, and the accepted-but-not-final entries a Tracker loads)
+// and rate budget. Pass one to WithStore.
 type Store interface {
 	InstructionIDAllocator
 	LeasedJournal
 	JournalLister
+	TrackerJournal
 	JournalCompactor
 	RateBudget
 }

@@ -251,3 +251,14 @@ func prefixed(p, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Unsettled implements ibkr.TrackerJournal: accepted entries whose
+// status is not final, for a settlement Tracker to load.
+func (s *Store) Unsettled(ctx context.Context) ([]ibkr.JournalEntry, error) {
+	recs, err := s.query(ctx, `SELECT `+journalColumns+` FROM ibkr_journal
+		WHERE client_id = $1 AND state = 'accepted' AND status NOT IN ('PROCESSED', 'REJECTED') ORDER BY seq`, s.clientID)
+	if err != nil {
+		return nil, err
+	}
+	return entriesOf(recs), nil
+}

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) ibkr.Store, cfg Config) {
 	t.Run("JournalRefusals", func(t *testing.T) { testJournalRefusals(t, newStore(t)) })
 	t.Run("AcceptedNeverDowngraded", func(t *testing.T) { testNoDowngrade(t, newStore(t)) })
 	t.Run("EntriesByState", func(t *testing.T) { testEntries(t, newStore(t)) })
+	t.Run("Unsettled", func(t *testing.T) { testUnsettled(t, newStore(t)) })
 	t.Run("LeaseHeldBySender", func(t *testing.T) { testLeaseHeld(t, newStore(t)) })
 	t.Run("LeaseExpires", func(t *testing.T) { testLeaseExpires(t, newStore(t)) })
 	t.Run("ClaimsNeverOverlap", func(t *testing.T) { testClaimsDisjoint(t, newStore(t)) })
@@ -553,5 +554,36 @@ func testRateBudget(t *testing.T, s ibkr.Store, cfg Config) {
 	}
 	if d > 50*time.Millisecond {
 		t.Errorf("first slot of a fresh endpoint waits %v", d)
+	}
+}
+
+func testUnsettled(t *testing.T, s ibkr.Store) {
+	c := ctx(t)
+	outcomes := []ibkr.JournalOutcome{
+		{State: ibkr.JournalAccepted, Status: ibkr.InstructionPending},
+		{State: ibkr.JournalAccepted, Status: ibkr.InstructionProcessed},
+		{State: ibkr.JournalAccepted, Status: ibkr.InstructionPendingVerification},
+		{State: ibkr.JournalRejected, Status: ibkr.InstructionRejected},
+		{State: ibkr.JournalUnknown},
+	}
+	var want []string
+	for i, o := range outcomes {
+		e := entry(t, s, "1")
+		if err := s.Begin(c, e); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Finish(c, e.ClientInstructionID, o); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 || i == 2 {
+			want = append(want, e.ClientInstructionID.String())
+		}
+	}
+	got, err := s.Unsettled(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), want) {
+		t.Fatalf("Unsettled = %v, want %v (accepted, status not final)", ids(got), want)
 	}
 }
