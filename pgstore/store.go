@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
+	"sync"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ type Store struct {
 	clientID string
 	interval time.Duration // rate budget: one request per interval
 	burst    int
+	ids      idBatch
 }
 
 var _ ibkr.Store = (*Store)(nil)
@@ -107,21 +110,91 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // created later never starts below ids a clock allocator handed out.
 const timeFloorSQL = `(floor(extract(epoch FROM clock_timestamp()) * 1000)::numeric * 1000)`
 
-// Next implements ibkr.InstructionIDAllocator: one row per client id,
-// raised under its row lock and committed before the id is returned.
+// Next implements ibkr.InstructionIDAllocator. The mark is one row per
+// client id, raised under its row lock and committed before an id is
+// returned. Concurrent calls on one Store share a round trip: one
+// statement raises the mark by the number of callers waiting and hands
+// each one id of the range, so every id is above every id handed out
+// (by any replica) before the call began.
 func (s *Store) Next(ctx context.Context) (ibkr.ID, error) {
-	var id ibkr.ID
-	err := s.pool.QueryRow(ctx, `INSERT INTO ibkr_ids AS i (client_id, last) VALUES ($1, `+timeFloorSQL+`)
-		ON CONFLICT (client_id) DO UPDATE SET last = greatest(i.last + 1, `+timeFloorSQL+`)
-		WHERE i.last < 99999999999999999999
-		RETURNING last`, s.clientID).Scan(&id)
+	if err := ctx.Err(); err != nil {
+		return ibkr.ID{}, err
+	}
+	ch := make(chan idResult, 1)
+	s.ids.mu.Lock()
+	s.ids.waiting = append(s.ids.waiting, ch)
+	lead := !s.ids.running
+	s.ids.running = true
+	s.ids.mu.Unlock()
+	if lead {
+		s.drawBatches()
+	}
+	select {
+	case r := <-ch:
+		return r.id, r.err
+	case <-ctx.Done():
+		return ibkr.ID{}, ctx.Err() // the id drawn for this call is skipped
+	}
+}
+
+// idBatch gathers concurrent Next calls.
+type idBatch struct {
+	mu      sync.Mutex
+	waiting []chan idResult
+	running bool
+}
+
+type idResult struct {
+	id  ibkr.ID
+	err error
+}
+
+// drawBatches serves waiting callers until none is left.
+func (s *Store) drawBatches() {
+	for {
+		s.ids.mu.Lock()
+		batch := s.ids.waiting
+		s.ids.waiting = nil
+		if len(batch) == 0 {
+			s.ids.running = false
+			s.ids.mu.Unlock()
+			return
+		}
+		s.ids.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		last, err := s.raise(ctx, len(batch))
+		cancel()
+		for i, ch := range batch {
+			if err != nil {
+				ch <- idResult{err: err}
+				continue
+			}
+			n := new(big.Int).Sub(last, big.NewInt(int64(len(batch)-1-i)))
+			id, perr := ibkr.ParseID(n.String())
+			ch <- idResult{id: id, err: perr}
+		}
+	}
+}
+
+// raise raises the mark by k (at least to the time floor + k - 1) and
+// returns the new mark.
+func (s *Store) raise(ctx context.Context, k int) (*big.Int, error) {
+	var text string
+	err := s.pool.QueryRow(ctx, `INSERT INTO ibkr_ids AS i (client_id, last) VALUES ($1, `+timeFloorSQL+` + $2 - 1)
+		ON CONFLICT (client_id) DO UPDATE SET last = greatest(i.last + $2, `+timeFloorSQL+` + $2 - 1)
+		WHERE i.last <= 99999999999999999999 - $2
+		RETURNING last::text`, s.clientID, k).Scan(&text)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ibkr.ID{}, errors.New("pgstore: clientInstructionId space exhausted")
+		return nil, errors.New("pgstore: clientInstructionId space exhausted")
 	}
 	if err != nil {
-		return ibkr.ID{}, fmt.Errorf("pgstore: next id: %w", err)
+		return nil, fmt.Errorf("pgstore: next id: %w", err)
 	}
-	return id, nil
+	n, ok := new(big.Int).SetString(text, 10)
+	if !ok {
+		return nil, fmt.Errorf("pgstore: next id: mark %q", text)
+	}
+	return n, nil
 }
 
 // Claim implements ibkr.InstructionIDAllocator.
