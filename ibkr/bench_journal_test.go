@@ -15,7 +15,7 @@ import (
 // benchDeposit is a journal entry the size of a real ACH deposit's.
 func benchDeposit(id uint64) JournalEntry {
 	cid := NewID(id)
-	return JournalEntry{ClientInstructionID: cid, Operation: opExternalCash, InstructionType: "DEPOSIT",
+	return JournalEntry{ClientInstructionID: cid, Operation: opExternalCash.op.ID, InstructionType: "DEPOSIT",
 		AccountID: "U1234567", Amount: MustDecimal("1250.00"), Currency: "USD", Summary: `ACH deposit of 1250.00 USD to U1234567 from "Checking"`,
 		Body: json.RawMessage(`{"instruction":{"accountId":"U1234567","amount":1250.00,"bankInstructionMethod":"ACH","bankInstructionName":"Checking","clientInstructionId":` +
 			cid.String() + `,"currency":"USD"},"instructionType":"DEPOSIT"}`),

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Journal records money-moving requests around their sending, so that a
@@ -99,19 +102,6 @@ type JournalOutcome struct {
 // but JournalUnknown).
 func (o JournalOutcome) Settled() bool { return o.State != "" && o.State != JournalUnknown }
 
-type journalKey struct{}
-
-// JournalContext returns a context under which the facade's
-// money-moving calls record themselves in j.
-func JournalContext(ctx context.Context, j Journal) context.Context {
-	return context.WithValue(ctx, journalKey{}, j)
-}
-
-func journalFrom(ctx context.Context) Journal {
-	j, _ := ctx.Value(journalKey{}).(Journal)
-	return j
-}
-
 // secretKeys are instruction fields that hold bank account numbers or
 // other secrets; bodies with any of them are never journaled.
 var secretKeys = []string{"bankAccountNumber", "clientAccountId", "identifier", "taxId", "ssn"}
@@ -124,4 +114,17 @@ func bodyHasSecret(body []byte) bool {
 		}
 	}
 	return false
+}
+
+// replayable returns the operation of an entry whose journaled body can be
+// sent again: a state-changing operation without path parameters.
+func replayable(e JournalEntry) (*optable.Operation, bool) {
+	if len(e.Body) == 0 {
+		return nil, false
+	}
+	op, ok := optable.ByID(e.Operation)
+	if !ok || op.ReadOnly || strings.Contains(op.Path, "{") {
+		return nil, false
+	}
+	return &op, true
 }

@@ -20,7 +20,7 @@ import (
 const journalChildEnv = "IBKR_JOURNAL_TEST_CHILD"
 
 func depositEntry(id uint64, body string) JournalEntry {
-	return JournalEntry{ClientInstructionID: NewID(id), Operation: opExternalCash, InstructionType: "DEPOSIT",
+	return JournalEntry{ClientInstructionID: NewID(id), Operation: opExternalCash.op.ID, InstructionType: "DEPOSIT",
 		AccountID: "U1234567", Amount: MustDecimal("100.00"), Currency: "USD", Body: []byte(body)}
 }
 

@@ -147,7 +147,7 @@ type JournalResolution struct {
 // recorded (an instruction whose type, amount or currency differ from
 // the entry's is a *CollisionError, recorded as rejected, never as
 // accepted); if IBKR never received it, a journaled body is sent again
-// with its same id (see ResumeContext), and an entry without a body (it
+// with its same id (as WithResume does), and an entry without a body (it
 // held a bank account number) is recorded as JournalNotSent, for the
 // caller to submit again. Entries that still cannot be settled stay
 // pending and report why in Err. Lookups are retried as reads are, and
@@ -157,7 +157,8 @@ type JournalResolution struct {
 // holds are worked on, each under a lease of this client's: it is safe to
 // run beside live traffic and on several replicas at once, and an entry is
 // never reconciled by two of them. With another Journal every pending
-// entry is worked on: run it only when nothing else sends.
+// entry but those this client has in flight is worked on: run it only
+// when no other process sends.
 func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalResolution, error) {
 	if j == nil {
 		return nil, invalid("journal", "nil")
@@ -168,7 +169,14 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 		if err != nil {
 			return nil, err
 		}
-		return c.reconcileEntries(ctx, j, pending, nil)
+		// Requests this client still has in flight are not pending.
+		idle := pending[:0:0]
+		for _, e := range pending {
+			if _, busy := c.inflight.Load(e.ClientInstructionID); !busy {
+				idle = append(idle, e)
+			}
+		}
+		return c.reconcileEntries(ctx, j, idle, nil)
 	}
 	var out []JournalResolution
 	seen := map[ID]bool{}
@@ -236,18 +244,18 @@ func (c *Client) reconcileEntry(ctx context.Context, e JournalEntry) JournalReso
 	r := JournalResolution{Entry: e}
 	var in *Instruction
 	var err error
-	if len(e.Body) > 0 && c.sender(e.Operation) != nil {
-		in, err = c.sendInstruction(ResumeContext(ctx), e.Operation, e.ClientInstructionID, e.Body)
+	if op, ok := replayable(e); ok {
+		in, err = c.sendInstruction(ctx, call{op: op, build: tableRequest(op), body: e.Body, cid: e.ClientInstructionID, opts: callOptions{resume: true}})
 		r.Resent = err == nil && !in.Reconciled
 	} else {
 		in, err = c.lookupSettling(ctx, e.ClientInstructionID)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId under ResumeContext, never with a new one")}
+			err = &RequestError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId and WithResume, never with a new one")}
 		case err == nil && in.Status == InstructionRejected:
 			in, err = nil, rejection(in)
 		case err != nil:
-			err = &OutcomeUnknownError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errResumed, LookupErr: err}
+			err = &OutcomeUnknownError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errResumed, LookupErr: err}
 		}
 	}
 	if err == nil {
@@ -263,4 +271,69 @@ func (c *Client) reconcileEntry(ctx context.Context, e JournalEntry) JournalReso
 		r.Outcome.InstructionID = ce.Instruction.InstructionID
 	}
 	return r
+}
+
+// beginOwned records e in j as owned by this client until stop is
+// called: under a lease renewed meanwhile when j is a LeasedJournal, and
+// in the client's in-flight set either way.
+func (c *Client) beginOwned(ctx context.Context, j Journal, e JournalEntry) (stop func(), err error) {
+	id := e.ClientInstructionID
+	c.inflight.Store(id, true)
+	lj, ok := j.(LeasedJournal)
+	if !ok {
+		if err := j.Begin(ctx, e); err != nil {
+			c.inflight.Delete(id)
+			return nil, err
+		}
+		return func() { c.inflight.Delete(id) }, nil
+	}
+	if err := lj.BeginLeased(ctx, e, c.owner, leaseTTL); err != nil {
+		c.inflight.Delete(id)
+		return nil, err
+	}
+	renew := c.keepLease(ctx, lj, id)
+	return func() { renew(); c.inflight.Delete(id) }, nil
+}
+
+// refusedFirstSend reports a definite refusal (409 or 422, or a code
+// naming a duplicate) of a single-instruction request: the refusal may be
+// of this copy only, another copy with the same id having arrived first.
+func refusedFirstSend(err error) bool {
+	var ou *OutcomeUnknownError
+	if errors.As(err, &ou) {
+		return false
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return ae.StatusCode == http.StatusConflict || ae.StatusCode == http.StatusUnprocessableEntity ||
+		(ae.StatusCode >= 400 && ae.StatusCode < 500 && strings.Contains(strings.ToUpper(ae.Code), "DUPLICATE"))
+}
+
+// confirmRefusal looks the id up after a refusal: if IBKR holds a live
+// instruction under it, that is the outcome (a copy did arrive); if IBKR
+// has none, or holds it REJECTED, the refusal stands; if the lookup fails, the outcome is
+// unknown, never a definite failure.
+func (c *Client) confirmRefusal(ctx context.Context, op string, cid ID, refusal error) (*Instruction, error) {
+	lctx := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), reconcileTimeout)
+		defer cancel()
+	}
+	in, err := c.lookupSettling(lctx, cid)
+	switch {
+	case errors.Is(err, ErrNotFound), err == nil && in.Status == InstructionRejected:
+		// No instruction, or this refusal's own record: it stands.
+		return nil, errWithInstructionID(refusal, op, cid)
+	case err != nil:
+		return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: refusal, LookupErr: err}
+	}
+	c.log.LogAttrs(ctx, levelInfo, "ibkr refused copy; IBKR holds the instruction under its id", attrOp(op), attrID(cid))
+	in.Reconciled = true
+	if in.ClientInstructionID.IsZero() {
+		in.ClientInstructionID = cid
+	}
+	return in, nil
 }
