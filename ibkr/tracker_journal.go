@@ -17,22 +17,30 @@ type TrackerJournal interface {
 	Unsettled(ctx context.Context) ([]JournalEntry, error)
 }
 
-// Unsettled implements TrackerJournal.
+// Unsettled implements TrackerJournal. Accepted entries count as settled
+// for the journal, so compaction may have moved them to the settled file:
+// they are listed from there too.
 func (j *FileJournal) Unsettled(ctx context.Context) ([]JournalEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	recs, err := j.Entries(ctx, JournalAccepted)
+	if err != nil {
+		return nil, err
+	}
+	return unsettledOf(recs), nil
+}
+
+// unsettledOf keeps the accepted records whose status is not final.
+func unsettledOf(recs []JournalRecord) []JournalEntry {
 	var out []JournalEntry
-	for _, id := range j.order {
-		it := j.entries[id]
-		if it == nil || it.outcome == nil || it.outcome.State != JournalAccepted || it.outcome.Status.Final() {
+	for _, r := range recs {
+		if r.Outcome == nil || r.Outcome.State != JournalAccepted || r.Outcome.Status.Final() {
 			continue
 		}
-		out = append(out, it.entry)
+		out = append(out, r.Entry)
 	}
-	return out, nil
+	return out
 }
 
 // Load tracks every instruction the journal lists as accepted and not
