@@ -45,13 +45,19 @@ type Sandbox struct {
 	faultMu sync.Mutex
 	faults  map[string][]fault
 
-	recMu   sync.Mutex
-	records []Request
+	recMu     sync.Mutex
+	records   []Request // a ring of at most cfg.recordLimit, oldest at recHead
+	recHead   int
+	recCounts map[recKey]int
+
+	recentIdx recentIndex // guarded by mu (scale.go)
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
 	rateLim  rate.Limit
 	rateB    int
+
+	flex flexRuntime // the Flex Web Service (flex_*.go)
 
 	maintenance atomic.Bool
 	validate    bool
@@ -241,6 +247,10 @@ func (s *Sandbox) responseError(w http.ResponseWriter, r *http.Request, err erro
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, FlexPath+"/") {
+		s.serveFlex(w, r)
 		return
 	}
 	op, ok := optable.Match(r.Method, r.URL.Path)

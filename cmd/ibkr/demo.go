@@ -268,6 +268,9 @@ func (j *journey) runEmbedded(ctx context.Context) error {
 	if err := j.history(ctx); err != nil {
 		return err
 	}
+	if err := j.flexJourney(ctx); err != nil {
+		return err
+	}
 	j.res.Completed = true
 	a.say("")
 	a.say("done: journey complete in %s (%s of simulated IBKR time)", human(time.Since(j.wall)), human(j.fake.Now().Sub(j.start)))
@@ -604,10 +607,16 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 	if in.Status == ibkr.InstructionProcessed {
 		return nil
 	}
-	polls, t0 := 0, j.now()
-	got, err := j.cl.WaitForInstruction(ctx, in.ClientInstructionID, wait, func(o *ibkr.WaiterOptions) {
-		o.OnPoll = func(int, any, error) { polls++ }
-	})
+	t0 := j.now()
+	tr, err := j.cl.NewTracker() // follows the deposit on an ACH schedule (about a day), not every few seconds
+	if err == nil {
+		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
+	}
+	if err != nil {
+		return err
+	}
+	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
+	polls := tr.Looks()
 	if errors.Is(err, ibkr.ErrTimeout) && j.fake == nil {
 		// IBKR takes days to settle deposits: stop cleanly and say how
 		// to follow up.

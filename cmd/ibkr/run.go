@@ -46,6 +46,7 @@ func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 		instructionCommand, accountCommand, cashCommand, statementCommand,
+		flexCommand,
 	}
 }
 
