@@ -2,8 +2,6 @@ package ibkr
 
 import (
 	"context"
-	"io"
-	"net/http"
 )
 
 // Balance is an account's cash position in one currency, as IBKR's
@@ -26,10 +24,7 @@ func (c *Client) Balance(ctx context.Context, accountID string, currency Currenc
 		WithdrawableCashAmount Decimal `json:"withdrawableCashAmount"`
 		AvailableEquityValue   Decimal `json:"availableEquityValue"`
 	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateBalancesQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_CASH_EQUITY", accountID, currency, &res); err != nil {
+	if err := c.accountCurrencyQuery(ctx, opBalancesQuery, "QUERY_WITHDRAWABLE_CASH_EQUITY", accountID, currency, &res); err != nil {
 		return nil, err
 	}
 	return &Balance{AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
@@ -66,10 +61,7 @@ func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currenc
 		WithdrawableAmountWithoutOriginationHold         Decimal `json:"withdrawableAmountWithoutOriginationHold"`
 		WithdrawableAmountWithoutOriginationHoldNoBorrow Decimal `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
 	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateExternalCashTransfersQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_FUNDS", accountID, currency, &res); err != nil {
+	if err := c.accountCurrencyQuery(ctx, opExternalCashQuery, "QUERY_WITHDRAWABLE_FUNDS", accountID, currency, &res); err != nil {
 		return nil, err
 	}
 	return &WithdrawableCash{
@@ -83,14 +75,14 @@ func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currenc
 // accountCurrencyQuery checks an account id and a currency before a byte
 // is sent, then runs the query itype about them, decoding its answer into
 // out.
-func (c *Client) accountCurrencyQuery(ctx context.Context, send queryFunc, itype, accountID string, currency Currency, out any) error {
+func (c *Client) accountCurrencyQuery(ctx context.Context, q instructionOp, itype, accountID string, currency Currency, out any) error {
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return err
 	}
 	if err := ValidateCurrency("currency", currency); err != nil {
 		return err
 	}
-	_, err := c.query(ctx, send, itype, map[string]any{"accountId": accountID, "currency": currency}, out)
+	_, err := c.query(ctx, q, itype, map[string]any{"accountId": accountID, "currency": currency}, out)
 	return err
 }
 

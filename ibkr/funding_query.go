@@ -1,29 +1,54 @@
 package ibkr
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
-// queryFunc is the Raw() call of a query operation.
-type queryFunc func(ctx context.Context, body io.Reader) (*http.Response, error)
+// The read-only query operations (POSTs that change nothing).
+var (
+	opBalancesQuery = instructionOp{optable.OpCreateBalancesQuery, func(server string) (*http.Request, error) {
+		return gen.NewCreateBalancesQueryRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opExternalCashQuery = instructionOp{optable.OpCreateExternalCashTransfersQuery, func(server string) (*http.Request, error) {
+		return gen.NewCreateExternalCashTransfersQueryRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opBankInstructionsQuery = instructionOp{optable.OpCreateBankInstructionsQuery, func(server string) (*http.Request, error) {
+		return gen.NewCreateBankInstructionsQueryRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opInstructionsQuery = instructionOp{optable.OpCreateInstructionsQuery, func(server string) (*http.Request, error) {
+		return gen.NewCreateInstructionsQueryRequestWithBody(server, contentTypeJSON, nil)
+	}}
+)
 
-// query sends a query instruction (its clientInstructionId is filled in by
-// the pipeline, fresh for every retry) and decodes instructionResult into
+// query sends a query instruction and decodes instructionResult into
 // out. A result reported REJECTED is a *RejectedError.
-func (c *Client) query(ctx context.Context, send queryFunc, itype string, inst map[string]any, out any) (*Instruction, error) {
-	body, err := marshalJSON(map[string]any{"instructionType": itype, "instruction": inst})
-	if err != nil {
-		return nil, invalid("body", "cannot encode request: %v", err)
-	}
-	resp, err := send(ctx, bytes.NewReader(body))
+func (c *Client) query(ctx context.Context, q instructionOp, itype string, inst map[string]any, out any) (*Instruction, error) {
+	resp, err := c.sendQuery(ctx, q, itype, inst)
 	if err != nil {
 		return nil, err
 	}
 	return decodeQueryAnswer(resp, itype, out)
+}
+
+// sendQuery sends a query instruction with a fresh clientInstructionId
+// (the pipeline takes another for every retry: IBKR refuses a reused id
+// even for queries).
+func (c *Client) sendQuery(ctx context.Context, q instructionOp, itype string, inst map[string]any) (*http.Response, error) {
+	cid, err := c.ids.next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inst["clientInstructionId"] = cid
+	body, err := marshalJSON(map[string]any{"instructionType": itype, "instruction": inst})
+	if err != nil {
+		return nil, invalid("body", "cannot encode request: %v", err)
+	}
+	return c.invoke(ctx, &call{op: q.op, build: q.build, body: body, cid: cid})
 }
 
 func decodeQueryAnswer(resp *http.Response, itype string, out any) (*Instruction, error) {

@@ -1,10 +1,7 @@
 package ibkr
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"time"
 )
 
@@ -101,15 +98,11 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	if q.Type != "" {
 		hist["transactionType"] = q.Type
 	}
-	body, err := marshalJSON(map[string]any{"instructionType": "QUERY_RECENT_INSTRUCTIONS",
-		"instruction": map[string]any{"accountId": q.AccountID, "transactionHistory": hist}})
-	if err != nil {
-		return nil, invalid("body", "cannot encode request: %v", err)
-	}
 	if err := gate(ctx, "createInstructionsQuery"); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.CreateInstructionsQueryWithBody(ctx, contentTypeJSON, bytes.NewReader(body))
+	resp, err := c.sendQuery(ctx, opInstructionsQuery, "QUERY_RECENT_INSTRUCTIONS",
+		map[string]any{"accountId": q.AccountID, "transactionHistory": hist})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +117,8 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 			if err := gate(ctx, "getClientInstructions"); err != nil {
 				return r, false, err
 			}
-			resp, err := c.raw.GetClientInstructions(ctx, in.ClientInstructionID)
+			k := clientInstructionsCall(in.ClientInstructionID, nil)
+			resp, err := c.invoke(ctx, &k)
 			if err != nil {
 				return r, false, err
 			}
@@ -183,10 +177,7 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 			TransactionType       string  `json:"transactionType"`
 		} `json:"recurringInstructions"`
 	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateBankInstructionsQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if _, err := c.query(ctx, send, "QUERY_RECURRING_INSTRUCTIONS", map[string]any{"accountId": accountID}, &res); err != nil {
+	if _, err := c.query(ctx, opBankInstructionsQuery, "QUERY_RECURRING_INSTRUCTIONS", map[string]any{"accountId": accountID}, &res); err != nil {
 		return nil, err
 	}
 	out := make([]RecurringInstruction, 0, len(res.RecurringInstructions))
