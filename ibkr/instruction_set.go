@@ -3,6 +3,10 @@ package ibkr
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // InstructionSet returns every instruction of an instruction set (GET
@@ -15,7 +19,9 @@ func (c *Client) InstructionSet(ctx context.Context, instructionSetID ID) ([]*In
 	if instructionSetID.IsZero() {
 		return nil, invalid("instructionSetId", "is required")
 	}
-	resp, err := c.raw.GetInstructionSets(ctx, instructionSetID)
+	resp, err := c.invoke(ctx, &call{op: optable.OpGetInstructionSets, build: func(server string) (*http.Request, error) {
+		return gen.NewGetInstructionSetsRequest(server, instructionSetID)
+	}})
 	if err != nil {
 		return nil, err
 	}
