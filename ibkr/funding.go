@@ -10,29 +10,8 @@ import (
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
-// # Money movement: exactly once
-//
-// Every facade call that changes something at IBKR (linking, verifying
-// or deleting a bank instruction, deposits, withdrawals, transfers,
-// cancellations) goes the same way:
-//
-//  1. The request is validated locally; a bad field is an *InputError
-//     naming it, and nothing is sent.
-//  2. Its clientInstructionId is allocated before anything is sent (or
-//     taken from the request's ClientInstructionID field, to resume).
-//     The result (*Instruction) and every error after this point carry
-//     it: InstructionIDOf(err) returns it.
-//  3. With a Journal (WithJournal, or WithCallJournal for one call), the intent is
-//     recorded before sending and the outcome after.
-//  4. The request is sent once through the client's pipeline, which never
-//     resends blindly: a lost answer or a 5xx is reconciled by looking the
-//     id up (see reconcile.go), a 429 is retried only after a lookup shows
-//     IBKR never received the request, and an answer that arrives but
-//     cannot be read is settled by a lookup too.
-//  5. An instruction IBKR answers (or is found) REJECTED is a
-//     *RejectedError; a request IBKR refuses is an *APIError; one whose
-//     fate is unknown is an *OutcomeUnknownError; one that never left is
-//     a *RequestError.
+// Money movement: the exactly-once contract is in the package
+// documentation (doc.go, "Exactly once"); submit below implements it.
 
 // instructionCall is one state-changing instruction request.
 type instructionCall struct {
