@@ -58,16 +58,7 @@ func (c *Client) BankInstructions(ctx context.Context, accountID string, method 
 	if !method.queryable() {
 		return nil, invalid("bankInstructionMethod", "must be ACH, WIRE, SEPA or eDDA")
 	}
-	var res struct {
-		BankInstructionDetails []struct {
-			BankAccountNumber string `json:"bankAccountNumber"`
-			BankRoutingNumber string `json:"bankRoutingNumber"`
-			Currency          string `json:"currency"`
-			InstructionName   string `json:"instructionName"`
-			InstructionStatus string `json:"instructionStatus"`
-			Type              string `json:"type"`
-		} `json:"bankInstructionDetails"`
-	}
+	var res gen.QueryBankInstructionResult
 	if _, err := c.query(ctx, opBankInstructionsQuery, "QUERY_BANK_INSTRUCTION", map[string]any{"accountId": accountID, "bankInstructionMethod": method}, &res); err != nil {
 		return nil, err
 	}

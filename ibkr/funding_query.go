@@ -27,12 +27,12 @@ var (
 
 // query sends a query instruction and decodes instructionResult into
 // out. A result reported REJECTED is a *RejectedError.
-func (c *Client) query(ctx context.Context, q instructionOp, itype string, inst map[string]any, out any) (*Instruction, error) {
+func (c *Client) query(ctx context.Context, q instructionOp, itype string, inst map[string]any, out ...any) (*Instruction, error) {
 	resp, err := c.sendQuery(ctx, q, itype, inst)
 	if err != nil {
 		return nil, err
 	}
-	return decodeQueryAnswer(resp, itype, out)
+	return decodeQueryAnswer(resp, itype, out...)
 }
 
 // sendQuery sends a query instruction with a fresh clientInstructionId
@@ -51,7 +51,7 @@ func (c *Client) sendQuery(ctx context.Context, q instructionOp, itype string, i
 	return c.invoke(ctx, &call{op: q.op, build: q.build, body: body, cid: cid})
 }
 
-func decodeQueryAnswer(resp *http.Response, itype string, out any) (*Instruction, error) {
+func decodeQueryAnswer(resp *http.Response, itype string, out ...any) (*Instruction, error) {
 	raw, _, err := readAnswer(resp)
 	if err != nil {
 		return nil, &APIError{StatusCode: resp.StatusCode, Message: "reading answer: " + err.Error()}
@@ -63,11 +63,17 @@ func decodeQueryAnswer(resp *http.Response, itype string, out any) (*Instruction
 	if in.Status == InstructionRejected {
 		return nil, rejection(in)
 	}
-	if out != nil {
+	if len(out) > 0 {
 		var env struct {
 			R json.RawMessage `json:"instructionResult"`
 		}
-		if err := json.Unmarshal(raw, &env); err != nil || json.Unmarshal(env.R, out) != nil {
+		err := json.Unmarshal(raw, &env)
+		for _, o := range out {
+			if err == nil {
+				err = json.Unmarshal(env.R, o)
+			}
+		}
+		if err != nil {
 			return nil, &APIError{CallInfo: CallInfo{ClientInstructionID: in.ClientInstructionID}, StatusCode: resp.StatusCode, Message: itype + ": instructionResult has an unexpected shape"}
 		}
 	}

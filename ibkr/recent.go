@@ -3,6 +3,8 @@ package ibkr
 import (
 	"context"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
 )
 
 // MaxRecentDays is how far back IBKR's instruction history reaches.
@@ -164,28 +166,16 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	var res struct {
-		RecurringInstructions []struct {
-			Amount                Decimal `json:"amount"`
-			BankInstructionMethod string  `json:"bankInstructionMethod"`
-			BankInstructionName   string  `json:"bankInstructionName"`
-			Currency              string  `json:"currency"`
-			EndDate               string  `json:"endDate"`
-			Frequency             string  `json:"frequency"`
-			RequestID             ID      `json:"requestId"`
-			StartDate             string  `json:"startDate"`
-			TransactionType       string  `json:"transactionType"`
-		} `json:"recurringInstructions"`
-	}
+	var res gen.QueryRecurringInstructionsResult
 	if _, err := c.query(ctx, opBankInstructionsQuery, "QUERY_RECURRING_INSTRUCTIONS", map[string]any{"accountId": accountID}, &res); err != nil {
 		return nil, err
 	}
 	out := make([]RecurringInstruction, 0, len(res.RecurringInstructions))
 	for _, r := range res.RecurringInstructions {
 		out = append(out, RecurringInstruction{
-			Type: r.TransactionType, Method: r.BankInstructionMethod, InstructionName: r.BankInstructionName,
-			Amount: r.Amount, Currency: r.Currency, Frequency: Frequency(r.Frequency),
-			StartDate: r.StartDate, EndDate: r.EndDate, ReferenceID: r.RequestID,
+			Type: unptr(r.TransactionType), Method: unptr(r.BankInstructionMethod), InstructionName: unptr(r.BankInstructionName),
+			Amount: unptr(r.Amount), Currency: unptr(r.Currency), Frequency: Frequency(unptr(r.Frequency)),
+			StartDate: unptr(r.StartDate), EndDate: unptr(r.EndDate), ReferenceID: unptr(r.RequestId),
 		})
 	}
 	return out, nil
