@@ -58,18 +58,9 @@ type RecentInstruction struct {
 	RequestDate string
 }
 
-type recentResult struct {
-	InstructionHistory *struct {
-		Result []struct {
-			ClientInstructionID ID     `json:"clientInstructionId"`
-			IBInstructionID     ID     `json:"ibInstructionId"`
-			InstructionSetID    ID     `json:"instructionSetId"`
-			InstructionType     string `json:"instructionType"`
-			RequestDate         string `json:"requestDate"`
-			Status              string `json:"status"`
-		} `json:"result"`
-	} `json:"instructionHistory"`
-}
+// recentResult is the generated answer of QUERY_RECENT_INSTRUCTIONS;
+// InstructionHistory is nil until IBKR has gathered it.
+type recentResult = gen.QueryRecentInstructionResult
 
 // Poll delays for the history of a recent-instructions query, which IBKR
 // answers asynchronously.
@@ -136,7 +127,7 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	out := make([]RecentInstruction, 0, len(res.InstructionHistory.Result))
 	for _, r := range res.InstructionHistory.Result {
 		out = append(out, RecentInstruction{
-			ClientInstructionID: r.ClientInstructionID, InstructionID: r.IBInstructionID, InstructionSetID: r.InstructionSetID,
+			ClientInstructionID: r.ClientInstructionId, InstructionID: r.IbInstructionId, InstructionSetID: r.InstructionSetId,
 			Type: r.InstructionType, Status: InstructionStatus(r.Status), RequestDate: r.RequestDate,
 		})
 	}
