@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -35,24 +36,23 @@ type instructionOp struct {
 	build func(server string) (*http.Request, error)
 }
 
+// jsonOp pairs an operation with its generated JSON-body request builder.
+func jsonOp(op *optable.Operation, newRequest func(server, contentType string, body io.Reader) (*http.Request, error)) instructionOp {
+	return instructionOp{op, func(server string) (*http.Request, error) {
+		return newRequest(server, contentTypeJSON, nil)
+	}}
+}
+
 // The state-changing operations of the funding calls.
 var (
-	opBankInstructions = instructionOp{optable.OpCreateBankInstructions, func(server string) (*http.Request, error) {
-		return gen.NewCreateBankInstructionsRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opExternalCash = instructionOp{optable.OpCreateExternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateExternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opInternalCash = instructionOp{optable.OpCreateInternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateInternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opCancel = instructionOp{optable.OpCreateInstructionsCancel, func(server string) (*http.Request, error) {
-		return gen.NewCreateInstructionsCancelRequestWithBody(server, contentTypeJSON, nil)
-	}}
+	opBankInstructions = jsonOp(optable.OpCreateBankInstructions, gen.NewCreateBankInstructionsRequestWithBody)
+	opExternalCash     = jsonOp(optable.OpCreateExternalCashTransfers, gen.NewCreateExternalCashTransfersRequestWithBody)
+	opInternalCash     = jsonOp(optable.OpCreateInternalCashTransfers, gen.NewCreateInternalCashTransfersRequestWithBody)
+	opCancel           = jsonOp(optable.OpCreateInstructionsCancel, gen.NewCreateInstructionsCancelRequestWithBody)
 )
 
 // submit runs a state-changing instruction request exactly once (see
-// above).
+// "Exactly once" in the package documentation).
 func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOption) (*Instruction, error) {
 	co := collectOptions(opts)
 	opID := ic.op.op.ID

@@ -11,18 +11,10 @@ import (
 
 // The read-only query operations (POSTs that change nothing).
 var (
-	opBalancesQuery = instructionOp{optable.OpCreateBalancesQuery, func(server string) (*http.Request, error) {
-		return gen.NewCreateBalancesQueryRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opExternalCashQuery = instructionOp{optable.OpCreateExternalCashTransfersQuery, func(server string) (*http.Request, error) {
-		return gen.NewCreateExternalCashTransfersQueryRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opBankInstructionsQuery = instructionOp{optable.OpCreateBankInstructionsQuery, func(server string) (*http.Request, error) {
-		return gen.NewCreateBankInstructionsQueryRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opInstructionsQuery = instructionOp{optable.OpCreateInstructionsQuery, func(server string) (*http.Request, error) {
-		return gen.NewCreateInstructionsQueryRequestWithBody(server, contentTypeJSON, nil)
-	}}
+	opBalancesQuery         = jsonOp(optable.OpCreateBalancesQuery, gen.NewCreateBalancesQueryRequestWithBody)
+	opExternalCashQuery     = jsonOp(optable.OpCreateExternalCashTransfersQuery, gen.NewCreateExternalCashTransfersQueryRequestWithBody)
+	opBankInstructionsQuery = jsonOp(optable.OpCreateBankInstructionsQuery, gen.NewCreateBankInstructionsQueryRequestWithBody)
+	opInstructionsQuery     = jsonOp(optable.OpCreateInstructionsQuery, gen.NewCreateInstructionsQueryRequestWithBody)
 )
 
 // query sends a query instruction and decodes instructionResult into
