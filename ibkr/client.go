@@ -19,7 +19,7 @@ import (
 // private_key_jwt, signs request bodies where the spec demands SIGNED_JWT,
 // keeps each endpoint under its rate limit, knows IBKR's maintenance
 // windows, retries only requests that change nothing, and reconciles
-// state-changing requests whose answer was lost (see reconcile.go).
+// state-changing requests whose answer was lost (see Reconciliation in the package documentation).
 //
 // A Client is safe for concurrent use; create one per set of credentials
 // and share it.

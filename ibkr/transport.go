@@ -128,7 +128,7 @@ func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) 
 }
 
 // sendWrite sends a state-changing request once. An answer lost in
-// transit or a 5xx makes the outcome unknown: see reconcile.go.
+// transit or a 5xx makes the outcome unknown: see reconcile.
 func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, error) {
 	resp, err := c.roundTrip(ctx, o, 1)
 	if err != nil {
