@@ -88,6 +88,7 @@ type settings struct {
 	maintOff   bool
 	ids        InstructionIDAllocator
 	journal    Journal
+	respLimits ResponseLimits
 }
 
 // WithJournal records every money-moving call of the client in j: the

@@ -89,6 +89,20 @@ func (ts *tokenSource) get(ctx context.Context) (*token, error) {
 	return f.tok, nil
 }
 
+// maxAccessTokenLen bounds the access token the client accepts and then
+// sends as a header with every call (IBKR's are a few hundred bytes).
+const maxAccessTokenLen = 8 << 10
+
+// headerSafe reports printable ASCII without spaces, as a bearer token is.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 func (ts *tokenSource) run(ctx context.Context, f *tokenFlight) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 	defer cancel()
@@ -153,6 +167,10 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 	tr := parsed.JSON200
 	if tr.AccessToken == "" {
 		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: "token answer has no access_token"}
+	}
+	if len(tr.AccessToken) > maxAccessTokenLen || !headerSafe(tr.AccessToken) {
+		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID,
+			Message: fmt.Sprintf("access_token is not a printable token of at most %d bytes", maxAccessTokenLen)}
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
 		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}
