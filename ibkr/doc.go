@@ -44,7 +44,7 @@
 // money, each with its clientInstructionId allocated before sending and
 // exposed in results and errors (InstructionIDOf); WaitForInstruction
 // waits for a terminal state; Balance, WithdrawableCash and
-// RecentInstructions report. WithJournal (or JournalContext) records every
+// RecentInstructions report. WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
 //
 // Accounts: Register and RegisterApplication open accounts, UploadDocuments

@@ -18,10 +18,6 @@ import (
 const genClientPrefix = "github.com/ibkrweb/ibkr-go/gen.(*Client)."
 
 var (
-	// intendedByPC caches, per return address in the generated client,
-	// the operation its method sends ("" for none).
-	intendedByPC sync.Map // uintptr → string
-
 	genMethodsOnce sync.Once
 	genMethods     map[string]string // generated method name → operationId
 )
@@ -40,25 +36,24 @@ func genMethodOps() map[string]string {
 	return genMethods
 }
 
-// intendedOperation returns the operation the generated method that is
-// sending the current request stands for, or "" when the request did not
-// come from a generated method (a request the caller built and handed to
-// the doer). skip counts the frames between the caller and the doer.
-func intendedOperation(skip int) string {
-	var pcs [1]uintptr
-	if runtime.Callers(skip+2, pcs[:]) == 0 {
-		return ""
+// intendedOperation returns the operation of the generated method that is
+// sending the current request: the nearest gen.(*Client) frame among the
+// few callers above Client.do. It returns "" when the request did not come
+// from a generated method (one the caller built and handed to the doer).
+// Only Raw() requests come this way; facade calls name their operation.
+func intendedOperation() string {
+	var pcs [8]uintptr
+	n := runtime.Callers(3, pcs[:]) // skip Callers, intendedOperation, Client.do
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if name, ok := strings.CutPrefix(f.Function, genClientPrefix); ok {
+			return genMethodOps()[name]
+		}
+		if !more {
+			return ""
+		}
 	}
-	if v, ok := intendedByPC.Load(pcs[0]); ok {
-		return v.(string)
-	}
-	frame, _ := runtime.CallersFrames(pcs[:]).Next()
-	op := ""
-	if name, ok := strings.CutPrefix(frame.Function, genClientPrefix); ok {
-		op = genMethodOps()[name]
-	}
-	intendedByPC.Store(pcs[0], op)
-	return op
 }
 
 // checkIntended refuses a request whose path does not match the

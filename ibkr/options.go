@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/internal/clock"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Clock tells the time and sleeps. The client reads every time (token
@@ -89,12 +90,14 @@ type settings struct {
 	ids        InstructionIDAllocator
 	journal    Journal
 	respLimits ResponseLimits
+	opRetry    map[string]RetryPolicy
+	observer   CallObserver
 }
 
 // WithJournal records every money-moving call of the client in j: the
 // intent before it is sent, the outcome after. A restarted process finds
 // the calls whose answer it never saw with ReconcileJournal. A journal in
-// a call's context (JournalContext) takes precedence for that call.
+// a call's own (WithCallJournal) takes precedence for that call.
 func WithJournal(j Journal) Option {
 	return func(s *settings) error {
 		if j == nil {
@@ -291,6 +294,36 @@ func WithRetryPolicy(p RetryPolicy) Option {
 			return err
 		}
 		s.retry = p
+		return nil
+	}
+}
+
+// WithOperationRetry sets the retry policy of one operation, named by its
+// operationId (e.g. "getClientInstructions"); its zero fields take the
+// client's (WithRetryPolicy). A call's own policy (WithCallRetry) overrides
+// it in turn. An unknown operationId is an *InputError from New.
+func WithOperationRetry(operationID string, p RetryPolicy) Option {
+	return func(s *settings) error {
+		if _, ok := optable.ByID(operationID); !ok {
+			return invalid("operationId", "%q is not an operation of the IBKR spec", operationID)
+		}
+		if err := p.validate(); err != nil {
+			return err
+		}
+		if s.opRetry == nil {
+			s.opRetry = map[string]RetryPolicy{}
+		}
+		s.opRetry[operationID] = p
+		return nil
+	}
+}
+
+// WithObserver reports every call of the client to o (see CallObserver),
+// for tracing and metrics without the client depending on a telemetry
+// library. Nil turns observation off.
+func WithObserver(o CallObserver) Option {
+	return func(s *settings) error {
+		s.observer = o
 		return nil
 	}
 }

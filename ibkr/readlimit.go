@@ -1,33 +1,9 @@
 package ibkr
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 )
-
-// ErrResponseTooLarge: an answer was larger than the client accepts for
-// its operation class (see ResponseLimits). The error is a
-// *ResponseTooLargeError.
-var ErrResponseTooLarge = errors.New("ibkr: response too large")
-
-// ResponseTooLargeError reports an answer cut off at the client's limit.
-// Nothing beyond the limit was read.
-type ResponseTooLargeError struct {
-	// OperationID is the operation whose answer was too large.
-	OperationID string
-	// Limit is the limit in bytes.
-	Limit int64
-}
-
-// Error implements error.
-func (e *ResponseTooLargeError) Error() string {
-	return fmt.Sprintf("ibkr: %s: answer larger than %d bytes (see WithResponseLimits)", e.OperationID, e.Limit)
-}
-
-// Is matches ErrResponseTooLarge.
-func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }
 
 // ResponseLimits bound how many bytes of an answer the client reads, per
 // operation class. Every answer passes through them, whether read by the
@@ -92,7 +68,7 @@ func boundBody(resp *http.Response, opID string, limit int64) {
 	}
 	lb := &limitedBody{rc: resp.Body, left: limit, op: opID, limit: limit}
 	if resp.ContentLength > limit {
-		lb.err = &ResponseTooLargeError{OperationID: opID, Limit: limit}
+		lb.err = &ResponseTooLargeError{CallInfo: CallInfo{OperationID: opID}, Limit: limit}
 	}
 	resp.Body = lb
 }
@@ -124,7 +100,7 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 	}
 	n = int(l.left)
 	l.left = 0
-	l.err = &ResponseTooLargeError{OperationID: l.op, Limit: l.limit}
+	l.err = &ResponseTooLargeError{CallInfo: CallInfo{OperationID: l.op}, Limit: l.limit}
 	return n, l.err
 }
 
