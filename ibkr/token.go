@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -162,6 +163,9 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 		return nil, err
 	}
 	parsed, err := gen.ParseGenerateTokenResponse(resp)
+	if errors.Is(err, ErrResponseTooLarge) {
+		return nil, err
+	}
 	if err != nil || parsed.JSON200 == nil {
 		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer is not a JSON token response"}
 	}
