@@ -42,6 +42,7 @@ type Client struct {
 	observer    CallObserver
 	budget      *retryBudget
 	limits      *limiters
+	respLimit   ResponseLimits // read limits on answers (readlimit.go)
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
@@ -124,6 +125,10 @@ func New(opts ...Option) (*Client, error) {
 		maintWait: s.maintWait,
 		maintOff:  s.maintOff,
 		journal:   s.journal,
+		respLimit: s.respLimits,
+	}
+	if c.respLimit == (ResponseLimits{}) {
+		c.respLimit = DefaultResponseLimits
 	}
 	if c.audience == "" {
 		c.audience = c.tokenURL

@@ -90,6 +90,7 @@ type settings struct {
 	ids        InstructionIDAllocator
 	journal    Journal
 	rateBudget RateBudget
+	respLimits ResponseLimits
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
 }
