@@ -56,8 +56,9 @@ const (
 	// DefaultRatePerSecond is the client-side limit per endpoint; IBKR
 	// answers 429 above 10 requests per second per endpoint.
 	DefaultRatePerSecond = 10
-	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
-	DefaultUserAgent = "ibkr-go (+https://github.com/ibkrweb/ibkr-go)"
+	// DefaultUserAgent is sent unless WithUserAgent says otherwise; it
+	// names the release (Version).
+	DefaultUserAgent = "ibkr-go/" + Version + " (+https://github.com/ibkrweb/ibkr-go)"
 	// DefaultHTTPTimeout bounds each HTTP exchange of the default
 	// *http.Client.
 	DefaultHTTPTimeout = 60 * time.Second

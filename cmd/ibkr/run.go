@@ -46,6 +46,7 @@ func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 		instructionCommand, accountCommand, cashCommand, statementCommand,
+		versionCommand,
 	}
 }
 
@@ -85,9 +86,8 @@ func (a *app) main(ctx context.Context, args []string) int {
 		}
 		a.usage(a.stdout)
 		return exitOK
-	case "version", "-version", "--version":
-		fmt.Fprintln(a.stdout, "ibkr (ibkr-go)", version())
-		return exitOK
+	case "-version", "--version":
+		name = "version"
 	}
 	c := findCommand(name)
 	if c == nil {
