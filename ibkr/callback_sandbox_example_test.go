@@ -8,6 +8,7 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Callback notifications end to end: the sandbox, like IBKR, POSTs every
@@ -22,8 +23,15 @@ func ExampleNewCallbackHandler_sandbox() {
 	cb := httptest.NewServer(ibkr.NewCallbackHandler(notifier.Notify, ibkr.WithCallbackDeduper(ibkr.NewCallbackDeduper(0))))
 	defer cb.Close()
 
-	c, sb, _, stop := amSandboxClient(ibkrtest.WithCallbackURL(cb.URL))
-	defer stop()
+	sb, err := ibkrtest.StartServer(ibkrtest.WithCallbackURL(cb.URL))
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
+	c, err := sandbox.Client(sb)
+	if err != nil {
+		panic(err)
+	}
 	ctx := context.Background()
 
 	reg, err := c.Register(ctx, ibkr.HybridRegistration{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Country: "USA"})

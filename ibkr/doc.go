@@ -58,7 +58,9 @@
 // Every workflow validates its input locally first (routing numbers,
 // amounts and their decimals, currencies, names, dates, account ids) and
 // reports a problem as an *InputError naming the field, with nothing sent.
-// The package ibkrtest runs a faithful local sandbox for tests.
+// The package ibkrtest runs a faithful local sandbox for tests;
+// sandbox.NewClient(t) (package ibkrtest/sandbox) returns a client wired
+// to one in a single line.
 //
 // # Errors
 //

@@ -1,6 +1,7 @@
 package ibkr
 
 import (
+	"context"
 	"crypto"
 	"log/slog"
 	"math"
@@ -9,15 +10,20 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/ibkrweb/ibkr-go/internal/clock"
 )
 
 // Clock tells the time and sleeps. The client reads every time (token
 // expiry, signatures, maintenance windows, rate limits) and does every wait
 // (backoff, Retry-After, limits) through it, so tests can drive the client
-// without sleeping. The default is the wall clock.
-type Clock = clock.Clock
+// without sleeping. The default is the wall clock. ibkrtest's FakeClock
+// (Sandbox.Clock) is one, shared with the sandbox.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Sleep waits for d or until ctx is done, whichever comes first, and
+	// returns ctx.Err() in the latter case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Environment selects one of IBKR's hosts.
 type Environment int
