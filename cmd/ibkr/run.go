@@ -28,6 +28,8 @@ type app struct {
 	current *command // the same
 	json    bool     // --json was given
 	emitted bool     // a JSON object was written on stdout
+
+	flags *flag.FlagSet // the subcommand's flag set, once made (completion reads it)
 }
 
 // command is one subcommand.
@@ -46,7 +48,7 @@ func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 		instructionCommand, accountCommand, cashCommand, statementCommand,
-		versionCommand,
+		versionCommand, completionCommand,
 	}
 }
 
@@ -132,6 +134,7 @@ func (a *app) newFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("ibkr "+a.cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&a.json, "json", false, "print one JSON object on stdout instead of human-readable text")
+	a.flags = fs
 	return fs
 }
 

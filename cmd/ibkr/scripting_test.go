@@ -168,7 +168,9 @@ func TestSandboxControlEndpoint(t *testing.T) {
 	if !ok || a1 != want1 || a2 != want2 {
 		t.Fatalf("control endpoint: %s %s %v, want %s %s", a1, a2, ok, want1, want2)
 	}
-	seen = announceMicroDeposits(sb, seen, func(id ibkr.ID, a1, a2 ibkr.Decimal) { announced = append(announced, id.String()+" "+a1.String()+" "+a2.String()) })
+	seen = announceMicroDeposits(sb, seen, func(id ibkr.ID, a1, a2 ibkr.Decimal) {
+		announced = append(announced, id.String()+" "+a1.String()+" "+a2.String())
+	})
 	if len(announced) != 1 || announced[0] != link.InstructionID.String()+" "+want1.String()+" "+want2.String() {
 		t.Fatalf("announced %v", announced)
 	}
