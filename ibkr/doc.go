@@ -7,8 +7,10 @@
 // assertions, signs request bodies where IBKR demands it, limits its own
 // request rate, retries only where retrying is safe, and reconciles
 // money-moving requests whose answer was lost instead of resending them.
-// The code generated from api/openapi.yaml lives in package gen and is
-// reachable through the client as an escape hatch.
+// The models and client generated from api/openapi.yaml live in package
+// gen and are reachable through the client as an escape hatch; the
+// generated server and the embedded spec live apart, in gen/genserver, so
+// that importing ibkr links neither.
 //
 // # The client
 //

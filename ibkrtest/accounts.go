@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
@@ -208,7 +209,7 @@ func (s *Sandbox) newRequest(typ, acct, status, msg string, at time.Time) *amReq
 	return r
 }
 
-func (a *api) CreateAccounts(ctx contextT, req gen.CreateAccountsRequestObject) (gen.CreateAccountsResponseObject, error) {
+func (a *api) CreateAccounts(ctx contextT, req genserver.CreateAccountsRequestObject) (genserver.CreateAccountsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	var app applicant
 	_ = json.Unmarshal(ri.claims, &app)
@@ -260,7 +261,7 @@ func (a *api) CreateAccounts(ctx contextT, req gen.CreateAccountsRequestObject) 
 		"externalId":   acct.ExternalID,
 		"pendingTasks": pendingTasks(acct),
 	}
-	return gen.CreateAccounts200JSONResponse(gen.StatusResponse{
+	return genserver.CreateAccounts200JSONResponse(gen.StatusResponse{
 		DateSubmitted: tptr(now), RequestId: ptr(idOf(r.ID)),
 		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", r.ID)), Data: &data},
 	}), nil
@@ -301,7 +302,7 @@ type accountRequests struct {
 	} `json:"accountManagementRequests"`
 }
 
-func (a *api) UpdateAccounts(ctx contextT, req gen.UpdateAccountsRequestObject) (gen.UpdateAccountsResponseObject, error) {
+func (a *api) UpdateAccounts(ctx contextT, req genserver.UpdateAccountsRequestObject) (genserver.UpdateAccountsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	var x accountRequests
 	if err := json.Unmarshal(ri.claims, &x); err != nil {
@@ -403,7 +404,7 @@ func (a *api) UpdateAccounts(ctx contextT, req gen.UpdateAccountsRequestObject) 
 	s.runDue(now)
 	first := results[0]["requestId"].(uint64)
 	data := map[string]any{"results": results}
-	return gen.UpdateAccounts200JSONResponse(gen.StatusResponse{
+	return genserver.UpdateAccounts200JSONResponse(gen.StatusResponse{
 		DateSubmitted: tptr(now), RequestId: ptr(idOf(first)),
 		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", first)), Data: &data},
 	}), nil
@@ -444,7 +445,7 @@ func (s *Sandbox) completeTasks(a *account, forms []int, now time.Time) {
 	}
 }
 
-func (a *api) GetAccountsStatus(ctx contextT, req gen.GetAccountsStatusRequestObject) (gen.GetAccountsStatusResponseObject, error) {
+func (a *api) GetAccountsStatus(ctx contextT, req genserver.GetAccountsStatusRequestObject) (genserver.GetAccountsStatusResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -452,7 +453,7 @@ func (a *api) GetAccountsStatus(ctx contextT, req gen.GetAccountsStatusRequestOb
 	if acct == nil {
 		return nil, noAccount(req.AccountId)
 	}
-	return gen.GetAccountsStatus200JSONResponse(accountStatus(acct)), nil
+	return genserver.GetAccountsStatus200JSONResponse(accountStatus(acct)), nil
 }
 
 func noAccount(id string) error {
@@ -468,7 +469,7 @@ func (s *Sandbox) sortedAccounts() []*account {
 	return out
 }
 
-func (a *api) ListAccountsStatus(ctx contextT, req gen.ListAccountsStatusRequestObject) (gen.ListAccountsStatusResponseObject, error) {
+func (a *api) ListAccountsStatus(ctx contextT, req genserver.ListAccountsStatusRequestObject) (genserver.ListAccountsStatusResponseObject, error) {
 	s, p := a.s, req.Params
 	start, end := p.StartDate.Time, p.EndDate.Time.AddDate(0, 0, 1)
 	s.mu.Lock()
@@ -487,7 +488,7 @@ func (a *api) ListAccountsStatus(ctx contextT, req gen.ListAccountsStatusRequest
 	}
 	off, lim := page(p.Offset, p.Limit, len(all))
 	items := all[off:lim]
-	return gen.ListAccountsStatus200JSONResponse{Accounts: &items, Offset: ptr(int32(off)), Limit: ptr(int32(lim - off)), Total: ptr(int32(len(all)))}, nil
+	return genserver.ListAccountsStatus200JSONResponse{Accounts: &items, Offset: ptr(int32(off)), Limit: ptr(int32(lim - off)), Total: ptr(int32(len(all)))}, nil
 }
 
 func page(offset, limit *int32, n int) (int, int) {
@@ -508,7 +509,7 @@ func page(offset, limit *int32, n int) (int, int) {
 	return off, end
 }
 
-func (a *api) GetAccountsTasks(ctx contextT, req gen.GetAccountsTasksRequestObject) (gen.GetAccountsTasksResponseObject, error) {
+func (a *api) GetAccountsTasks(ctx contextT, req genserver.GetAccountsTasksRequestObject) (genserver.GetAccountsTasksResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -543,7 +544,7 @@ func (a *api) GetAccountsTasks(ctx contextT, req gen.GetAccountsTasksRequestObje
 	b, _ := json.Marshal(v)
 	var body gen.GetAccountsTasks200JSONResponseBody
 	_ = body.UnmarshalJSON(b)
-	return gen.GetAccountsTasks200JSONResponse(body), nil
+	return genserver.GetAccountsTasks200JSONResponse(body), nil
 }
 
 func taskState(t task) string {
@@ -553,7 +554,7 @@ func taskState(t task) string {
 	return "To Be Sent"
 }
 
-func (a *api) GetAccountsDetails(ctx contextT, req gen.GetAccountsDetailsRequestObject) (gen.GetAccountsDetailsResponseObject, error) {
+func (a *api) GetAccountsDetails(ctx contextT, req genserver.GetAccountsDetailsRequestObject) (genserver.GetAccountsDetailsResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -574,10 +575,10 @@ func (a *api) GetAccountsDetails(ctx contextT, req gen.GetAccountsDetailsRequest
 		ClearingStatusDescription: ptr(statusDescriptions[acct.Status]),
 		DateBegun:                 day(acct.Created), DateOpened: day(acct.Opened), DateClosed: day(acct.Closed), DateFunded: day(acct.Funded),
 	}
-	return gen.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false)}), nil
+	return genserver.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false)}), nil
 }
 
-func (a *api) ListAccounts(ctx contextT, req gen.ListAccountsRequestObject) (gen.ListAccountsResponseObject, error) {
+func (a *api) ListAccounts(ctx contextT, req genserver.ListAccountsRequestObject) (genserver.ListAccountsResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -595,10 +596,10 @@ func (a *api) ListAccounts(ctx contextT, req gen.ListAccountsRequestObject) (gen
 	b, _ := json.Marshal(gen.ResponseFileResponse{Name: ptr("accounts.json"), IsProcessed: ptr(true), HasError: ptr(false), Data: &data})
 	var body gen.ListAccounts200JSONResponseBody
 	_ = body.UnmarshalJSON(b)
-	return gen.ListAccounts200JSONResponse(body), nil
+	return genserver.ListAccounts200JSONResponse(body), nil
 }
 
-func (a *api) GetValidationsUsernames(ctx contextT, req gen.GetValidationsUsernamesRequestObject) (gen.GetValidationsUsernamesResponseObject, error) {
+func (a *api) GetValidationsUsernames(ctx contextT, req genserver.GetValidationsUsernamesRequestObject) (genserver.GetValidationsUsernamesResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -613,10 +614,10 @@ func (a *api) GetValidationsUsernames(ctx contextT, req gen.GetValidationsUserna
 		}
 		r.SuggestedUserName = ptr([]string{s.newUsername("", "", base)})
 	}
-	return gen.GetValidationsUsernames200JSONResponse(r), nil
+	return genserver.GetValidationsUsernames200JSONResponse(r), nil
 }
 
-func (a *api) ListRequests(ctx contextT, req gen.ListRequestsRequestObject) (gen.ListRequestsResponseObject, error) {
+func (a *api) ListRequests(ctx contextT, req genserver.ListRequestsRequestObject) (genserver.ListRequestsResponseObject, error) {
 	s, p := a.s, req.Params
 	start, end := p.StartDate.Time, p.EndDate.Time.AddDate(0, 0, 1)
 	s.mu.Lock()
@@ -642,10 +643,10 @@ func (a *api) ListRequests(ctx contextT, req gen.ListRequestsRequestObject) (gen
 	}
 	off, lim := page(p.Offset, p.Limit, len(all))
 	items := all[off:lim]
-	return gen.ListRequests200JSONResponse{RequestDetails: &items, Offset: ptr(int32(off)), Limit: ptr(int32(lim - off)), Total: ptr(int32(len(all)))}, nil
+	return genserver.ListRequests200JSONResponse{RequestDetails: &items, Offset: ptr(int32(off)), Limit: ptr(int32(lim - off)), Total: ptr(int32(len(all)))}, nil
 }
 
-func (a *api) GetRequestsStatus(ctx contextT, req gen.GetRequestsStatusRequestObject) (gen.GetRequestsStatusResponseObject, error) {
+func (a *api) GetRequestsStatus(ctx contextT, req genserver.GetRequestsStatusRequestObject) (genserver.GetRequestsStatusResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -658,5 +659,5 @@ func (a *api) GetRequestsStatus(ctx contextT, req gen.GetRequestsStatusRequestOb
 		RequestType: ptr(r.Type), Status: ptr(r.Status)})
 	var body gen.GetRequestsStatus200JSONResponseBody
 	_ = body.UnmarshalJSON(b)
-	return gen.GetRequestsStatus200JSONResponse(body), nil
+	return genserver.GetRequestsStatus200JSONResponse(body), nil
 }

@@ -6,20 +6,21 @@ import (
 	"strings"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
-// api implements gen.StrictServerInterface: the generated server from our
+// api implements genserver.StrictServerInterface: the generated server from our
 // own spec, so that the sandbox and the generated client cannot drift.
 type api struct{ s *Sandbox }
 
-var _ gen.StrictServerInterface = (*api)(nil)
+var _ genserver.StrictServerInterface = (*api)(nil)
 
 type contextT = context.Context
 
 var idZero wire.ID
 
-func (a *api) GenerateToken(ctx contextT, req gen.GenerateTokenRequestObject) (gen.GenerateTokenResponseObject, error) {
+func (a *api) GenerateToken(ctx contextT, req genserver.GenerateTokenRequestObject) (genserver.GenerateTokenResponseObject, error) {
 	ri := info(ctx)
 	b := req.Body
 	scope := ""
@@ -31,34 +32,34 @@ func (a *api) GenerateToken(ctx contextT, req gen.GenerateTokenRequestObject) (g
 		return nil, err
 	}
 	sc := strings.Join(granted, " ")
-	return gen.GenerateToken200JSONResponse{
+	return genserver.GenerateToken200JSONResponse{
 		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int64(a.s.cfg.tokenLifetime.Seconds()), Scope: &sc,
 	}, nil
 }
 
 // ---- banking ----
 
-func (a *api) CreateBankInstructions(ctx contextT, req gen.CreateBankInstructionsRequestObject) (gen.CreateBankInstructionsResponseObject, error) {
+func (a *api) CreateBankInstructions(ctx contextT, req genserver.CreateBankInstructionsRequestObject) (genserver.CreateBankInstructionsResponseObject, error) {
 	in, err := a.s.single(info(ctx), a.s.bankInstruction)
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateBankInstructions202JSONResponse(instructionResponse(in)), nil
+	return genserver.CreateBankInstructions202JSONResponse(instructionResponse(in)), nil
 }
 
-func (a *api) BulkBankInstructions(ctx contextT, req gen.BulkBankInstructionsRequestObject) (gen.BulkBankInstructionsResponseObject, error) {
+func (a *api) BulkBankInstructions(ctx contextT, req genserver.BulkBankInstructionsRequestObject) (genserver.BulkBankInstructionsResponseObject, error) {
 	set, results, all, err := a.s.bulk(info(ctx), a.s.bankInstruction)
 	if err != nil {
 		return nil, err
 	}
 	ok, multi := bulkAnswer(set, results, all)
 	if all {
-		return gen.BulkBankInstructions202JSONResponse(ok), nil
+		return genserver.BulkBankInstructions202JSONResponse(ok), nil
 	}
-	return gen.BulkBankInstructions207JSONResponse(multi), nil
+	return genserver.BulkBankInstructions207JSONResponse(multi), nil
 }
 
-func (a *api) CreateBankInstructionsQuery(ctx contextT, req gen.CreateBankInstructionsQueryRequestObject) (gen.CreateBankInstructionsQueryResponseObject, error) {
+func (a *api) CreateBankInstructionsQuery(ctx contextT, req genserver.CreateBankInstructionsQueryRequestObject) (genserver.CreateBankInstructionsQueryResponseObject, error) {
 	s := a.s
 	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_BANK_INSTRUCTION":        s.queryBankInstructions,
@@ -70,32 +71,32 @@ func (a *api) CreateBankInstructionsQuery(ctx contextT, req gen.CreateBankInstru
 	}
 	var body gen.CreateBankInstructionsQuery201JSONResponseBody
 	_ = body.UnmarshalJSON(queryAnswer(in))
-	return gen.CreateBankInstructionsQuery201JSONResponse(body), nil
+	return genserver.CreateBankInstructionsQuery201JSONResponse(body), nil
 }
 
 // ---- cash transfers ----
 
-func (a *api) CreateExternalCashTransfers(ctx contextT, req gen.CreateExternalCashTransfersRequestObject) (gen.CreateExternalCashTransfersResponseObject, error) {
+func (a *api) CreateExternalCashTransfers(ctx contextT, req genserver.CreateExternalCashTransfersRequestObject) (genserver.CreateExternalCashTransfersResponseObject, error) {
 	in, err := a.s.single(info(ctx), a.s.cashTransfer)
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateExternalCashTransfers202JSONResponse(instructionResponse(in)), nil
+	return genserver.CreateExternalCashTransfers202JSONResponse(instructionResponse(in)), nil
 }
 
-func (a *api) BulkExternalCashTransfers(ctx contextT, req gen.BulkExternalCashTransfersRequestObject) (gen.BulkExternalCashTransfersResponseObject, error) {
+func (a *api) BulkExternalCashTransfers(ctx contextT, req genserver.BulkExternalCashTransfersRequestObject) (genserver.BulkExternalCashTransfersResponseObject, error) {
 	set, results, all, err := a.s.bulk(info(ctx), a.s.cashTransfer)
 	if err != nil {
 		return nil, err
 	}
 	ok, multi := bulkAnswer(set, results, all)
 	if all {
-		return gen.BulkExternalCashTransfers202JSONResponse(ok), nil
+		return genserver.BulkExternalCashTransfers202JSONResponse(ok), nil
 	}
-	return gen.BulkExternalCashTransfers207JSONResponse(multi), nil
+	return genserver.BulkExternalCashTransfers207JSONResponse(multi), nil
 }
 
-func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req gen.CreateExternalCashTransfersQueryRequestObject) (gen.CreateExternalCashTransfersQueryResponseObject, error) {
+func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req genserver.CreateExternalCashTransfersQueryRequestObject) (genserver.CreateExternalCashTransfersQueryResponseObject, error) {
 	s := a.s
 	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_WITHDRAWABLE_FUNDS": s.queryWithdrawable,
@@ -106,10 +107,10 @@ func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req gen.CreateExter
 	}
 	var body gen.CreateExternalCashTransfersQuery201JSONResponseBody
 	_ = body.UnmarshalJSON(queryAnswer(in))
-	return gen.CreateExternalCashTransfersQuery201JSONResponse(body), nil
+	return genserver.CreateExternalCashTransfersQuery201JSONResponse(body), nil
 }
 
-func (a *api) CreateBalancesQuery(ctx contextT, req gen.CreateBalancesQueryRequestObject) (gen.CreateBalancesQueryResponseObject, error) {
+func (a *api) CreateBalancesQuery(ctx contextT, req genserver.CreateBalancesQueryRequestObject) (genserver.CreateBalancesQueryResponseObject, error) {
 	s := a.s
 	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_WITHDRAWABLE_CASH_EQUITY": s.queryCashEquity,
@@ -119,58 +120,58 @@ func (a *api) CreateBalancesQuery(ctx contextT, req gen.CreateBalancesQueryReque
 	}
 	var body gen.CreateBalancesQuery201JSONResponseBody
 	_ = body.UnmarshalJSON(queryAnswer(in))
-	return gen.CreateBalancesQuery201JSONResponse(body), nil
+	return genserver.CreateBalancesQuery201JSONResponse(body), nil
 }
 
-func (a *api) CreateInternalCashTransfers(ctx contextT, req gen.CreateInternalCashTransfersRequestObject) (gen.CreateInternalCashTransfersResponseObject, error) {
+func (a *api) CreateInternalCashTransfers(ctx contextT, req genserver.CreateInternalCashTransfersRequestObject) (genserver.CreateInternalCashTransfersResponseObject, error) {
 	in, err := a.s.single(info(ctx), a.s.internalTransfer)
 	if err != nil {
 		return nil, err
 	}
 	if in.HTTPStatus == 201 {
-		return gen.CreateInternalCashTransfers201JSONResponse(instructionResponse(in)), nil
+		return genserver.CreateInternalCashTransfers201JSONResponse(instructionResponse(in)), nil
 	}
-	return gen.CreateInternalCashTransfers202JSONResponse(instructionResponse(in)), nil
+	return genserver.CreateInternalCashTransfers202JSONResponse(instructionResponse(in)), nil
 }
 
-func (a *api) BulkInternalCashTransfers(ctx contextT, req gen.BulkInternalCashTransfersRequestObject) (gen.BulkInternalCashTransfersResponseObject, error) {
+func (a *api) BulkInternalCashTransfers(ctx contextT, req genserver.BulkInternalCashTransfersRequestObject) (genserver.BulkInternalCashTransfersResponseObject, error) {
 	set, results, all, err := a.s.bulk(info(ctx), a.s.internalTransfer)
 	if err != nil {
 		return nil, err
 	}
 	ok, multi := bulkAnswer(set, results, all)
 	if all {
-		return gen.BulkInternalCashTransfers202JSONResponse(ok), nil
+		return genserver.BulkInternalCashTransfers202JSONResponse(ok), nil
 	}
-	return gen.BulkInternalCashTransfers207JSONResponse(multi), nil
+	return genserver.BulkInternalCashTransfers207JSONResponse(multi), nil
 }
 
 // ---- instructions ----
 
-func (a *api) CreateInstructionsCancel(ctx contextT, req gen.CreateInstructionsCancelRequestObject) (gen.CreateInstructionsCancelResponseObject, error) {
+func (a *api) CreateInstructionsCancel(ctx contextT, req genserver.CreateInstructionsCancelRequestObject) (genserver.CreateInstructionsCancelResponseObject, error) {
 	in, err := a.s.single(info(ctx), a.s.cancelInstruction)
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateInstructionsCancel201JSONResponse(instructionResponse(in)), nil
+	return genserver.CreateInstructionsCancel201JSONResponse(instructionResponse(in)), nil
 }
 
-func (a *api) BulkInstructionsCancel(ctx contextT, req gen.BulkInstructionsCancelRequestObject) (gen.BulkInstructionsCancelResponseObject, error) {
+func (a *api) BulkInstructionsCancel(ctx contextT, req genserver.BulkInstructionsCancelRequestObject) (genserver.BulkInstructionsCancelResponseObject, error) {
 	set, results, all, err := a.s.bulk(info(ctx), a.s.cancelInstruction)
 	if err != nil {
 		return nil, err
 	}
 	ok, multi := bulkAnswer(set, results, all)
 	if all {
-		return gen.BulkInstructionsCancel202JSONResponse(ok), nil
+		return genserver.BulkInstructionsCancel202JSONResponse(ok), nil
 	}
-	return gen.BulkInstructionsCancel207JSONResponse(multi), nil
+	return genserver.BulkInstructionsCancel207JSONResponse(multi), nil
 }
 
 // CreateInstructionsQuery answers QUERY_RECENT_INSTRUCTIONS with 202 (as
 // the spec declares); the history itself is read by polling the
 // clientInstructionId.
-func (a *api) CreateInstructionsQuery(ctx contextT, req gen.CreateInstructionsQueryRequestObject) (gen.CreateInstructionsQueryResponseObject, error) {
+func (a *api) CreateInstructionsQuery(ctx contextT, req genserver.CreateInstructionsQueryRequestObject) (genserver.CreateInstructionsQueryResponseObject, error) {
 	s := a.s
 	in, err := s.query(info(ctx), 202, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_RECENT_INSTRUCTIONS": s.queryRecentInstructions,
@@ -178,37 +179,37 @@ func (a *api) CreateInstructionsQuery(ctx contextT, req gen.CreateInstructionsQu
 	if err != nil {
 		return nil, err
 	}
-	return gen.CreateInstructionsQuery202JSONResponse(instructionResponse(in)), nil
+	return genserver.CreateInstructionsQuery202JSONResponse(instructionResponse(in)), nil
 }
 
 // ---- asset transfers: not simulated ----
 
-func (a *api) CreateExternalAssetTransfers(ctx contextT, req gen.CreateExternalAssetTransfersRequestObject) (gen.CreateExternalAssetTransfersResponseObject, error) {
+func (a *api) CreateExternalAssetTransfers(ctx contextT, req genserver.CreateExternalAssetTransfersRequestObject) (genserver.CreateExternalAssetTransfersResponseObject, error) {
 	_, err := a.s.single(info(ctx), a.s.unsupported("EXTERNAL_POSITION_TRANSFER"))
 	return nil, err
 }
 
-func (a *api) BulkExternalAssetTransfers(ctx contextT, req gen.BulkExternalAssetTransfersRequestObject) (gen.BulkExternalAssetTransfersResponseObject, error) {
+func (a *api) BulkExternalAssetTransfers(ctx contextT, req genserver.BulkExternalAssetTransfersRequestObject) (genserver.BulkExternalAssetTransfersResponseObject, error) {
 	set, results, _, err := a.s.bulk(info(ctx), a.s.unsupported("EXTERNAL_POSITION_TRANSFER"))
 	if err != nil {
 		return nil, err
 	}
 	_, multi := bulkAnswer(set, results, false)
-	return gen.BulkExternalAssetTransfers207JSONResponse(multi), nil
+	return genserver.BulkExternalAssetTransfers207JSONResponse(multi), nil
 }
 
-func (a *api) CreateInternalAssetTransfers(ctx contextT, req gen.CreateInternalAssetTransfersRequestObject) (gen.CreateInternalAssetTransfersResponseObject, error) {
+func (a *api) CreateInternalAssetTransfers(ctx contextT, req genserver.CreateInternalAssetTransfersRequestObject) (genserver.CreateInternalAssetTransfersResponseObject, error) {
 	_, err := a.s.single(info(ctx), a.s.unsupported("INTERNAL_POSITION_TRANSFER"))
 	return nil, err
 }
 
-func (a *api) BulkInternalAssetTransfers(ctx contextT, req gen.BulkInternalAssetTransfersRequestObject) (gen.BulkInternalAssetTransfersResponseObject, error) {
+func (a *api) BulkInternalAssetTransfers(ctx contextT, req genserver.BulkInternalAssetTransfersRequestObject) (genserver.BulkInternalAssetTransfersResponseObject, error) {
 	set, results, _, err := a.s.bulk(info(ctx), a.s.unsupported("INTERNAL_POSITION_TRANSFER"))
 	if err != nil {
 		return nil, err
 	}
 	_, multi := bulkAnswer(set, results, false)
-	return gen.BulkInternalAssetTransfers207JSONResponse(multi), nil
+	return genserver.BulkInternalAssetTransfers207JSONResponse(multi), nil
 }
 
 // unsupported refuses an instruction the sandbox does not simulate (a 422

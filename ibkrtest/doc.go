@@ -191,6 +191,21 @@
 // request type (ADD_TRADING, CHANGE_MARGIN ...) and changes nothing else;
 // MaintenanceRequests lists them.
 //
+// # Flex Web Service
+//
+// Under FlexPath the sandbox also serves IBKR's Flex Web Service
+// (SendRequest, GetStatement; XML answers with error codes under HTTP
+// 200), through which the owner of a self-directed account lets an app
+// read it. NewFlexToken and AddFlexQuery make what the owner makes in
+// IBKR's portal. Statements are built from the sandbox's state at
+// SendRequest: balances, the PROCESSED deposits, withdrawals and internal
+// transfers, and the ACH credits PushACHCredit delivers to an account's
+// direct deposit numbers (DirectDeposit), as another bank would. It
+// answers 1019 until SetFlexGenerationDelay has passed, 1018 above one
+// request per second or ten per minute per token, 1012 for an expired
+// token, 1013 from another address than a bound token's, and any code
+// FailFlexNext asks for; FlexRequests records every request.
+//
 // Position transfers, restrictions and IRA contribution queries are
 // answered in the spec's shapes but not simulated (422
 // ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes

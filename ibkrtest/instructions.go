@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
@@ -172,7 +173,7 @@ func noSuchInstruction(what string) error {
 	return fail(problem{Status: http.StatusNotFound, Title: "Not Found", Detail: "no instruction with " + what})
 }
 
-func (a *api) GetClientInstructions(ctx contextT, req gen.GetClientInstructionsRequestObject) (gen.GetClientInstructionsResponseObject, error) {
+func (a *api) GetClientInstructions(ctx contextT, req genserver.GetClientInstructionsRequestObject) (genserver.GetClientInstructionsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -182,10 +183,10 @@ func (a *api) GetClientInstructions(ctx contextT, req gen.GetClientInstructionsR
 	}
 	var body gen.GetClientInstructions200JSONResponseBody
 	_ = body.UnmarshalJSON(pollingJSON(in))
-	return gen.GetClientInstructions200JSONResponse(body), nil
+	return genserver.GetClientInstructions200JSONResponse(body), nil
 }
 
-func (a *api) GetInstructions(ctx contextT, req gen.GetInstructionsRequestObject) (gen.GetInstructionsResponseObject, error) {
+func (a *api) GetInstructions(ctx contextT, req genserver.GetInstructionsRequestObject) (genserver.GetInstructionsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -195,10 +196,10 @@ func (a *api) GetInstructions(ctx contextT, req gen.GetInstructionsRequestObject
 	}
 	var body gen.GetInstructions200JSONResponseBody
 	_ = body.UnmarshalJSON(pollingJSON(in))
-	return gen.GetInstructions200JSONResponse(body), nil
+	return genserver.GetInstructions200JSONResponse(body), nil
 }
 
-func (a *api) GetInstructionSets(ctx contextT, req gen.GetInstructionSetsRequestObject) (gen.GetInstructionSetsResponseObject, error) {
+func (a *api) GetInstructionSets(ctx contextT, req genserver.GetInstructionSetsRequestObject) (genserver.GetInstructionSetsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,5 +214,5 @@ func (a *api) GetInstructionSets(ctx contextT, req gen.GetInstructionSetsRequest
 	if len(results) == 0 {
 		return nil, fail(problem{Status: http.StatusNotFound, Title: "Not Found", Detail: "no instruction set " + req.InstructionSetId.String(), SetID: n})
 	}
-	return gen.GetInstructionSets200JSONResponse{InstructionResults: &results, InstructionSetId: req.InstructionSetId, Status: 200}, nil
+	return genserver.GetInstructionSets200JSONResponse{InstructionResults: &results, InstructionSetId: req.InstructionSetId, Status: 200}, nil
 }

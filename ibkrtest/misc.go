@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 )
 
 // ---- echo ----
@@ -28,12 +29,12 @@ func queryMap(ri *reqInfo) *map[string]any {
 	return &m
 }
 
-func (a *api) ListEchoHttps(ctx contextT, req gen.ListEchoHttpsRequestObject) (gen.ListEchoHttpsResponseObject, error) {
-	return gen.ListEchoHttps200JSONResponse{RequestMethod: "GET", SecurityPolicy: "HTTPS", QueryParameters: queryMap(info(ctx))}, nil
+func (a *api) ListEchoHttps(ctx contextT, req genserver.ListEchoHttpsRequestObject) (genserver.ListEchoHttpsResponseObject, error) {
+	return genserver.ListEchoHttps200JSONResponse{RequestMethod: "GET", SecurityPolicy: "HTTPS", QueryParameters: queryMap(info(ctx))}, nil
 }
 
-func (a *api) CreateEchoSignedJwt(ctx contextT, req gen.CreateEchoSignedJwtRequestObject) (gen.CreateEchoSignedJwtResponseObject, error) {
-	return gen.CreateEchoSignedJwt200JSONResponse{RequestMethod: "POST", SecurityPolicy: "SIGNED_JWT", QueryParameters: queryMap(info(ctx))}, nil
+func (a *api) CreateEchoSignedJwt(ctx contextT, req genserver.CreateEchoSignedJwtRequestObject) (genserver.CreateEchoSignedJwtResponseObject, error) {
+	return genserver.CreateEchoSignedJwt200JSONResponse{RequestMethod: "POST", SecurityPolicy: "SIGNED_JWT", QueryParameters: queryMap(info(ctx))}, nil
 }
 
 // ---- enumerations ----
@@ -55,7 +56,7 @@ var enumerations = map[string]map[string]any{
 	}},
 }
 
-func (a *api) GetEnumerations(ctx contextT, req gen.GetEnumerationsRequestObject) (gen.GetEnumerationsResponseObject, error) {
+func (a *api) GetEnumerations(ctx contextT, req genserver.GetEnumerationsRequestObject) (genserver.GetEnumerationsResponseObject, error) {
 	data := enumerations[string(req.EnumerationType)]
 	if data == nil {
 		data = map[string]any{}
@@ -65,11 +66,11 @@ func (a *api) GetEnumerations(ctx contextT, req gen.GetEnumerationsRequestObject
 	if req.Params.FormNumber != nil {
 		r.FormNumber = req.Params.FormNumber
 	}
-	return gen.GetEnumerations200JSONResponse(r), nil
+	return genserver.GetEnumerations200JSONResponse(r), nil
 }
 
-func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req gen.ListEnumerationsComplexAssetTransferRequestObject) (gen.ListEnumerationsComplexAssetTransferResponseObject, error) {
-	return gen.ListEnumerationsComplexAssetTransfer200JSONResponse{
+func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req genserver.ListEnumerationsComplexAssetTransferRequestObject) (genserver.ListEnumerationsComplexAssetTransferResponseObject, error) {
+	return genserver.ListEnumerationsComplexAssetTransfer200JSONResponse{
 		InstructionType: req.Params.InstructionType,
 		Brokers:         []string{"Sandbox Brokerage A", "Sandbox Brokerage B"},
 	}, nil
@@ -84,8 +85,8 @@ var participatingBanks = []struct{ BIC, Code, Name string }{
 	{"HASEHKHHXXX", "024", "Hang Seng Bank Limited"},
 }
 
-func (a *api) ListParticipatingBanks(ctx contextT, req gen.ListParticipatingBanksRequestObject) (gen.ListParticipatingBanksResponseObject, error) {
-	r := gen.ListParticipatingBanks200JSONResponse{Type: req.Params.Type}
+func (a *api) ListParticipatingBanks(ctx contextT, req genserver.ListParticipatingBanksRequestObject) (genserver.ListParticipatingBanksResponseObject, error) {
+	r := genserver.ListParticipatingBanks200JSONResponse{Type: req.Params.Type}
 	for _, b := range participatingBanks {
 		r.ParticipatingBanks = append(r.ParticipatingBanks, struct {
 			BIC             string `json:"BIC"`
@@ -98,31 +99,31 @@ func (a *api) ListParticipatingBanks(ctx contextT, req gen.ListParticipatingBank
 
 // ---- forms, messages, KYC: minimal answers ----
 
-func (a *api) ListForms(ctx contextT, req gen.ListFormsRequestObject) (gen.ListFormsResponseObject, error) {
+func (a *api) ListForms(ctx contextT, req genserver.ListFormsRequestObject) (genserver.ListFormsResponseObject, error) {
 	forms := []gen.FormDetails{}
 	for _, t := range registrationTasks() {
 		forms = append(forms, gen.FormDetails{FormNumber: ptr(int32(t.Form)), FormName: ptr(t.Name), Action: ptr(t.Action), ApiSupportedTask: ptr(true)})
 	}
-	return gen.ListForms200JSONResponse{FormDetails: &forms, HasError: ptr(false), Timestamp: tptr(a.s.clk.Now())}, nil
+	return genserver.ListForms200JSONResponse{FormDetails: &forms, HasError: ptr(false), Timestamp: tptr(a.s.clk.Now())}, nil
 }
 
-func (a *api) ListFormsRequiredForms(ctx contextT, req gen.ListFormsRequiredFormsRequestObject) (gen.ListFormsRequiredFormsResponseObject, error) {
-	return gen.ListFormsRequiredForms200JSONResponse{Forms: &[]string{"8001", "8002"}, HasError: ptr(false)}, nil
+func (a *api) ListFormsRequiredForms(ctx contextT, req genserver.ListFormsRequiredFormsRequestObject) (genserver.ListFormsRequiredFormsResponseObject, error) {
+	return genserver.ListFormsRequiredForms200JSONResponse{Forms: &[]string{"8001", "8002"}, HasError: ptr(false)}, nil
 }
 
-func (a *api) ListAccountsLoginMessages(ctx contextT, req gen.ListAccountsLoginMessagesRequestObject) (gen.ListAccountsLoginMessagesResponseObject, error) {
-	return gen.ListAccountsLoginMessages200JSONResponse(a.s.listLoginMessages(req.Params)), nil
+func (a *api) ListAccountsLoginMessages(ctx contextT, req genserver.ListAccountsLoginMessagesRequestObject) (genserver.ListAccountsLoginMessagesResponseObject, error) {
+	return genserver.ListAccountsLoginMessages200JSONResponse(a.s.listLoginMessages(req.Params)), nil
 }
 
-func (a *api) GetAccountsLoginMessages(ctx contextT, req gen.GetAccountsLoginMessagesRequestObject) (gen.GetAccountsLoginMessagesResponseObject, error) {
+func (a *api) GetAccountsLoginMessages(ctx contextT, req genserver.GetAccountsLoginMessagesRequestObject) (genserver.GetAccountsLoginMessagesResponseObject, error) {
 	r, err := a.s.accountLoginMessages(req.AccountId, req.Params.Type)
 	if err != nil {
 		return nil, err
 	}
-	return gen.GetAccountsLoginMessages200JSONResponse(r), nil
+	return genserver.GetAccountsLoginMessages200JSONResponse(r), nil
 }
 
-func (a *api) GetAccountsKyc(ctx contextT, req gen.GetAccountsKycRequestObject) (gen.GetAccountsKycResponseObject, error) {
+func (a *api) GetAccountsKyc(ctx contextT, req genserver.GetAccountsKycRequestObject) (genserver.GetAccountsKycResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,20 +133,20 @@ func (a *api) GetAccountsKyc(ctx contextT, req gen.GetAccountsKycRequestObject) 
 	}
 	now := s.clk.Now()
 	url := ri.scheme + "://" + ri.host + "/kyc/" + acct.ID
-	return gen.GetAccountsKyc200JSONResponse{
+	return genserver.GetAccountsKyc200JSONResponse{
 		Url: &url, State: ptr("PENDING"), StartDate: tptr(now), ExpiryDate: tptr(now.Add(24 * time.Hour)),
 		ExternalId: ptr(acct.ExternalID), HasError: ptr(false),
 	}, nil
 }
 
-func (a *api) CreateAccountsDocuments(ctx contextT, req gen.CreateAccountsDocumentsRequestObject) (gen.CreateAccountsDocumentsResponseObject, error) {
+func (a *api) CreateAccountsDocuments(ctx contextT, req genserver.CreateAccountsDocumentsRequestObject) (genserver.CreateAccountsDocumentsResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
 	r := s.newRequest("PROCESS_DOCUMENTS", "", "Processed", "documents received", now)
 	data := map[string]any{"status": "Processed"}
-	return gen.CreateAccountsDocuments200JSONResponse{DateSubmitted: tptr(now), RequestId: ptr(idOf(r.ID)),
+	return genserver.CreateAccountsDocuments200JSONResponse{DateSubmitted: tptr(now), RequestId: ptr(idOf(r.ID)),
 		FileData: &gen.FileData{Name: ptr("documents_response.json"), Data: &data}}, nil
 }
 
@@ -159,27 +160,27 @@ func (a *api) csvAnswer() gen.CSVResponse {
 	return gen.CSVResponse{Message: "restrictions are not simulated by the sandbox", RequestId: idOf(r.ID), Success: false}
 }
 
-func (a *api) ApplyCSV(ctx contextT, req gen.ApplyCSVRequestObject) (gen.ApplyCSVResponseObject, error) {
-	return gen.ApplyCSV200JSONResponse(a.csvAnswer()), nil
+func (a *api) ApplyCSV(ctx contextT, req genserver.ApplyCSVRequestObject) (genserver.ApplyCSVResponseObject, error) {
+	return genserver.ApplyCSV200JSONResponse(a.csvAnswer()), nil
 }
 
-func (a *api) VerifyCSV(ctx contextT, req gen.VerifyCSVRequestObject) (gen.VerifyCSVResponseObject, error) {
-	return gen.VerifyCSV200JSONResponse(a.csvAnswer()), nil
+func (a *api) VerifyCSV(ctx contextT, req genserver.VerifyCSVRequestObject) (genserver.VerifyCSVResponseObject, error) {
+	return genserver.VerifyCSV200JSONResponse(a.csvAnswer()), nil
 }
 
-func (a *api) ListTaxDocumentsAvailable(ctx contextT, req gen.ListTaxDocumentsAvailableRequestObject) (gen.ListTaxDocumentsAvailableResponseObject, error) {
+func (a *api) ListTaxDocumentsAvailable(ctx contextT, req genserver.ListTaxDocumentsAvailableRequestObject) (genserver.ListTaxDocumentsAvailableResponseObject, error) {
 	return a.s.listTaxDocuments(req.Params)
 }
 
-func (a *api) CreateTaxDocuments(ctx contextT, req gen.CreateTaxDocumentsRequestObject) (gen.CreateTaxDocumentsResponseObject, error) {
+func (a *api) CreateTaxDocuments(ctx contextT, req genserver.CreateTaxDocumentsRequestObject) (genserver.CreateTaxDocumentsResponseObject, error) {
 	return a.s.createTaxDocument(info(ctx))
 }
 
-func (a *api) ListTradeConfirmationsAvailable(ctx contextT, req gen.ListTradeConfirmationsAvailableRequestObject) (gen.ListTradeConfirmationsAvailableResponseObject, error) {
+func (a *api) ListTradeConfirmationsAvailable(ctx contextT, req genserver.ListTradeConfirmationsAvailableRequestObject) (genserver.ListTradeConfirmationsAvailableResponseObject, error) {
 	return a.s.listTradeConfirmations(req.Params)
 }
 
-func (a *api) CreateTradeConfirmations(ctx contextT, req gen.CreateTradeConfirmationsRequestObject) (gen.CreateTradeConfirmationsResponseObject, error) {
+func (a *api) CreateTradeConfirmations(ctx contextT, req genserver.CreateTradeConfirmationsRequestObject) (genserver.CreateTradeConfirmationsResponseObject, error) {
 	return a.s.createTradeConfirmations(info(ctx))
 }
 
@@ -215,7 +216,7 @@ func newSID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (a *api) CreateSsoBrowserSessions(ctx contextT, req gen.CreateSsoBrowserSessionsRequestObject) (gen.CreateSsoBrowserSessionsResponseObject, error) {
+func (a *api) CreateSsoBrowserSessions(ctx contextT, req genserver.CreateSsoBrowserSessionsRequestObject) (genserver.CreateSsoBrowserSessionsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -226,17 +227,17 @@ func (a *api) CreateSsoBrowserSessions(ctx contextT, req gen.CreateSsoBrowserSes
 	sid := newSID()
 	s.st.SSO[sid] = &ssoSession{User: x.Credential, IP: x.IP, Expires: s.clk.Now().Add(SSOLifetime)}
 	url := ri.scheme + "://" + ri.host + ssoPath + "?SID=" + sid
-	return gen.CreateSsoBrowserSessions200JSONResponse{Active: ptr(true), Url: &url}, nil
+	return genserver.CreateSsoBrowserSessions200JSONResponse{Active: ptr(true), Url: &url}, nil
 }
 
-func (a *api) CreateSsoSessions(ctx contextT, req gen.CreateSsoSessionsRequestObject) (gen.CreateSsoSessionsResponseObject, error) {
+func (a *api) CreateSsoSessions(ctx contextT, req genserver.CreateSsoSessionsRequestObject) (genserver.CreateSsoSessionsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, _, err := s.checkSSO(ri); err != nil {
 		return nil, err
 	}
-	return gen.CreateSsoSessions200JSONResponse{AccessToken: newSID(), Active: ptr(true), TokenType: ptr("Bearer")}, nil
+	return genserver.CreateSsoSessions200JSONResponse{AccessToken: newSID(), Active: ptr(true), TokenType: ptr("Bearer")}, nil
 }
 
 // serveSSO is the landing page behind an SSO URL: usable once, within

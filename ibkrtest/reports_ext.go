@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 )
 
 // Tax documents and trade confirmations.
@@ -67,7 +68,7 @@ func taxYears(a *account, now time.Time) (int, int, bool) {
 	return first, last, first <= last
 }
 
-func (s *Sandbox) listTaxDocuments(p gen.ListTaxDocumentsAvailableParams) (gen.ListTaxDocumentsAvailableResponseObject, error) {
+func (s *Sandbox) listTaxDocuments(p gen.ListTaxDocumentsAvailableParams) (genserver.ListTaxDocumentsAvailableResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.st.Accounts[p.AccountId]
@@ -78,7 +79,7 @@ func (s *Sandbox) listTaxDocuments(p gen.ListTaxDocumentsAvailableParams) (gen.L
 	if first, last, ok := taxYears(a, s.clk.Now()); ok && int(p.Year) >= first && int(p.Year) <= last {
 		forms = append(forms, gen.TaxFormType{TaxFormName: ptr(TaxFormName), Formats: &[]string{"pdf"}, IsForm: ptr(true)})
 	}
-	return gen.ListTaxDocumentsAvailable200JSONResponse{Data: &gen.AvailableTaxFormsData{DataType: ptr("String"),
+	return genserver.ListTaxDocumentsAvailable200JSONResponse{Data: &gen.AvailableTaxFormsData{DataType: ptr("String"),
 		Value: &struct {
 			Forms *[]gen.TaxFormType `json:"forms,omitempty"`
 		}{Forms: &forms}}}, nil
@@ -113,7 +114,7 @@ func wantsRawPDF(ri *reqInfo) bool {
 	return strings.Contains(ri.accept, "application/pdf") && !strings.Contains(ri.accept, "json")
 }
 
-func (s *Sandbox) createTaxDocument(ri *reqInfo) (gen.CreateTaxDocumentsResponseObject, error) {
+func (s *Sandbox) createTaxDocument(ri *reqInfo) (genserver.CreateTaxDocumentsResponseObject, error) {
 	var x gen.TaxFormRequest
 	if err := json.Unmarshal(ri.claims, &x); err != nil {
 		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters", Detail: shortErr(err)})
@@ -144,14 +145,14 @@ func (s *Sandbox) createTaxDocument(ri *reqInfo) (gen.CreateTaxDocumentsResponse
 	})
 	s.mu.Unlock()
 	if wantsRawPDF(ri) {
-		return gen.CreateTaxDocuments200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
+		return genserver.CreateTaxDocuments200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
-	r := gen.CreateTaxDocuments200JSONResponse{}
+	r := genserver.CreateTaxDocuments200JSONResponse{}
 	r.Data = encodeDocument(pdf, x.Gzip != nil && *x.Gzip)
 	return r, nil
 }
 
-func (s *Sandbox) listTradeConfirmations(p gen.ListTradeConfirmationsAvailableParams) (gen.ListTradeConfirmationsAvailableResponseObject, error) {
+func (s *Sandbox) listTradeConfirmations(p gen.ListTradeConfirmationsAvailableParams) (genserver.ListTradeConfirmationsAvailableResponseObject, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.st.Accounts[p.AccountId] == nil {
@@ -168,7 +169,7 @@ func (s *Sandbox) listTradeConfirmations(p gen.ListTradeConfirmationsAvailablePa
 		days = append(days, d)
 	}
 	sort.Strings(days)
-	r := gen.ListTradeConfirmationsAvailable200JSONResponse{}
+	r := genserver.ListTradeConfirmationsAvailable200JSONResponse{}
 	r.Data = &struct {
 		DataType *string   `json:"dataType,omitempty"`
 		Value    *[]string `json:"value,omitempty"`
@@ -176,7 +177,7 @@ func (s *Sandbox) listTradeConfirmations(p gen.ListTradeConfirmationsAvailablePa
 	return r, nil
 }
 
-func (s *Sandbox) createTradeConfirmations(ri *reqInfo) (gen.CreateTradeConfirmationsResponseObject, error) {
+func (s *Sandbox) createTradeConfirmations(ri *reqInfo) (genserver.CreateTradeConfirmationsResponseObject, error) {
 	var x gen.TradeConfirmationRequest
 	if err := json.Unmarshal(ri.claims, &x); err != nil {
 		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters", Detail: shortErr(err)})
@@ -209,9 +210,9 @@ func (s *Sandbox) createTradeConfirmations(ri *reqInfo) (gen.CreateTradeConfirma
 	}
 	pdf := renderPDF("Trade Confirmations", append(lines, "", "Produced by the ibkr-go sandbox (ibkrtest). Not an IBKR document."))
 	if wantsRawPDF(ri) {
-		return gen.CreateTradeConfirmations200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
+		return genserver.CreateTradeConfirmations200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
-	r := gen.CreateTradeConfirmations200JSONResponse{}
+	r := genserver.CreateTradeConfirmations200JSONResponse{}
 	r.Data = encodeDocument(pdf, false)
 	return r, nil
 }

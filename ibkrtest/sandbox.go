@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
@@ -52,6 +52,8 @@ type Sandbox struct {
 	limiters map[string]*rate.Limiter
 	rateLim  rate.Limit
 	rateB    int
+
+	flex flexRuntime // the Flex Web Service (flex_*.go)
 
 	maintenance atomic.Bool
 	validate    bool
@@ -137,11 +139,11 @@ func newSandbox(cfg config) (*Sandbox, error) {
 		s.st.Accounts[DemoAccountID] = demoAccount(now)
 		s.st.Usernames[DemoUserName] = DemoAccountID
 	}
-	strict := gen.NewStrictHandlerWithOptions(&api{s: s}, nil, gen.StrictHTTPServerOptions{
+	strict := genserver.NewStrictHandlerWithOptions(&api{s: s}, nil, genserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc:  s.requestError,
 		ResponseErrorHandlerFunc: s.responseError,
 	})
-	s.mux = gen.HandlerWithOptions(strict, gen.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError})
+	s.mux = genserver.HandlerWithOptions(strict, genserver.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError})
 	preloadSpec()
 	return s, nil
 }
@@ -246,6 +248,10 @@ func (s *Sandbox) responseError(w http.ResponseWriter, r *http.Request, err erro
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, FlexPath+"/") {
+		s.serveFlex(w, r)
 		return
 	}
 	op, ok := optable.Match(r.Method, r.URL.Path)

@@ -15,7 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
@@ -30,7 +30,7 @@ var (
 
 func spec() (*openapi3.T, error) {
 	specOnce.Do(func() {
-		specDoc, specErr = gen.GetSpec()
+		specDoc, specErr = genserver.GetSpec()
 		if specErr == nil {
 			specDoc.Servers = nil
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/gen/genserver"
 )
 
 // etDay is the US Eastern calendar date of t, at midnight UTC (for date
@@ -33,7 +34,7 @@ func statementWindow(a *account, now time.Time) (time.Time, time.Time, bool) {
 	return first, last, !first.After(last)
 }
 
-func (a *api) ListStatementsAvailable(ctx contextT, req gen.ListStatementsAvailableRequestObject) (gen.ListStatementsAvailableResponseObject, error) {
+func (a *api) ListStatementsAvailable(ctx contextT, req genserver.ListStatementsAvailableRequestObject) (genserver.ListStatementsAvailableResponseObject, error) {
 	s := a.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -65,7 +66,7 @@ func (a *api) ListStatementsAvailable(ctx contextT, req gen.ListStatementsAvaila
 		}
 	}
 	data.Value = val
-	return gen.ListStatementsAvailable200JSONResponse{Data: &data}, nil
+	return genserver.ListStatementsAvailable200JSONResponse{Data: &data}, nil
 }
 
 // statementPeriod reads IBKR's period notation: YYYY, YYYYMM or YYYYMMDD
@@ -102,7 +103,7 @@ func statementPeriod(start, end string) (time.Time, time.Time, *reject) {
 	return from, to, nil
 }
 
-func (a *api) CreateStatements(ctx contextT, req gen.CreateStatementsRequestObject) (gen.CreateStatementsResponseObject, error) {
+func (a *api) CreateStatements(ctx contextT, req genserver.CreateStatementsRequestObject) (genserver.CreateStatementsResponseObject, error) {
 	s, ri := a.s, info(ctx)
 	var x gen.StmtRequest
 	if err := json.Unmarshal(ri.claims, &x); err != nil {
@@ -140,9 +141,9 @@ func (a *api) CreateStatements(ctx contextT, req gen.CreateStatementsRequestObje
 	s.mu.Unlock()
 
 	if strings.Contains(ri.accept, "application/pdf") && !strings.Contains(ri.accept, "json") {
-		return gen.CreateStatements200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
+		return genserver.CreateStatements200ApplicationpdfResponse{Body: bytes.NewReader(pdf), ContentLength: int64(len(pdf))}, nil
 	}
-	resp := gen.CreateStatements200JSONResponse{}
+	resp := genserver.CreateStatements200JSONResponse{}
 	resp.Data = encodeDocument(pdf, x.Gzip != nil && *x.Gzip)
 	return resp, nil
 }

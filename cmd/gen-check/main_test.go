@@ -14,7 +14,7 @@ func copyTree(t *testing.T) string {
 	t.Helper()
 	src, dst := "../..", t.TempDir()
 	var files []string
-	for _, pattern := range []string{"go.mod", gencheck.SpecPath, gencheck.ConfigDir + "/*.yaml", "gen/*.go", gencheck.OpTablePath} {
+	for _, pattern := range []string{"go.mod", gencheck.SpecPath, gencheck.ConfigDir + "/*.yaml", "gen/*.go", "gen/genserver/*.go", gencheck.OpTablePath} {
 		m, err := filepath.Glob(filepath.Join(src, pattern))
 		if err != nil || len(m) == 0 {
 			t.Fatalf("no files for %s: %v", pattern, err)

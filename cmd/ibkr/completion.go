@@ -73,8 +73,8 @@ func completionSpec(ctx context.Context) []compCommand {
 			})
 			sort.Slice(cc.flags, func(i, j int) bool { return cc.flags[i].name < cc.flags[j].name })
 		}
-		if c.name == "completion" {
-			cc.words = []string{"bash", "zsh", "fish"}
+		if strings.Contains(c.args, "|") && !strings.ContainsAny(c.args, " []") {
+			cc.words = strings.Split(c.args, "|") // a choice of words: "bash|zsh|fish"
 		}
 		out = append(out, cc)
 	}

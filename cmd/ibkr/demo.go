@@ -340,6 +340,9 @@ func (j *journey) runEmbedded(ctx context.Context) error {
 	if err := j.history(ctx); err != nil {
 		return err
 	}
+	if err := j.flexJourney(ctx); err != nil {
+		return err
+	}
 	j.res.Completed = true
 	a.say("")
 	a.say("done: journey complete in %s (%s of simulated IBKR time)", human(time.Since(j.wall)), human(j.fake.Now().Sub(j.start)))

@@ -44,7 +44,7 @@ func TestDemoEmbeddedJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
-	if !res.Completed || res.Mode != "embedded" || !strings.HasPrefix(res.AccountID, "U") || len(res.Steps) != 9 {
+	if !res.Completed || res.Mode != "embedded" || !strings.HasPrefix(res.AccountID, "U") || len(res.Steps) != 9+flexDemoSteps {
 		t.Fatalf("result %+v", res)
 	}
 	if res.Balance == nil || res.Balance.Withdrawable != "1234.56" || res.Balance.Currency != "USD" {

@@ -104,6 +104,8 @@ func exitCode(err error) int {
 		return exitConfig
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case flexExitCode(err) != 0:
+		return flexExitCode(err)
 	case tokenRefused(err):
 		return exitAuth
 	case errors.Is(err, ibkr.ErrUnauthorized), errors.Is(err, ibkr.ErrForbidden):
@@ -161,6 +163,9 @@ func hint(err error) string {
 	var ce *configError
 	if errors.As(err, &ce) && ce.hint != "" {
 		return ce.hint
+	}
+	if h := flexHint(err); h != "" {
+		return h
 	}
 	switch {
 	case errors.Is(err, context.Canceled):

@@ -48,7 +48,7 @@ func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 		instructionCommand, accountCommand, cashCommand, statementCommand,
-		versionCommand, completionCommand,
+		flexCommand, versionCommand, completionCommand,
 	}
 }
 
@@ -97,6 +97,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	a.cmd, a.current = c.name, c
+	a.json = wantsJSON(args[1:]) // so that even an error before parsing is JSON
 	err := c.run(ctx, a, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -105,6 +106,20 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	return a.fail(err)
+}
+
+// wantsJSON reports whether --json (or -json, --json=true) is among the
+// flags, before a "--".
+func wantsJSON(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "--":
+			return false
+		case "--json", "-json", "--json=true", "-json=true":
+			return true
+		}
+	}
+	return false
 }
 
 // fail reports err on stderr (and as a JSON object on stdout with --json)

@@ -66,6 +66,7 @@ type sandboxInfo struct {
 	Routing     map[string]string `json:"routingNumbers"`
 	Timings     map[string]string `json:"timings"`
 	InWindow    []string          `json:"inMaintenanceNow,omitempty"`
+	Flex        *sandboxFlexInfo  `json:"flex,omitempty"`
 	// MicroDeposits is the control endpoint's URL prefix; append IBKR's
 	// instructionId of an ACH instruction.
 	MicroDeposits string `json:"microDepositsURL"`
@@ -158,6 +159,12 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer os.Remove(demoKey)
+	flexInfo, err := sandboxFlex(sb, base)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer os.Remove(flexInfo.TokenFile)
 
 	var handler http.Handler = sb
 	if *verbose {
@@ -202,6 +209,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		StateFile:     *statePath,
 		Demo:          sandboxClient{ClientID: ibkrtest.DemoClientID, KeyIDs: []string{ibkrtest.DemoKeyID}, PrivateKeyFile: demoKey},
 		DemoAccount:   ibkrtest.DemoAccountID,
+		Flex:          flexInfo,
 		MicroDeposits: base + microDepositsPath,
 		Env: map[string]string{
 			envBaseURL: base, envClientID: ibkrtest.DemoClientID, envKeyID: ibkrtest.DemoKeyID, envKeyFile: demoKey,
@@ -296,6 +304,7 @@ func printSandboxInfo(a *app, info sandboxInfo, loaded bool) {
 		a.say("or with yours:")
 		a.say("  ibkr doctor --base-url %s --client-id %s --key-id %s --key <your private key>", info.BaseURL, c.ClientID, c.KeyIDs[0])
 	}
+	printSandboxFlex(a, info.Flex)
 	a.say("Ctrl-C stops the sandbox.")
 }
 

@@ -150,6 +150,9 @@ func Generate(root string, spec []byte) ([]Output, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: generate: %w", path, err)
 		}
+		if dotImportsModels(c.Configuration) {
+			code = ownUnionResponses(code)
+		}
 		outs = append(outs, Output{Path: c.Output, Code: stampHeader(code, version)})
 	}
 	return outs, nil

@@ -34,6 +34,10 @@ var goals = []goal{
 	{Name: "signed POST, facade / raw JSON + rsa.SignPKCS1v15", Num: "BenchmarkSignedPostFacade", Den: "BenchmarkSignedPostRaw", Unit: "ns/op", Max: 1.1},
 	{Name: "1,000 polls at 10/s, simulated seconds (100 s ± 5%)", Num: "BenchmarkPoll1000RateLimited", Unit: "sim-s/op", Min: 95, Max: 105},
 	{Name: "token requests per 1,000 concurrent first calls", Num: "BenchmarkTokenSingleFlight1000", Unit: "token-requests/op", Min: 1, Max: 1},
+	{Name: "Flex balances of a 64 MiB statement / raw encoding/xml RawToken scan", Num: "BenchmarkFlexBalances64MiB", Den: "BenchmarkFlexRawTokenScan64MiB", Unit: "ns/op", Max: 1.5},
+	{Name: "Flex deposits of a 64 MiB statement / raw encoding/xml RawToken scan", Num: "BenchmarkFlexDeposits64MiB", Den: "BenchmarkFlexRawTokenScan64MiB", Unit: "ns/op", Max: 1.5},
+	{Name: "Flex balances, peak live heap, % of the 64 MiB statement", Num: "BenchmarkFlexBalances64MiB", Unit: "peak-live-heap-%", Min: 0, Max: 10},
+	{Name: "Flex deposits, peak live heap, % of the 64 MiB statement", Num: "BenchmarkFlexDeposits64MiB", Unit: "peak-live-heap-%", Min: 0, Max: 10},
 }
 
 // results maps benchmark name (without the -GOMAXPROCS suffix) to unit to

@@ -18,6 +18,10 @@ BenchmarkPoll1000RateLimited-2     	       9	 161551346 ns/op	        99.90 sim-
 BenchmarkTokenSingleFlight1000-2   	      49	  20982540 ns/op	         1.000 token-requests/op	  289064 B/op	    3736 allocs/op
 PASS
 ok  	github.com/ibkrweb/ibkr-go/ibkr	10.112s
+pkg: github.com/ibkrweb/ibkr-go/flex
+BenchmarkFlexRawTokenScan64MiB-2   	       1	1439486266 ns/op	  46.62 MB/s	   3651784 peak-heap-B	         1.736 peak-live-heap-%	   1165008 peak-live-heap-B	649318448 B/op	 7276830 allocs/op
+BenchmarkFlexBalances64MiB-2       	       1	1469852279 ns/op	  45.66 MB/s	   3132232 peak-heap-B	         1.283 peak-live-heap-%	    860840 peak-live-heap-B	649357904 B/op	 7277253 allocs/op
+BenchmarkFlexDeposits64MiB-2       	       1	1665750726 ns/op	  40.29 MB/s	   7742080 peak-heap-B	         5.738 peak-live-heap-%	   3850728 peak-live-heap-B	664188112 B/op	 7794119 allocs/op
 `
 
 func TestParseAndCheck(t *testing.T) {
@@ -25,7 +29,7 @@ func TestParseAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(order) != 7 || order[0] != "BenchmarkGetFacade" {
+	if len(order) != 10 || order[0] != "BenchmarkGetFacade" {
 		t.Fatalf("order %v", order)
 	}
 	if got := res["BenchmarkPoll1000RateLimited"]["sim-s/op"]; len(got) != 5 || got[0] != 99.9 {
@@ -57,6 +61,11 @@ func TestCheckFailsOnMissedGoalOrTooFewRuns(t *testing.T) {
 	res, _, _ = parse(strings.NewReader(strings.Repeat(sample, 3)))
 	if lines, ok := check(res, 5); ok {
 		t.Fatalf("3 runs passed:\n%s", strings.Join(lines, "\n"))
+	}
+	fat := strings.Replace(sample, "5.738 peak-live-heap-%", "10.5 peak-live-heap-%", 1)
+	res, _, _ = parse(strings.NewReader(strings.Repeat(fat, 5)))
+	if lines, ok := check(res, 5); ok || !strings.HasPrefix(lines[8], "FAIL") {
+		t.Fatalf("10.5%% of the statement held passed:\n%s", strings.Join(lines, "\n"))
 	}
 	off := strings.Replace(sample, "99.90 sim-s/op", "106.0 sim-s/op", 1)
 	res, _, _ = parse(strings.NewReader(strings.Repeat(off, 5)))
