@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
@@ -43,6 +44,7 @@ type Client struct {
 	journal   Journal // default journal for money-moving calls; may be nil
 	tokens    *tokenSource
 	raw       *gen.ClientWithResponses
+	tracker   atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
 }
 
 // withoutRedirects returns a copy of hc that does not follow redirects

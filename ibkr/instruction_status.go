@@ -240,15 +240,7 @@ func decodeInstruction(body []byte) (*Instruction, error) {
 	default:
 		return nil, fmt.Errorf("answer has unknown instructionStatus %q", clip(r.InstructionStatus, 40))
 	}
-	if r.Description != nil {
-		in.Description = *r.Description
-	}
-	if r.IBReferenceID != nil {
-		in.IBReferenceID = *r.IBReferenceID
-	}
-	if r.Error != nil {
-		in.ErrorCode, in.ErrorMessage = r.Error.ErrorCode, r.Error.ErrorMessage
-	}
+	r.explain(in)
 	if d := r.DepositDetails; d != nil {
 		if d.Amount != nil {
 			in.Amount = *d.Amount

@@ -84,8 +84,18 @@ const (
 // q.Days days, newest first. IBKR answers the query asynchronously; the
 // call polls for the history (within two minutes, on the client's clock).
 func (c *Client) RecentInstructions(ctx context.Context, q RecentQuery) ([]RecentInstruction, error) {
+	return c.recentInstructions(ctx, q, nil)
+}
+
+// recentInstructions is RecentInstructions; gate, when set, is called
+// before each request with its operationId (the tracker spends its share
+// of the rate budget there).
+func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate func(ctx context.Context, op string) error) ([]RecentInstruction, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
+	}
+	if gate == nil {
+		gate = func(context.Context, string) error { return nil }
 	}
 	hist := map[string]any{"daysToGoBack": q.Days}
 	if q.Type != "" {
@@ -95,6 +105,9 @@ func (c *Client) RecentInstructions(ctx context.Context, q RecentQuery) ([]Recen
 		"instruction": map[string]any{"accountId": q.AccountID, "transactionHistory": hist}})
 	if err != nil {
 		return nil, invalid("body", "cannot encode request: %v", err)
+	}
+	if err := gate(ctx, "createInstructionsQuery"); err != nil {
+		return nil, err
 	}
 	resp, err := c.raw.CreateInstructionsQueryWithBody(ctx, contentTypeJSON, bytes.NewReader(body))
 	if err != nil {
@@ -108,6 +121,9 @@ func (c *Client) RecentInstructions(ctx context.Context, q RecentQuery) ([]Recen
 	if res.InstructionHistory == nil {
 		w := NewWaiter(c, "instruction history "+in.ClientInstructionID.String(), func(ctx context.Context) (recentResult, bool, error) {
 			var r recentResult
+			if err := gate(ctx, "getClientInstructions"); err != nil {
+				return r, false, err
+			}
 			resp, err := c.raw.GetClientInstructions(ctx, in.ClientInstructionID)
 			if err != nil {
 				return r, false, err

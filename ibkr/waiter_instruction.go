@@ -47,10 +47,16 @@ func (c *Client) NewInstructionWaiter(clientInstructionID ID, done func(Instruct
 // *WaitTimeoutError (ErrTimeout). Deposits take IBKR days: pass a maxWait
 // to match, and a Notifier if callbacks are configured. A recurring
 // deposit or withdrawal stays PENDING while it is active; wait for its
-// executions (RecentInstructions) instead.
+// executions (RecentInstructions) instead. While a Tracker attached to
+// the client (TrackerOptions.Attach) runs, the wait is the tracker's:
+// the instruction joins its batched queries instead of being polled on
+// its own (optFns then do not apply).
 func (c *Client) WaitForInstruction(ctx context.Context, clientInstructionID ID, maxWait time.Duration, optFns ...func(*WaiterOptions)) (*Instruction, error) {
 	if err := ValidateClientInstructionID("clientInstructionId", clientInstructionID); err != nil {
 		return nil, err
+	}
+	if t := c.tracker.Load(); t != nil && t.isRunning() {
+		return t.waitFor(ctx, clientInstructionID, maxWait) // one tracker settles every waiter's instruction
 	}
 	w := c.NewInstructionWaiter(clientInstructionID, func(s InstructionStatus) bool { return s == InstructionProcessed }, optFns...)
 	in, err := w.Wait(ctx, maxWait)

@@ -173,11 +173,12 @@
 //
 // # Observing
 //
-// Requests records every call: operation, headers (Authorization
-// redacted), verified claims with exact numbers, the token form with the
-// assertion decoded, status and injected faults. Notifications lists every
-// status change; WithCallbackURL POSTs each one, as the polling endpoint
-// would answer at that moment. Instruction, InstructionByClientID,
+// Requests records the last calls (DefaultRequestRecordLimit, see
+// WithRequestRecordLimit; RequestCount counts them all): operation,
+// headers (Authorization redacted), verified claims with exact numbers,
+// the token form with the assertion decoded, status and injected faults.
+// Notifications lists the recent status changes; WithCallbackURL POSTs
+// each one, as the polling endpoint would answer at that moment. Instruction, InstructionByClientID,
 // AccountStatus and PendingEvents expose state.
 //
 // Tax documents: an account funded in a year has a 1099 (pdf) for that

@@ -181,13 +181,19 @@ type Notification struct {
 	Err       string
 }
 
+// maxNotes bounds the notifications Notifications returns (the newest).
+const maxNotes = DefaultRequestRecordLimit
+
 func (s *Sandbox) queueNote(n Notification) {
+	if len(s.st.Notes) >= maxNotes {
+		s.st.Notes = append(s.st.Notes[:0], s.st.Notes[len(s.st.Notes)-maxNotes/2:]...)
+	}
 	s.st.Notes = append(s.st.Notes, n)
 	s.outbox = append(s.outbox, n)
 }
 
-// Notifications returns every status change announced so far, oldest
-// first, with its delivery outcome.
+// Notifications returns the status changes announced so far (the newest
+// several thousand), oldest first, with their delivery outcome.
 func (s *Sandbox) Notifications() []Notification {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -88,6 +88,7 @@ type config struct {
 	logger            *slog.Logger
 	demoAccount       bool
 	noDemoClient      bool
+	recordLimit       int
 }
 
 func defaultConfig() config {
@@ -193,3 +194,8 @@ func WithLogger(l *slog.Logger) Option { return func(o *config) { o.logger = l }
 
 // WithoutDemoAccount starts the sandbox without DemoAccountID.
 func WithoutDemoAccount() Option { return func(o *config) { o.demoAccount = false } }
+
+// WithRequestRecordLimit bounds the requests kept for Requests to the
+// last n (default DefaultRequestRecordLimit); RequestCount still counts
+// every request.
+func WithRequestRecordLimit(n int) Option { return func(o *config) { o.recordLimit = n } }

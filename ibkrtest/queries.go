@@ -215,8 +215,12 @@ func (s *Sandbox) queryRecurringEvents(c sctx, raw json.RawMessage) (map[string]
 	}, nil
 }
 
+// maxRecentHistory is how many instructions IBKR lists at most in an
+// account's recent history.
+const maxRecentHistory = 1000
+
 // queryRecentInstructions lists an account's instructions of the last
-// daysToGoBack days (at most 30), newest first.
+// daysToGoBack days (at most 30), newest first, at most maxRecentHistory.
 func (s *Sandbox) queryRecentInstructions(c sctx, raw json.RawMessage) (map[string]any, *reject) {
 	a, rj := s.accountArg(raw)
 	if rj != nil {
@@ -236,12 +240,9 @@ func (s *Sandbox) queryRecentInstructions(c sctx, raw json.RawMessage) (map[stri
 	since := c.now.Add(-time.Duration(days) * 24 * time.Hour)
 	tt := x.TransactionHistory.TransactionType
 	list := []map[string]any{}
-	ins := s.sortedInstructions(c.client)
-	for i := len(ins) - 1; i >= 0; i-- {
+	ins := s.accountHistory(c.client, a.ID)
+	for i := len(ins) - 1; i >= 0 && len(list) < maxRecentHistory; i-- {
 		in := ins[i]
-		if in.Account != a.ID && in.Target != a.ID {
-			continue
-		}
 		if in.Created.Before(since) || len(in.Result) > 0 || in.HTTPStatus == http.StatusUnprocessableEntity {
 			continue
 		}
@@ -254,7 +255,7 @@ func (s *Sandbox) queryRecentInstructions(c sctx, raw json.RawMessage) (map[stri
 		})
 	}
 	return map[string]any{"instructionHistory": map[string]any{
-		"historyMaxDepthNumberOfDays": 30, "historyMaxDepthNumberOfInstruction": 1000, "result": list,
+		"historyMaxDepthNumberOfDays": 30, "historyMaxDepthNumberOfInstruction": maxRecentHistory, "result": list,
 	}}, nil
 }
 

@@ -51,11 +51,20 @@ type Request struct {
 	injected bool
 }
 
-// Requests returns a copy of everything recorded so far, oldest first.
+// DefaultRequestRecordLimit is how many requests the sandbox keeps for
+// Requests unless WithRequestRecordLimit says otherwise. Older requests
+// are forgotten (their counts stay, see RequestCount), so a simulated day
+// of thousands of calls does not hold every request in memory.
+const DefaultRequestRecordLimit = 4096
+
+// Requests returns a copy of the recorded requests, oldest first: the last
+// DefaultRequestRecordLimit (or WithRequestRecordLimit) of them.
 func (s *Sandbox) Requests() []Request {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	return append([]Request(nil), s.records...)
+	out := make([]Request, 0, len(s.records))
+	out = append(out, s.records[s.recHead:]...)
+	return append(out, s.records[:s.recHead]...)
 }
 
 // RequestsFor returns the recorded calls of one operation.
@@ -69,17 +78,52 @@ func (s *Sandbox) RequestsFor(operationID string) []Request {
 	return out
 }
 
-// ResetRequests forgets the recorded calls.
+// RequestCount returns how many calls of operationID (every operation
+// when empty) the sandbox answered with HTTP status (any status when 0)
+// since it started or since ResetRequests, including calls no longer in
+// the bounded record.
+func (s *Sandbox) RequestCount(operationID string, status int) int {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	n := 0
+	for k, c := range s.recCounts {
+		if (operationID == "" || k.op == operationID) && (status == 0 || k.status == status) {
+			n += c
+		}
+	}
+	return n
+}
+
+// ResetRequests forgets the recorded calls and their counts.
 func (s *Sandbox) ResetRequests() {
 	s.recMu.Lock()
-	s.records = nil
+	s.records, s.recHead, s.recCounts = nil, 0, nil
 	s.recMu.Unlock()
+}
+
+type recKey struct {
+	op     string
+	status int
 }
 
 func (s *Sandbox) addRecord(r *Request) {
 	s.recMu.Lock()
-	s.records = append(s.records, *r)
-	s.recMu.Unlock()
+	defer s.recMu.Unlock()
+	if s.recCounts == nil {
+		s.recCounts = map[recKey]int{}
+	}
+	s.recCounts[recKey{r.OperationID, r.Status}]++
+	limit := s.cfg.recordLimit
+	if limit <= 0 {
+		limit = DefaultRequestRecordLimit
+	}
+	if len(s.records) < limit {
+		s.records = append(s.records, *r)
+		return
+	}
+	// Full: overwrite the oldest (a ring; recHead is the oldest).
+	s.records[s.recHead] = *r
+	s.recHead = (s.recHead + 1) % len(s.records)
 }
 
 func redactHeader(h http.Header) http.Header {

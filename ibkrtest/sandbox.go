@@ -45,8 +45,12 @@ type Sandbox struct {
 	faultMu sync.Mutex
 	faults  map[string][]fault
 
-	recMu   sync.Mutex
-	records []Request
+	recMu     sync.Mutex
+	records   []Request // a ring of at most cfg.recordLimit, oldest at recHead
+	recHead   int
+	recCounts map[recKey]int
+
+	recentIdx recentIndex // guarded by mu (scale.go)
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter

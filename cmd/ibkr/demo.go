@@ -685,11 +685,16 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 	if in.Status == ibkr.InstructionProcessed {
 		return nil
 	}
-	polls, t0, what := 0, j.now(), "the deposit"
-	got, err := j.cl.WaitForInstruction(ctx, in.ClientInstructionID, wait, func(o *ibkr.WaiterOptions) {
-		o.OnPoll = func(int, any, error) { polls++; j.progress(what, t0, polls) }
-	})
-	j.progressDone()
+	t0 := j.now()
+	tr, err := j.cl.NewTracker() // follows the deposit on an ACH schedule (about a day), not every few seconds
+	if err == nil {
+		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
+	}
+	if err != nil {
+		return err
+	}
+	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
+	polls := tr.Looks()
 	if errors.Is(err, ibkr.ErrTimeout) && j.fake == nil {
 		// IBKR takes days to settle deposits: stop cleanly and say how
 		// to follow up.

@@ -1,8 +1,8 @@
 // Command funding walks the whole funding journey of an ibkr-go user
 // against the in-process IBKR sandbox (package ibkrtest), with no IBKR
 // credentials: link a bank account by ACH, wait for IBKR's verdict,
-// confirm the two micro-deposits, deposit 500.00 USD, wait for the money
-// to arrive, and show the balance.
+// confirm the two micro-deposits, deposit 500.00 USD, follow it with a
+// Tracker until the money arrives, and show the balance.
 //
 // The sandbox runs on a fake clock that jumps ahead whenever the client
 // waits, so the minutes of ACH verification and the day an ACH deposit
@@ -99,11 +99,21 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 		return err
 	}
 	step("deposit of %s USD (clientInstructionId %s): %s", amount, dep.ClientInstructionID, dep.Status)
-	dep, err = c.WaitForInstruction(ctx, dep.ClientInstructionID, 72*time.Hour)
+	// A Tracker follows deposits on a schedule that knows an ACH deposit
+	// takes about a day, batching many of them into few queries. A
+	// server runs it (Run) in a goroutine; here it runs in this one.
+	tr, err := c.NewTracker()
 	if err != nil {
 		return err
 	}
-	step("deposit: %s", dep.Status)
+	if err := tr.Track(ibkr.TrackedOf(dep, account, "ACH")); err != nil {
+		return err
+	}
+	dep, err = tr.RunUntil(ctx, dep.ClientInstructionID, 72*time.Hour)
+	if err != nil {
+		return err
+	}
+	step("deposit: %s (%d status lookups by the tracker)", dep.Status, tr.Looks())
 
 	// 5. Show the balance.
 	bal, err := c.Balance(ctx, account, ibkr.USD)

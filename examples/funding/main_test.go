@@ -18,7 +18,8 @@ func TestRun(t *testing.T) {
 		"linked bank account", ": PENDING",
 		"verification: PENDING_VERIFICATION",
 		"micro-deposits confirmed: PROCESSED",
-		"deposit: PROCESSED",
+		"deposit: PROCESSED (",
+		"status lookups by the tracker)",
 		"balance of U1234567: 500.00 USD (withdrawable 500.00)",
 	} {
 		if !strings.Contains(out.String(), want) {

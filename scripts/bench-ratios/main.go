@@ -1,8 +1,9 @@
 // Command bench-ratios reads Go benchmark output (the file `make bench`
 // writes, which benchstat reads too), prints the median of every
 // benchmark's measurements, and checks the claims of BENCHMARKS.md: the
-// facade's cost per operation against hand-written net/http code, and the
-// simulated time of 1,000 polls under the rate limit. It exits 1 when a
+// facade's cost per operation against hand-written net/http code, the
+// simulated time of 1,000 polls under the rate limit, and the tracker's
+// calls per deposit, delivery latency, 429s and heap. It exits 1 when a
 // goal is missed or a benchmark has fewer than -min runs.
 //
 //	go run ./scripts/bench-ratios [-min 5] bench.txt
@@ -38,6 +39,21 @@ var goals = []goal{
 	{Name: "Flex deposits of a 64 MiB statement / raw encoding/xml RawToken scan", Num: "BenchmarkFlexDeposits64MiB", Den: "BenchmarkFlexRawTokenScan64MiB", Unit: "ns/op", Max: 1.5},
 	{Name: "Flex balances, peak live heap, % of the 64 MiB statement", Num: "BenchmarkFlexBalances64MiB", Unit: "peak-live-heap-%", Min: 0, Max: 10},
 	{Name: "Flex deposits, peak live heap, % of the 64 MiB statement", Num: "BenchmarkFlexDeposits64MiB", Unit: "peak-live-heap-%", Min: 0, Max: 10},
+	// Settlement at scale (issue 14): 1,000 or 10,000 ACH deposits over a
+	// simulated day, followed by one Tracker.
+	{Name: "tracker, bulk 1,000: status calls per deposit", Num: "BenchmarkTrackBulk1000", Unit: "calls/deposit", Max: 0.1},
+	{Name: "tracker, bulk 10,000: status calls per deposit", Num: "BenchmarkTrackBulk10000", Unit: "calls/deposit", Max: 0.1},
+	{Name: "tracker, 10 accounts: status calls per deposit", Num: "BenchmarkTrackFewAccounts1000", Unit: "calls/deposit", Max: 1},
+	{Name: "tracker, 1,000 accounts: status calls per deposit", Num: "BenchmarkTrackManyAccounts1000", Unit: "calls/deposit", Max: 20},
+	{Name: "tracker, callbacks: status calls per deposit", Num: "BenchmarkTrackCallbacks1000", Unit: "calls/deposit", Max: 1.5},
+	{Name: "tracker, bulk 1,000: worst latency (s)", Num: "BenchmarkTrackBulk1000", Unit: "latency-s", Max: 900},
+	{Name: "tracker, bulk 10,000: worst latency (s)", Num: "BenchmarkTrackBulk10000", Unit: "latency-s", Max: 900},
+	{Name: "tracker, 10 accounts: worst latency (s)", Num: "BenchmarkTrackFewAccounts1000", Unit: "latency-s", Max: 900},
+	{Name: "tracker, 1,000 accounts: worst latency (s)", Num: "BenchmarkTrackManyAccounts1000", Unit: "latency-s", Max: 900},
+	{Name: "tracker, callbacks: worst latency (s)", Num: "BenchmarkTrackCallbacks1000", Unit: "latency-s", Max: 60},
+	{Name: "tracker, bulk 10,000: 429 answers", Num: "BenchmarkTrackBulk10000", Unit: "429s", Max: 0},
+	{Name: "tracker, 1,000 accounts: 429 answers", Num: "BenchmarkTrackManyAccounts1000", Unit: "429s", Max: 0},
+	{Name: "tracker, bulk 10,000: peak heap (MiB)", Num: "BenchmarkTrackBulk10000", Unit: "peak-heap-MiB", Max: 50},
 }
 
 // results maps benchmark name (without the -GOMAXPROCS suffix) to unit to
