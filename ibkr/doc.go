@@ -15,7 +15,7 @@
 // # The client
 //
 // New builds a Client from functional options: the environment (Production
-// or QA) or a base URL, the credentials (client id, key id and an RSA key
+// or QA) or a base URL, chosen explicitly (there is no default host), the credentials (client id, key id and an RSA key
 // of 3072 or 4096 bits, as PEM or any crypto.Signer), and optionally
 // scopes, an *http.Client, a *slog.Logger (silent by default), a retry
 // policy, a rate limit and a clientInstructionId allocator. Bad options

@@ -111,7 +111,8 @@ func WithJournal(j Journal) Option {
 	}
 }
 
-// WithEnvironment points the client at Production (the default) or QA.
+// WithEnvironment points the client at Production or QA. New requires an
+// explicit choice: this option or WithBaseURL; there is no default host.
 func WithEnvironment(e Environment) Option {
 	return func(s *settings) error {
 		if e.BaseURL() == "" {

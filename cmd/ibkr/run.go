@@ -195,7 +195,7 @@ Commands:
 	_ = tw.Flush()
 	fmt.Fprint(w, `
 Configuration (flags win over the environment):
-  --env, IBKR_ENV                     production (default) or qa
+  --env, IBKR_ENV                     production or qa; one of --env and --base-url is required
   --base-url, IBKR_BASE_URL           another host, e.g. a local "ibkr sandbox" (http only on loopback)
   --client-id, IBKR_CLIENT_ID         the OAuth client id IBKR gave you
   --key-id, IBKR_KEY_ID               the kid IBKR registered for your public key
