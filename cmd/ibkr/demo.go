@@ -686,15 +686,7 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 		return nil
 	}
 	t0 := j.now()
-	tr, err := j.cl.NewTracker() // follows the deposit on an ACH schedule (about a day), not every few seconds
-	if err == nil {
-		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
-	}
-	if err != nil {
-		return err
-	}
-	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
-	polls := tr.Looks()
+	got, polls, err := j.waitDeposit(ctx, in, wait)
 	if errors.Is(err, ibkr.ErrTimeout) && j.fake == nil {
 		// IBKR takes days to settle deposits: stop cleanly and say how
 		// to follow up.
@@ -712,6 +704,33 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 	j.deposit = got
 	j.step("wait for PROCESSED", "%s after %s (%d polls): the money is in the account", got.Status, j.since(t0), polls)
 	return nil
+}
+
+// waitDeposit waits for the deposit to settle. Against IBKR (and the
+// embedded sandbox, whose clock jumps) a tracker follows it on an ACH
+// schedule, about a day, rather than every few seconds. Against
+// --base-url, usually an "ibkr sandbox --fast" whose day passes in 24
+// wall seconds, that schedule would outlast the wait, so the waiter polls
+// and a progress line shows on a terminal.
+func (j *journey) waitDeposit(ctx context.Context, in *ibkr.Instruction, wait time.Duration) (*ibkr.Instruction, int64, error) {
+	if j.fake == nil && j.target.env == 0 {
+		var polls int64
+		t0, what := j.now(), "the deposit"
+		got, err := j.cl.WaitForInstruction(ctx, in.ClientInstructionID, wait, func(o *ibkr.WaiterOptions) {
+			o.OnPoll = func(int, any, error) { polls++; j.progress(what, t0, int(polls)) }
+		})
+		j.progressDone()
+		return got, polls, err
+	}
+	tr, err := j.cl.NewTracker()
+	if err == nil {
+		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
+	return got, tr.Looks(), err
 }
 
 // progress rewrites one status line on stderr while a wait goes on, when
