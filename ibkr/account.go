@@ -259,7 +259,7 @@ func (c *Client) PendingTasks(ctx context.Context, accountID string) (*Tasks, er
 	}
 	p, err := body.AsPendingTasksResponse()
 	if err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsTasks", Message: "answer is not a pending-task list"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getAccountsTasks"}, StatusCode: 200, Message: "answer is not a pending-task list"}
 	}
 	if err := tasksError(p.HasError, p.ErrorDescription); err != nil {
 		return nil, err
@@ -283,7 +283,7 @@ func (c *Client) RegistrationTasks(ctx context.Context, accountID string) (*Task
 	}
 	p, err := body.AsRegistrationTasksResponse()
 	if err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsTasks", Message: "answer is not a registration-task list"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getAccountsTasks"}, StatusCode: 200, Message: "answer is not a registration-task list"}
 	}
 	if err := tasksError(p.HasError, p.ErrorDescription); err != nil {
 		return nil, err
@@ -320,7 +320,7 @@ func tasksError(hasError *bool, desc *string) error {
 	if !unptr(hasError) {
 		return nil
 	}
-	return &APIError{StatusCode: 200, OperationID: "getAccountsTasks", Message: clipText(unptr(desc))}
+	return &APIError{CallInfo: CallInfo{OperationID: "getAccountsTasks"}, StatusCode: 200, Message: clipText(unptr(desc))}
 }
 
 // unptr returns *p, or the zero value for nil.

@@ -43,7 +43,7 @@ func (c *Client) AccountDetails(ctx context.Context, accountID string) (*Account
 		return nil, err
 	}
 	if unptr(res.HasError) {
-		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsDetails", Message: clipText(unptr(res.ErrorDescription))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getAccountsDetails"}, StatusCode: 200, Message: clipText(unptr(res.ErrorDescription))}
 	}
 	a := unptr(res.Account)
 	day := func(s *string) time.Time {
@@ -87,7 +87,7 @@ func (c *Client) AccountKYC(ctx context.Context, accountID string) (*KYCLink, er
 		return nil, err
 	}
 	if unptr(res.HasError) {
-		return nil, &APIError{StatusCode: 200, OperationID: "getAccountsKyc", Message: clipText(unptr(res.ErrorDescription))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getAccountsKyc"}, StatusCode: 200, Message: clipText(unptr(res.ErrorDescription))}
 	}
 	return &KYCLink{URL: unptr(res.Url), Start: unptr(res.StartDate), Expiry: unptr(res.ExpiryDate),
 		State: unptr(res.State), ExternalID: unptr(res.ExternalId)}, nil

@@ -17,26 +17,6 @@ const (
 	DefaultAccountMaxDelay = 30 * time.Minute
 )
 
-// AccountStatusError reports an account that reached a status it cannot
-// open from while being waited for: rejected (R, errors.Is(err,
-// ErrRejected)), abandoned (A) or closed (C).
-type AccountStatusError struct {
-	AccountID string
-	Status    AccountStatus
-	// Description is IBKR's wording of the status.
-	Description string
-}
-
-// Error implements error.
-func (e *AccountStatusError) Error() string {
-	return "ibkr: account " + e.AccountID + " is " + e.Status.String() + ", not open"
-}
-
-// Is matches ErrRejected for a rejected account.
-func (e *AccountStatusError) Is(target error) bool {
-	return target == ErrRejected && e.Status == StatusRejected
-}
-
 // NewAccountOpenWaiter returns a waiter that polls an account's status
 // (AccountStatus) until it is open (O). A rejected (R), abandoned (A) or
 // closed (C) account ends the wait with an *AccountStatusError; pending

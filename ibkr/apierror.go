@@ -62,7 +62,7 @@ func readAPIError(opID string, resp *http.Response, now time.Time) *APIError {
 // parseAPIError reduces an error answer to IBKR's error fields. Free text
 // is scrubbed of anything that looks like a secret.
 func parseAPIError(opID string, status int, h http.Header, body []byte, now time.Time) *APIError {
-	e := &APIError{StatusCode: status, OperationID: opID, RequestID: responseRequestID(h)}
+	e := &APIError{CallInfo: CallInfo{OperationID: opID}, StatusCode: status, RequestID: responseRequestID(h)}
 	e.RetryAfter = parseRetryAfter(h.Get("Retry-After"), now)
 
 	b := bytes.TrimSpace(body)

@@ -232,8 +232,14 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 
 	logger := slog.New(slog.NewTextHandler(io.MultiWriter(&a.logs, &suiteLogs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	hc := &http.Client{Transport: auditTransport{a: a, next: srv.HTTP.Client().Transport}}
+	jdir := t.TempDir()
+	journal, err := OpenFileJournal(filepath.Join(jdir, "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	newClient := func(clk Clock, opts ...Option) *Client {
 		c, err := New(append([]Option{
+			WithJournal(journal),
 			WithBaseURL(srv.URL),
 			WithPrivateKeyPEM(srv.ClientID, srv.KeyID, srv.PrivateKeyPEM),
 			WithClock(clk),
@@ -247,12 +253,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		return c
 	}
 	c := newClient(srv.Clock())
-	jdir := t.TempDir()
-	journal, err := OpenFileJournal(filepath.Join(jdir, "journal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := JournalContext(context.Background(), journal)
+	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 
 	// The journey: link by ACH, micro-deposits, deposit, balance,

@@ -43,7 +43,7 @@ const MaxBankNameLen = 100
 // and log forms show the account number as ****1234.
 type BankAccountLink struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// AccountID is the IBKR account, e.g. U1234567.
@@ -127,7 +127,7 @@ func (r BankAccountLink) Validate() error {
 // and IBKR's instructionId) and decides within 7 to 15 minutes; wait for
 // that with WaitForBankVerification. Invalid input is an *InputError and
 // nothing is sent.
-func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink) (*Instruction, error) {
+func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink) (*Instr
 				},
 			}
 		},
-	})
+	}, opts)
 }
 
 // MicroDepositVerification confirms the two small credits IBKR sent to a
@@ -195,7 +195,7 @@ func (r MicroDepositVerification) Validate() error {
 // which the ACH instruction is rejected. An instruction not waiting for
 // verification is an *APIError with code
 // ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
-func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerification) (*Instruction, error) {
+func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerification, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -214,5 +214,5 @@ func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerifica
 				CreditAmount2:        r.Amount2,
 			}
 		},
-	})
+	}, opts)
 }

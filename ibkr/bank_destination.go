@@ -51,7 +51,7 @@ const (
 // String and log forms show the account number as ****1234.
 type WireDestination struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
@@ -190,7 +190,7 @@ func validIFSC(s string) bool {
 // AddWireDestination saves a wire withdrawal destination. IBKR processes
 // it at once (PROCESSED); an account holds at most six active bank
 // instructions.
-func (c *Client) AddWireDestination(ctx context.Context, r WireDestination) (*Instruction, error) {
+func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination) (*In
 			}
 			return x
 		},
-	})
+	}, opts)
 }
 
 // EDDADocumentType is the identity document of an eDDA debtor.
@@ -309,7 +309,7 @@ func allDigitsASCII(s string) bool {
 
 // AddEDDAInstruction submits an eDDA authorisation. IBKR answers PENDING
 // and processes it within minutes (wait with WaitForInstruction).
-func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction) (*Instruction, error) {
+func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -328,5 +328,5 @@ func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction) (*In
 				DebtorIdentificationDocumentType: gen.EddaInstructionDebtorIdentificationDocumentType(r.DocumentType),
 			}
 		},
-	})
+	}, opts)
 }

@@ -109,7 +109,7 @@ func maskAccount(s string) string {
 // one of the account's six slots.
 type BankInstructionDeletion struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
@@ -144,7 +144,7 @@ func (r BankInstructionDeletion) Validate() error {
 }
 
 // DeleteBankInstruction deletes a saved bank instruction.
-func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDeletion) (*Instruction, error) {
+func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDeletion, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -161,5 +161,5 @@ func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDel
 				Currency:              string(r.currency()),
 			}
 		},
-	})
+	}, opts)
 }

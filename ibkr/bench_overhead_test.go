@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -225,6 +226,7 @@ type benchDepositClaims struct {
 	Iss string `json:"iss"`
 	Iat int64  `json:"iat"`
 	Exp int64  `json:"exp"`
+	Jti string `json:"jti"`
 }
 
 // benchDepositBody is the same deposit as the JSON body a facade caller
@@ -281,6 +283,9 @@ func (s *benchRawSigner) rawDeposit(ctx context.Context, hc *http.Client, base s
 	c.Instruction.SendingInstitution, c.Instruction.Identifier = "My Bank", "ach-1"
 	c.Iss, c.Iat = "client-7", harnessStart.Unix()
 	c.Exp = c.Iat + 60
+	var jti [16]byte
+	_, _ = rand.Read(jti[:])
+	c.Jti = hex.EncodeToString(jti[:])
 	payload, err := json.Marshal(&c)
 	if err != nil {
 		return nil, err
@@ -429,6 +434,10 @@ func TestBenchmarkSidesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		delete(m["instruction"].(map[string]any), "clientInstructionId")
+		if jti, _ := m["jti"].(string); len(jti) != 32 {
+			t.Fatalf("jti %q, want 32 hex digits", m["jti"])
+		}
+		delete(m, "jti") // random on both sides
 		return m
 	}
 	fc, rc := claims(got[2].body), claims(got[3].body)

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -90,6 +92,12 @@ type CallbackEvent struct {
 	Instruction *InstructionEvent
 	// Raw is the notification's JSON object as received.
 	Raw json.RawMessage
+	// Confirmed is true when the handler re-read the state from IBKR
+	// before calling the application (Client.NewCallbackHandler, or
+	// WithCallbackConfirmation): Status and the state fields then come from
+	// IBKR's answer to a query, not from the notification, which is kept
+	// in Raw. False means the event is only what the notification claims.
+	Confirmed bool
 }
 
 // InstructionEvent is the instruction result of a funding notification.
@@ -110,21 +118,27 @@ type InstructionEvent struct {
 
 // Key identifies the event for de-duplication: its kind, account, request
 // or instruction ids and status. Repeats of a notification share a key; a
-// later status of the same request does not.
+// later status of the same request does not. Each field is written with
+// its length first, so no choice of field values can make two different
+// events share a key.
 func (e CallbackEvent) Key() string {
-	var b strings.Builder
+	var b []byte
+	field := func(s string) {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
 	for _, s := range []string{string(e.Kind), e.AccountID, e.RequestID.String(), e.Status, e.State} {
-		b.WriteString(s)
-		b.WriteByte(0)
+		field(s)
 	}
 	if in := e.Instruction; in != nil {
+		b = append(b, 'I')
 		for _, s := range []string{in.InstructionSetID.String(), in.ClientInstructionID.String(), in.InstructionID.String(),
 			in.InstructionType, in.InstructionStatus, in.ErrorCode} {
-			b.WriteString(s)
-			b.WriteByte(0)
+			field(s)
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // DecodeCallback decodes a callback notification body: one notification
@@ -334,6 +348,12 @@ func decodeFunding(n callbackFields, ev CallbackEvent) (CallbackEvent, error) {
 	return ev, nil
 }
 
+// jsonMediaType reports application/json or a +json type.
+func jsonMediaType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
 // DefaultCallbackMaxBody is the largest notification body the callback
 // handler reads unless told otherwise: 1 MiB, far above any notification.
 const DefaultCallbackMaxBody = 1 << 20
@@ -364,15 +384,47 @@ func WithCallbackDeduper(d *CallbackDeduper) CallbackOption {
 	return func(h *callbackHandler) { h.dedup = d }
 }
 
+// WithCallbackConfirmation makes the handler confirm every notification
+// through c before calling the handler function: it queries the
+// instruction (InstructionStatus, or InstructionByID), the account request
+// (RequestStatus) or the account (AccountStatus) the notification names
+// and hands over the state IBKR answers with (CallbackEvent.Confirmed). A
+// notification about something IBKR does not know (404), or whose ids do
+// not belong together, is dropped with a 200 and never reaches the
+// handler function or the deduper; a failed query answers 500 so that
+// IBKR delivers again. Client.NewCallbackHandler sets this.
+func WithCallbackConfirmation(c *Client) CallbackOption {
+	return func(h *callbackHandler) {
+		if c != nil {
+			h.confirm = c.confirmCallback
+		}
+	}
+}
+
 type callbackHandler struct {
 	handle  func(context.Context, CallbackEvent) error
 	maxBody int64
 	log     *slog.Logger
 	dedup   *CallbackDeduper
+	confirm func(context.Context, CallbackEvent) (CallbackEvent, bool, error)
 }
 
 // NewCallbackHandler returns an http.Handler for IBKR's callback
-// notifications. It accepts POST only (405 otherwise), reads at most
+// notifications that hands each notification to handle as it was
+// received, unconfirmed.
+//
+// IBKR documents no authentication for callbacks: anyone who finds the
+// URL can POST a well-formed, forged notification. A callback is
+// therefore a hint that something changed, never proof of what changed:
+// confirm the outcome with a query (InstructionStatus, RequestStatus,
+// AccountStatus) before acting on it. Client.NewCallbackHandler (or the
+// option WithCallbackConfirmation) does that for you and is the path to
+// use; this unconfirmed handler suits only code that treats every event as
+// "go and look".
+//
+// The handler accepts POST only (405 otherwise) with a JSON body
+// (Content-Type application/json or any +json type; 415 otherwise; a
+// missing Content-Type is tolerated), reads at most
 // DefaultCallbackMaxBody bytes (413 above), answers 400 to a body
 // DecodeCallback refuses, and calls handle once per event in order. When
 // handle fails, the answer is 500 so that IBKR delivers the notification
@@ -400,6 +452,11 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "callback notifications are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && !jsonMediaType(ct) {
+		h.log.WarnContext(r.Context(), "ibkr callback: not JSON", "contentType", clipText(ct))
+		http.Error(w, "notifications are JSON", http.StatusUnsupportedMediaType)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -422,6 +479,21 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		handle = h.dedup.Wrap(handle)
 	}
 	for _, ev := range events {
+		if h.confirm != nil {
+			confirmed, ok, err := h.confirm(r.Context(), ev)
+			if err != nil {
+				h.log.ErrorContext(r.Context(), "ibkr callback: confirming query failed; IBKR will redeliver",
+					"kind", string(ev.Kind), "error", err)
+				http.Error(w, "notification not processed", http.StatusInternalServerError)
+				return
+			}
+			if !ok {
+				h.log.WarnContext(r.Context(), "ibkr callback: IBKR does not confirm the notification; dropped",
+					"kind", string(ev.Kind), "status", clipText(ev.Status))
+				continue
+			}
+			ev = confirmed
+		}
 		if err := handle(r.Context(), ev); err != nil {
 			h.log.ErrorContext(r.Context(), "ibkr callback: handler failed; IBKR will redeliver",
 				"kind", string(ev.Kind), "status", ev.Status, "error", err)

@@ -12,7 +12,9 @@ import (
 
 // A callback endpoint: IBKR's notifications arrive as typed events,
 // repeats are dropped, malformed bodies are answered 400 and a failing
-// handler 500 (so IBKR delivers again).
+// handler 500 (so IBKR delivers again). These events are unconfirmed:
+// anyone can POST a forged one, so treat each as a hint and confirm with
+// a query before acting, or use Client.NewCallbackHandler, which does.
 func ExampleNewCallbackHandler() {
 	handler := ibkr.NewCallbackHandler(func(ctx context.Context, ev ibkr.CallbackEvent) error {
 		switch ev.Kind {

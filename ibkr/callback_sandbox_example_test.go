@@ -3,6 +3,7 @@ package ibkr_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"time"
 
@@ -12,15 +13,14 @@ import (
 )
 
 // Callback notifications end to end: the sandbox, like IBKR, POSTs every
-// status change to the callback URL; the handler decodes them into typed
-// events, drops repeats, and feeds a Notifier that wakes the waiter
-// waiting for the account (the waiter's own poll still decides).
-func ExampleNewCallbackHandler_sandbox() {
-	notifier := ibkr.NewNotifier(func(ctx context.Context, ev ibkr.CallbackEvent) error {
-		fmt.Println("callback:", ev.Kind, ev.AccountID, ev.AccountStatus)
-		return nil
-	})
-	cb := httptest.NewServer(ibkr.NewCallbackHandler(notifier.Notify, ibkr.WithCallbackDeduper(ibkr.NewCallbackDeduper(0))))
+// status change to the callback URL. IBKR does not authenticate callbacks,
+// so the client's handler confirms each one with a query before the
+// application sees it (ev.Confirmed), drops repeats, and feeds a Notifier
+// that wakes the waiter waiting for the account (the waiter's own poll
+// still decides).
+func ExampleClient_NewCallbackHandler() {
+	var handler http.Handler // set once the client exists
+	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	defer cb.Close()
 
 	sb, err := ibkrtest.StartServer(ibkrtest.WithCallbackURL(cb.URL))
@@ -33,6 +33,12 @@ func ExampleNewCallbackHandler_sandbox() {
 		panic(err)
 	}
 	ctx := context.Background()
+
+	notifier := ibkr.NewNotifier(func(ctx context.Context, ev ibkr.CallbackEvent) error {
+		fmt.Println("callback:", ev.Kind, ev.AccountID, ev.AccountStatus, "confirmed:", ev.Confirmed)
+		return nil
+	})
+	handler = c.NewCallbackHandler(notifier.Notify, ibkr.WithCallbackDeduper(ibkr.NewCallbackDeduper(0)))
 
 	reg, err := c.Register(ctx, ibkr.HybridRegistration{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com", Country: "USA"})
 	if err != nil {
@@ -48,6 +54,6 @@ func ExampleNewCallbackHandler_sandbox() {
 	}
 	fmt.Println("waiter:", st.AccountID, st.Status)
 	// Output:
-	// callback: ACCOUNT_STATUS U1000001 open (O)
+	// callback: ACCOUNT_STATUS U1000001 open (O) confirmed: true
 	// waiter: U1000001 open (O)
 }

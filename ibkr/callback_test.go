@@ -216,6 +216,7 @@ func TestCallbackHandlerDedup(t *testing.T) {
 
 func TestCallbackDeduperBounded(t *testing.T) {
 	dd := NewCallbackDeduper(100)
+	dd.SetRetention(0) // a ring: the oldest gives way at once
 	var mu sync.Mutex
 	handled := map[string]int{}
 	fn := dd.Wrap(func(_ context.Context, ev CallbackEvent) error {
@@ -254,8 +255,10 @@ func TestCallbackDeduperBounded(t *testing.T) {
 	if len(handled) != 1000 || total >= 16000 {
 		t.Errorf("handled %d distinct, %d total", len(handled), total)
 	}
-	// Evicted keys are handled again: capacity 2, three keys.
+	// Evicted keys are handled again: capacity 2, three keys, no
+	// retention.
 	small := NewCallbackDeduper(2)
+	small.SetRetention(0)
 	count := 0
 	f := small.Wrap(func(context.Context, CallbackEvent) error { count++; return nil })
 	for _, a := range []string{"U1", "U2", "U3", "U1", "U3"} {
@@ -263,6 +266,17 @@ func TestCallbackDeduperBounded(t *testing.T) {
 	}
 	if count != 4 || small.Len() != 2 {
 		t.Errorf("count = %d, Len = %d; want 4, 2", count, small.Len())
+	}
+	// With the default retention a full deduper keeps its young keys: the
+	// third key is handled but not remembered, so U1 stays a repeat.
+	kept := NewCallbackDeduper(2)
+	count = 0
+	f = kept.Wrap(func(context.Context, CallbackEvent) error { count++; return nil })
+	for _, a := range []string{"U1", "U2", "U3", "U1", "U3"} {
+		_ = f(context.Background(), CallbackEvent{Kind: CallbackAccountStatus, AccountID: a, Status: "O"})
+	}
+	if count != 4 || kept.Len() != 2 {
+		t.Errorf("count = %d, Len = %d; want 4, 2 (U1 U2 U3 U3)", count, kept.Len())
 	}
 }
 

@@ -34,7 +34,7 @@ func (r Cancellation) Validate() error {
 // CancelInstruction cancels a PENDING instruction. IBKR refuses to cancel
 // one that is no longer PENDING (HTTP 422, an *APIError matching
 // ErrRejected).
-func (c *Client) CancelInstruction(ctx context.Context, r Cancellation) (*Instruction, error) {
+func (c *Client) CancelInstruction(ctx context.Context, r Cancellation, opts ...CallOption) (*Instruction, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -45,5 +45,5 @@ func (c *Client) CancelInstruction(ctx context.Context, r Cancellation) (*Instru
 		body: func(cid ID) any {
 			return gen.CancelInstruction{ClientInstructionId: cid, InstructionId: r.InstructionID, Reason: r.Reason}
 		},
-	})
+	}, opts)
 }

@@ -23,28 +23,31 @@ import (
 // A Client is safe for concurrent use; create one per set of credentials
 // and share it.
 type Client struct {
-	baseURL   string // without trailing slash
-	basePath  string // path prefix of baseURL, "" or "/prefix"
-	tokenURL  string
-	clientID  string
-	audience  string
-	scopes    []string
-	signer    *jwsSigner
-	http      *http.Client
-	log       *slog.Logger
-	clock     Clock
-	userAgent string
-	uaHeader  []string // the User-Agent header value, built once
-	retry     RetryPolicy
-	budget    *retryBudget
-	limits    *limiters
-	maintWait bool
-	maintOff  bool
-	ids       *idBook
-	journal   Journal // default journal for money-moving calls; may be nil
-	tokens    *tokenSource
-	raw       *gen.ClientWithResponses
-	tracker   atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
+	baseURL     string // without trailing slash
+	basePath    string // path prefix of baseURL, "" or "/prefix"
+	tokenURL    string
+	clientID    string
+	audience    string
+	scopes      []string
+	signer      *jwsSigner
+	http        *http.Client
+	log         *slog.Logger
+	clock       Clock
+	userAgent   string
+	uaHeader    []string // the User-Agent header value, built once
+	retry       RetryPolicy
+	opRetry     map[string]*RetryPolicy // WithOperationRetry, over retry
+	tokenPolicy *RetryPolicy            // the token request's policy
+	observer    CallObserver
+	budget      *retryBudget
+	limits      *limiters
+	maintWait   bool
+	maintOff    bool
+	ids         *idBook
+	journal     Journal // default journal for money-moving calls; may be nil
+	tokens      *tokenSource
+	raw         *gen.ClientWithResponses
+	tracker     atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
 }
 
 // withoutRedirects returns a copy of hc that does not follow redirects
@@ -149,10 +152,19 @@ func New(opts ...Option) (*Client, error) {
 		alloc = NewClockAllocator(c.clock)
 	}
 	c.ids = newIDBook(alloc)
+	for id, p := range s.opRetry {
+		if c.opRetry == nil {
+			c.opRetry = map[string]*RetryPolicy{}
+		}
+		m := p.over(c.retry)
+		c.opRetry[id] = &m
+	}
+	c.tokenPolicy, _ = c.policyFor(optable.OpGenerateToken.ID, nil)
+	c.observer = s.observer
 	c.budget = newRetryBudget(c.retry)
 	c.limits = newLimiters(c.clock, s.ratePerSec, s.rateBurst)
 	c.tokens = &tokenSource{c: c}
-	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c}))
+	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c: c}))
 	if err != nil {
 		return nil, invalid("baseURL", "%v", err)
 	}
@@ -168,9 +180,23 @@ func New(opts ...Option) (*Client, error) {
 // (*APIError and friends), never as a response; a response recovered by
 // reconciliation is marked, see Reconciled.
 //
-// Instruction bodies may leave clientInstructionId out (or 0): the client
-// fills in a fresh id. Ids the caller sets are checked for reuse.
-func (c *Client) Raw() *gen.ClientWithResponses { return c.raw }
+// Raw is the one path on which the client identifies the operation from
+// the request's method and path, and the clientInstructionIds from its
+// body: instruction bodies may leave clientInstructionId out (or 0), and
+// the client fills in a fresh id; ids the caller sets are checked for
+// reuse (ids from NewInstructionID pass once). Options apply to every
+// request made through the returned client, e.g.
+// c.Raw(ibkr.WithResume()) to resume a request sent before.
+func (c *Client) Raw(opts ...CallOption) *gen.ClientWithResponses {
+	if len(opts) == 0 {
+		return c.raw
+	}
+	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c: c, opts: collectOptions(opts)}))
+	if err != nil {
+		return c.raw // cannot happen: New built c.raw from the same URL
+	}
+	return raw
+}
 
 // BaseURL returns the base URL the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL }

@@ -25,7 +25,7 @@ const (
 // WaitForInstruction).
 type ACHDeposit struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// AccountID is the IBKR account credited.
@@ -87,7 +87,7 @@ func recurrenceDetail(r *Recurrence) *gen.RecurringInstructionDetail {
 
 // DepositACH submits an ACH deposit from a linked bank account. The
 // result carries the clientInstructionId to wait on.
-func (c *Client) DepositACH(ctx context.Context, r ACHDeposit) (*Instruction, error) {
+func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOption) (*Instruction, error) {
 	if err := r.validate(c.clock.Now()); err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (c *Client) DepositACH(ctx context.Context, r ACHDeposit) (*Instruction, er
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	})
+	}, opts)
 }
 
 // WireDeposit tells IBKR a wire is on its way (DEPOSIT by WIRE), so that
@@ -189,7 +189,7 @@ func (r WireDeposit) validate(now time.Time) error {
 }
 
 // NotifyWireDeposit submits a wire deposit notification.
-func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit) (*Instruction, error) {
+func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...CallOption) (*Instruction, error) {
 	if err := r.validate(c.clock.Now()); err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit) (*Instruc
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	})
+	}, opts)
 }
 
 // optional returns nil for "" and &s otherwise.

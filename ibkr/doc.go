@@ -44,7 +44,7 @@
 // money, each with its clientInstructionId allocated before sending and
 // exposed in results and errors (InstructionIDOf); WaitForInstruction
 // waits for a terminal state; Balance, WithdrawableCash and
-// RecentInstructions report. WithJournal (or JournalContext) records every
+// RecentInstructions report. WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
 //
 // Accounts: Register and RegisterApplication open accounts, UploadDocuments
@@ -54,8 +54,19 @@
 // sends typed maintenance requests (close, abandon, reset, permissions,
 // tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
 // documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
-// portal; NewCallbackHandler turns IBKR's notifications into typed events
-// that can also wake waiters (Notifier).
+// portal; Client.NewCallbackHandler turns IBKR's notifications into typed
+// events that can also wake waiters (Notifier).
+//
+// # Callbacks are hints
+//
+// IBKR documents no authentication for its callback notifications: anyone
+// who learns the callback URL can POST a well-formed notification saying a
+// deposit was PROCESSED. Never act on a notification alone; confirm the
+// outcome with a query (InstructionStatus, RequestStatus, AccountStatus).
+// Client.NewCallbackHandler does exactly that before calling the
+// application (CallbackEvent.Confirmed) and drops notifications IBKR does
+// not confirm; the package-level NewCallbackHandler hands over unconfirmed
+// events and suits only code that treats each one as "go and look".
 //
 // Every workflow validates its input locally first (routing numbers,
 // amounts and their decimals, currencies, names, dates, account ids) and

@@ -164,7 +164,7 @@ func (c *Client) Enumeration(ctx context.Context, typ EnumerationType, o Enumera
 	}
 	if res.JsonData != nil {
 		if e.Data, err = json.Marshal(*res.JsonData); err != nil {
-			return nil, &APIError{StatusCode: 200, OperationID: "getEnumerations", Message: "jsonData is not JSON"}
+			return nil, &APIError{CallInfo: CallInfo{OperationID: "getEnumerations"}, StatusCode: 200, Message: "jsonData is not JSON"}
 		}
 	}
 	return e, nil

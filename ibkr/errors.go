@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -44,14 +45,28 @@ var (
 	ErrTimeout = errors.New("ibkr: wait timed out")
 )
 
+// CallInfo is what every error of a call carries, once: the operation and
+// the request's clientInstructionId. APIError, RequestError,
+// OutcomeUnknownError, RejectedError, MaintenanceError and
+// WaitTimeoutError embed it, so e.OperationID and e.ClientInstructionID
+// read alike on each; InstructionIDOf finds it through any wrapping.
+type CallInfo struct {
+	// OperationID is the spec's operationId of the call, e.g.
+	// "createBankInstructions" (empty when not known).
+	OperationID string
+	// ClientInstructionID is the id of the request's single instruction,
+	// zero if it has none.
+	ClientInstructionID ID
+}
+
+func (c *CallInfo) callInfo() *CallInfo { return c }
+
 // APIError is a non-2xx answer from IBKR, or one whose body could not be
 // used. It never holds secrets: bodies are reduced to IBKR's error fields.
 type APIError struct {
+	CallInfo
 	// StatusCode is the HTTP status.
 	StatusCode int
-	// OperationID is the spec's operationId of the call, e.g.
-	// "createBankInstructions".
-	OperationID string
 	// Code is IBKR's error code when it sent one (errorCode, or the problem
 	// type), e.g. "ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE".
 	Code string
@@ -60,9 +75,6 @@ type APIError struct {
 	Message string
 	// RequestID is the request identifier from the response headers, if any.
 	RequestID string
-	// ClientInstructionID is the instruction id of the request, when it had
-	// one.
-	ClientInstructionID ID
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
 	// InvalidArguments lists fields IBKR named as missing or invalid.
@@ -154,3 +166,258 @@ func (e *InputError) Unwrap() error { return e.Err }
 func invalid(field, format string, args ...any) *InputError {
 	return &InputError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// RequestError reports a state-changing request that failed before IBKR
+// received it: it was refused locally (for instance a reused
+// clientInstructionId), the journal could not record it, the context
+// ended before sending, or a maintenance window or the rate limit stopped
+// it. It is safe to send again, with the same id and WithResume or a
+// new one. errors.Is sees through it to the cause.
+type RequestError struct {
+	// CallInfo names the operation and the id the request was to be sent
+	// with (zero if none was allocated yet).
+	CallInfo
+	// Err is the cause.
+	Err error
+}
+
+// Error implements error.
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	b.WriteString("ibkr: " + e.OperationID + ": not sent")
+	if !e.ClientInstructionID.IsZero() {
+		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// InstructionIDOf returns the clientInstructionId an error of a facade
+// call carries (*RequestError, *APIError, *OutcomeUnknownError,
+// *RejectedError or *WaitTimeoutError, through any wrapping): the
+// CallInfo of the outermost one.
+func InstructionIDOf(err error) (ID, bool) {
+	var c interface{ callInfo() *CallInfo }
+	if errors.As(err, &c) {
+		id := c.callInfo().ClientInstructionID
+		return id, !id.IsZero()
+	}
+	return ID{}, false
+}
+
+// OutcomeUnknownError reports a state-changing request that may or may not
+// have taken effect. errors.Is(err, ErrOutcomeUnknown) holds, and Unwrap
+// returns what made the outcome unknown (a transport error, the caller's
+// context error, or an *APIError for a 5xx).
+type OutcomeUnknownError struct {
+	// CallInfo names the operation and the id of a single-instruction
+	// request: look it up later with GET
+	// /gw/api/v1/client-instructions/{id}.
+	CallInfo
+	// ClientInstructionIDs lists the ids of a bulk request.
+	ClientInstructionIDs []ID
+	// Err is the cause.
+	Err error
+	// LookupErr is why the reconciliation lookup did not settle it, if one
+	// was made.
+	LookupErr error
+}
+
+// Error implements error.
+func (e *OutcomeUnknownError) Error() string {
+	var b strings.Builder
+	b.WriteString("ibkr: " + e.OperationID + ": outcome unknown")
+	switch {
+	case !e.ClientInstructionID.IsZero():
+		b.WriteString(" for clientInstructionId " + e.ClientInstructionID.String())
+	case len(e.ClientInstructionIDs) > 0:
+		b.WriteString(" for clientInstructionIds ")
+		for i, id := range e.ClientInstructionIDs {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			if i == 5 {
+				b.WriteString(fmt.Sprintf("... (%d in all)", len(e.ClientInstructionIDs)))
+				break
+			}
+			b.WriteString(id.String())
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.LookupErr != nil {
+		b.WriteString("; lookup: " + e.LookupErr.Error())
+	}
+	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
+		b.WriteString("; look the id up (or resend with ibkr.WithResume), never resend with a new id")
+	}
+	return b.String()
+}
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the cause.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// RejectedError reports an instruction IBKR answered, or later reported,
+// as REJECTED: errors.Is(err, ErrRejected) holds. It carries IBKR's code
+// and message. (A request IBKR refuses outright with HTTP 422 is an
+// *APIError, which matches ErrRejected too.)
+type RejectedError struct {
+	// CallInfo carries the instruction's clientInstructionId (and the
+	// operation, when the rejection is the answer of a call).
+	CallInfo
+	// Instruction is IBKR's account of the rejected instruction.
+	Instruction *Instruction
+	// Code and Message are IBKR's error code and message (or
+	// description).
+	Code, Message string
+	// AttemptsLeft is, for a failed micro-deposit verification, how many
+	// attempts IBKR still allows (0: none, the ACH instruction is
+	// rejected); -1 otherwise or when IBKR did not say.
+	AttemptsLeft int
+	// Err is a more specific cause, such as ErrMicroDepositMismatch.
+	Err error
+}
+
+// Error implements error.
+func (e *RejectedError) Error() string {
+	var b strings.Builder
+	b.WriteString("ibkr: ")
+	if e.Instruction != nil && e.Instruction.Type != "" {
+		b.WriteString(e.Instruction.Type + " ")
+	}
+	b.WriteString("rejected")
+	if e.Code != "" {
+		b.WriteString(": " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + scrubText(e.Message))
+	}
+	if e.AttemptsLeft >= 0 && attemptsLeft(e.Message) < 0 { // IBKR's text may already say it
+		b.WriteString(" (" + strconv.Itoa(e.AttemptsLeft) + " attempts left)")
+	}
+	if id := e.instructionID(); !id.IsZero() {
+		b.WriteString(" [clientInstructionId " + id.String() + "]")
+	}
+	return b.String()
+}
+
+// instructionID is the rejected instruction's id.
+func (e *RejectedError) instructionID() ID { return e.callInfo().ClientInstructionID }
+
+// callInfo falls back on the instruction's own id.
+func (e *RejectedError) callInfo() *CallInfo {
+	if e.ClientInstructionID.IsZero() && e.Instruction != nil {
+		return &CallInfo{OperationID: e.OperationID, ClientInstructionID: e.Instruction.ClientInstructionID}
+	}
+	return &e.CallInfo
+}
+
+// Is matches ErrRejected.
+func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
+
+// Unwrap returns the specific cause, if any.
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+// MaintenanceError reports a call refused locally because its endpoint is
+// inside one of IBKR's maintenance windows. errors.Is(err, ErrMaintenance)
+// holds.
+type MaintenanceError struct {
+	// CallInfo names the refused operation.
+	CallInfo
+	// Group is MaintenanceAccounts or MaintenanceBanking.
+	Group string
+	// Start and End bound the window (End is when calls may resume).
+	Start, End time.Time
+}
+
+// Error implements error.
+func (e *MaintenanceError) Error() string {
+	end := e.End.In(eastern())
+	return fmt.Sprintf("ibkr: %s: IBKR %s endpoints are in a maintenance window until %s (%s)",
+		e.OperationID, e.Group, end.Format("Mon 2006-01-02 15:04 MST"), e.End.UTC().Format(time.RFC3339))
+}
+
+// Is matches ErrMaintenance.
+func (e *MaintenanceError) Is(target error) bool { return target == ErrMaintenance }
+
+// WaitTimeoutError reports a waiter that ran out of time before a terminal
+// state. errors.Is(err, ErrTimeout) holds. It carries the last value polled
+// and the last poll's error, if any, without wrapping the latter.
+type WaitTimeoutError struct {
+	// CallInfo carries the awaited instruction's id, when the wait was
+	// for an instruction.
+	CallInfo
+	// What names the awaited object.
+	What string
+	// MaxWait is the wait's bound.
+	MaxWait time.Duration
+	// Attempts counts the polls made.
+	Attempts int
+	// Last is the last value polled (nil if no poll succeeded).
+	Last any
+	// LastErr is the last poll's transient error, if the last poll failed.
+	LastErr error
+}
+
+// Error implements error.
+func (e *WaitTimeoutError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ibkr: waiting for %s: no terminal state after %s (%d polls)", e.What, e.MaxWait, e.Attempts)
+	if e.Last != nil {
+		if s, ok := e.Last.(fmt.Stringer); ok {
+			b.WriteString("; last seen: " + s.String())
+		}
+	}
+	if e.LastErr != nil {
+		b.WriteString("; last poll failed: " + e.LastErr.Error())
+	}
+	if !e.ClientInstructionID.IsZero() {
+		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
+	}
+	return b.String()
+}
+
+// Is matches ErrTimeout.
+func (e *WaitTimeoutError) Is(target error) bool { return target == ErrTimeout }
+
+// AccountStatusError reports an account that reached a status it cannot
+// open from while being waited for: rejected (R, errors.Is(err,
+// ErrRejected)), abandoned (A) or closed (C).
+type AccountStatusError struct {
+	AccountID string
+	Status    AccountStatus
+	// Description is IBKR's wording of the status.
+	Description string
+}
+
+// Error implements error.
+func (e *AccountStatusError) Error() string {
+	return "ibkr: account " + e.AccountID + " is " + e.Status.String() + ", not open"
+}
+
+// Is matches ErrRejected for a rejected account.
+func (e *AccountStatusError) Is(target error) bool {
+	return target == ErrRejected && e.Status == StatusRejected
+}
+
+// sendError is a failure of the HTTP exchange itself (as opposed to a
+// failure before sending). sent is false when the request certainly never
+// left (dial, DNS or TLS verification failure).
+type sendError struct {
+	op   string
+	err  error
+	sent bool
+}
+
+func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error() }
+
+func (e *sendError) Unwrap() error { return e.err }

@@ -1,13 +1,13 @@
 package ibkr
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // # Money movement: exactly once
@@ -22,7 +22,7 @@ import (
 //     taken from the request's ClientInstructionID field, to resume).
 //     The result (*Instruction) and every error after this point carry
 //     it: InstructionIDOf(err) returns it.
-//  3. With a Journal in the context (JournalContext), the intent is
+//  3. With a Journal (WithJournal, or WithCallJournal for one call), the intent is
 //     recorded before sending and the outcome after.
 //  4. The request is sent once through the client's pipeline, which never
 //     resends blindly: a lost answer or a 5xx is reconciled by looking the
@@ -34,68 +34,9 @@ import (
 //     fate is unknown is an *OutcomeUnknownError; one that never left is
 //     a *RequestError.
 
-// RequestError reports a state-changing request that failed before IBKR
-// received it: it was refused locally (for instance a reused
-// clientInstructionId), the journal could not record it, the context
-// ended before sending, or a maintenance window or the rate limit stopped
-// it. It is safe to send again, with the same id under ResumeContext or a
-// new one. errors.Is sees through it to the cause.
-type RequestError struct {
-	// OperationID is the operation, e.g. "createExternalCashTransfers".
-	OperationID string
-	// ClientInstructionID is the id the request was to be sent with (zero
-	// if none was allocated yet).
-	ClientInstructionID ID
-	// Err is the cause.
-	Err error
-}
-
-// Error implements error.
-func (e *RequestError) Error() string {
-	var b strings.Builder
-	b.WriteString("ibkr: " + e.OperationID + ": not sent")
-	if !e.ClientInstructionID.IsZero() {
-		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *RequestError) Unwrap() error { return e.Err }
-
-// InstructionIDOf returns the clientInstructionId an error of a facade
-// call carries (*RequestError, *APIError, *OutcomeUnknownError,
-// *RejectedError or *WaitTimeoutError, through any wrapping).
-func InstructionIDOf(err error) (ID, bool) {
-	var re *RequestError
-	if errors.As(err, &re) && !re.ClientInstructionID.IsZero() {
-		return re.ClientInstructionID, true
-	}
-	var ou *OutcomeUnknownError
-	if errors.As(err, &ou) && !ou.ClientInstructionID.IsZero() {
-		return ou.ClientInstructionID, true
-	}
-	var rj *RejectedError
-	if errors.As(err, &rj) && rj.Instruction != nil && !rj.Instruction.ClientInstructionID.IsZero() {
-		return rj.Instruction.ClientInstructionID, true
-	}
-	var ae *APIError
-	if errors.As(err, &ae) && !ae.ClientInstructionID.IsZero() {
-		return ae.ClientInstructionID, true
-	}
-	var te *WaitTimeoutError
-	if errors.As(err, &te) && !te.ClientInstructionID.IsZero() {
-		return te.ClientInstructionID, true
-	}
-	return ID{}, false
-}
-
 // instructionCall is one state-changing instruction request.
 type instructionCall struct {
-	op       string // operationId
+	op       instructionOp
 	itype    string // instructionType
 	account  string
 	amount   Decimal
@@ -106,123 +47,96 @@ type instructionCall struct {
 	body     func(cid ID) any
 }
 
-// maxThrottledResumes bounds how often a state-changing request refused
-// with 429 (or whose settling lookup was) is resumed: each time the id is
-// looked up first, and the request sent again, with the same id, only if
-// IBKR never received it.
-const maxThrottledResumes = 8
-
-// throttled reports a request refused by a rate limit before IBKR acted
-// on it: a 429 answer, or an outcome left unknown only because the
-// lookup meant to settle it was itself rate limited.
-func throttled(err error) bool {
-	var ae *APIError
-	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
-		var ou *OutcomeUnknownError
-		if !errors.As(err, &ou) {
-			return true
-		}
-	}
-	var ou *OutcomeUnknownError
-	return errors.As(err, &ou) && errors.Is(ou.LookupErr, ErrRateLimited) && !ou.ClientInstructionID.IsZero()
-}
-
-// sender returns the Raw() call for a state-changing operation.
-func (c *Client) sender(op string) func(ctx context.Context, body io.Reader) (*http.Response, error) {
-	switch op {
-	case opBankInstructions:
-		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
-			return c.raw.CreateBankInstructionsWithBody(ctx, contentTypeJSON, body)
-		}
-	case opExternalCash:
-		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
-			return c.raw.CreateExternalCashTransfersWithBody(ctx, contentTypeJSON, body)
-		}
-	case opInternalCash:
-		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
-			return c.raw.CreateInternalCashTransfersWithBody(ctx, contentTypeJSON, body)
-		}
-	case opCancel:
-		return func(ctx context.Context, body io.Reader) (*http.Response, error) {
-			return c.raw.CreateInstructionsCancelWithBody(ctx, contentTypeJSON, body)
-		}
-	}
-	return nil
+// instructionOp is a state-changing instruction operation: its row of the
+// generated table and its generated request builder (the JSON body
+// travels in the call descriptor). A new money-moving operation is one
+// more of these, named by the facade method that sends it.
+type instructionOp struct {
+	op    *optable.Operation
+	build func(server string) (*http.Request, error)
 }
 
 // The state-changing operations of the funding calls.
-const (
-	opBankInstructions = "createBankInstructions"
-	opExternalCash     = "createExternalCashTransfers"
-	opInternalCash     = "createInternalCashTransfers"
-	opCancel           = "createInstructionsCancel"
+var (
+	opBankInstructions = instructionOp{optable.OpCreateBankInstructions, func(server string) (*http.Request, error) {
+		return gen.NewCreateBankInstructionsRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opExternalCash = instructionOp{optable.OpCreateExternalCashTransfers, func(server string) (*http.Request, error) {
+		return gen.NewCreateExternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opInternalCash = instructionOp{optable.OpCreateInternalCashTransfers, func(server string) (*http.Request, error) {
+		return gen.NewCreateInternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
+	}}
+	opCancel = instructionOp{optable.OpCreateInstructionsCancel, func(server string) (*http.Request, error) {
+		return gen.NewCreateInstructionsCancelRequestWithBody(server, contentTypeJSON, nil)
+	}}
 )
 
 // submit runs a state-changing instruction request exactly once (see
 // above).
-func (c *Client) submit(ctx context.Context, call instructionCall) (*Instruction, error) {
-	cid := call.cid
+func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOption) (*Instruction, error) {
+	co := collectOptions(opts)
+	opID := ic.op.op.ID
+	cid := ic.cid
 	if cid.IsZero() {
-		id, err := c.NewInstructionID(ctx)
+		id, err := c.ids.next(ctx)
 		if err != nil {
-			return nil, &RequestError{OperationID: call.op, Err: err}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID}, Err: err}
 		}
 		cid = id
-	} else if !resuming(ctx) {
+	} else if !co.resume {
 		// Refuse a reused id before the journal records anything: an
 		// entry the id already has keeps its outcome.
-		if err := c.ids.reserve(ctx, cid); err != nil {
+		if err := c.ids.accept(ctx, cid); err != nil {
 			if ie, ok := err.(*InputError); ok {
 				cp := *ie
 				cp.Field = "instruction.clientInstructionId"
 				err = &cp
 			}
-			return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: err}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: err}
 		}
 	}
-	body, err := marshalJSON(map[string]any{"instructionType": call.itype, "instruction": call.body(cid)})
+	body, err := marshalJSON(map[string]any{"instructionType": ic.itype, "instruction": ic.body(cid)})
 	if err != nil {
-		return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: err}
+		return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: err}
 	}
-	j := journalFrom(ctx)
+	j := co.journal
 	if j == nil {
 		j = c.journal
 	}
 	if j != nil {
 		e := JournalEntry{
-			ClientInstructionID: cid, Operation: call.op, InstructionType: call.itype,
-			AccountID: call.account, Amount: call.amount, Currency: call.currency,
-			Summary: call.summary, Time: c.clock.Now().UTC(),
+			ClientInstructionID: cid, Operation: opID, InstructionType: ic.itype,
+			AccountID: ic.account, Amount: ic.amount, Currency: ic.currency,
+			Summary: ic.summary, Time: c.clock.Now().UTC(),
 		}
-		if !call.secret && !bodyHasSecret(body) {
+		if !ic.secret && !bodyHasSecret(body) {
 			e.Body = body
 		}
 		if err := j.Begin(ctx, e); err != nil {
-			return nil, &RequestError{OperationID: call.op, ClientInstructionID: cid, Err: errors.Join(errors.New("journal refused the intent"), err)}
+			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: errors.Join(errors.New("journal refused the intent"), err)}
 		}
 	}
-	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(call.op), attrID(cid), attrWhat(call.summary))
-	in, err := c.sendInstruction(ctx, call.op, cid, body)
+	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(opID), attrID(cid), attrWhat(ic.summary))
+	in, err := c.sendInstruction(ctx, call{op: ic.op.op, build: ic.op.build, body: body, cid: cid, opts: co})
 	if j != nil {
 		o := outcomeOf(in, err, c.clock.Now().UTC())
 		if jerr := j.Finish(context.WithoutCancel(ctx), cid, o); jerr != nil {
-			c.log.LogAttrs(ctx, levelWarn, "ibkr journal could not record an outcome", attrOp(call.op), attrID(cid), attrErr(jerr))
+			c.log.LogAttrs(ctx, levelWarn, "ibkr journal could not record an outcome", attrOp(opID), attrID(cid), attrErr(jerr))
 		}
 	}
 	return in, err
 }
 
-// sendInstruction sends a prepared single-instruction body and reads the
-// answer, settling unreadable answers by lookup.
-func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []byte) (*Instruction, error) {
-	send := c.sender(op)
-	if send == nil {
-		return nil, &RequestError{OperationID: op, ClientInstructionID: cid, Err: invalid("operation", "%s is not a funding operation", op)}
-	}
-	sctx := ctx
+// sendInstruction sends a prepared single-instruction call and reads the
+// answer, settling unreadable answers by lookup. A call refused by a rate
+// limit is resumed (looked up, then sent only if IBKR never received it)
+// up to maxThrottledResumes times.
+func (c *Client) sendInstruction(ctx context.Context, k call) (*Instruction, error) {
+	op, cid := k.op.ID, k.cid
 	var unsettled *OutcomeUnknownError // a resume's outcome left unknown
 	for tries := 1; ; tries++ {
-		resp, err := send(sctx, bytes.NewReader(body))
+		resp, err := c.invoke(ctx, &k)
 		if err != nil {
 			if !throttled(err) || tries > maxThrottledResumes || ctx.Err() != nil {
 				err = errWithInstructionID(err, op, cid)
@@ -230,7 +144,7 @@ func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []
 				if unsettled != nil && errors.As(err, &re) {
 					// This try never left, but an earlier copy may
 					// have taken effect.
-					return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: unsettled.Err, LookupErr: err}
+					return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: unsettled.Err, LookupErr: err}
 				}
 				return nil, err
 			}
@@ -242,12 +156,13 @@ func (c *Client) sendInstruction(ctx context.Context, op string, cid ID, body []
 			// it was): nothing was done. Wait, then look the id up and
 			// send again, with the same id, only if IBKR never received
 			// it.
-			wait := c.retry.backoff(tries)
+			policy, _ := c.policyFor(op, k.opts.retry) // checked by invoke
+			wait := policy.throttledWait(tries)
 			c.log.LogAttrs(ctx, levelInfo, "ibkr rate limited; resuming with the same clientInstructionId", attrOp(op), attrID(cid), attrDur("wait", wait))
 			if serr := c.clock.Sleep(ctx, wait); serr != nil {
 				return nil, errWithInstructionID(err, op, cid)
 			}
-			sctx = ResumeContext(ctx)
+			k.opts.resume = true
 			continue
 		}
 		raw, reconciled, rerr := readAnswer(resp)
@@ -289,7 +204,7 @@ func (c *Client) settleByLookup(ctx context.Context, op string, cid ID, cause er
 	c.log.LogAttrs(ctx, levelWarn, "ibkr unreadable answer; looking the clientInstructionId up", attrOp(op), attrID(cid), attrErr(cause))
 	in, err := c.InstructionStatus(lctx, cid)
 	if err != nil {
-		return nil, &OutcomeUnknownError{OperationID: op, ClientInstructionID: cid, Err: &APIError{OperationID: op, StatusCode: http.StatusOK, Message: cause.Error(), ClientInstructionID: cid}, LookupErr: err}
+		return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: &APIError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, StatusCode: http.StatusOK, Message: cause.Error()}, LookupErr: err}
 	}
 	return in, nil
 }
@@ -314,7 +229,7 @@ func errWithInstructionID(err error, op string, cid ID) error {
 	if errors.As(err, &rj) {
 		return err
 	}
-	return &RequestError{OperationID: op, ClientInstructionID: cid, Err: err}
+	return &RequestError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, Err: err}
 }
 
 // outcomeOf is what the journal records for a call's result.

@@ -150,11 +150,11 @@ func TestAttemptsLeftParsing(t *testing.T) {
 func TestInstructionIDOfEveryErrorKind(t *testing.T) {
 	id := NewID(4242)
 	errs := []error{
-		&RequestError{OperationID: "x", ClientInstructionID: id, Err: errors.New("no")},
-		&OutcomeUnknownError{OperationID: "x", ClientInstructionID: id},
+		&RequestError{CallInfo: CallInfo{OperationID: "x", ClientInstructionID: id}, Err: errors.New("no")},
+		&OutcomeUnknownError{CallInfo: CallInfo{OperationID: "x", ClientInstructionID: id}},
 		&RejectedError{Instruction: &Instruction{ClientInstructionID: id}},
-		&APIError{StatusCode: 422, ClientInstructionID: id},
-		&WaitTimeoutError{What: "x", ClientInstructionID: id, MaxWait: time.Second},
+		&APIError{CallInfo: CallInfo{ClientInstructionID: id}, StatusCode: 422},
+		&WaitTimeoutError{CallInfo: CallInfo{ClientInstructionID: id}, What: "x", MaxWait: time.Second},
 	}
 	for _, err := range errs {
 		if got, ok := InstructionIDOf(errors.Join(errors.New("context"), err)); !ok || got != id {

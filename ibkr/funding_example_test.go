@@ -183,8 +183,9 @@ func ExampleOpenFileJournal() {
 		panic(err)
 	}
 	defer j.Close()
-	ctx := ibkr.JournalContext(context.Background(), j)
-	dep, err := c.NotifyWireDeposit(ctx, ibkr.WireDeposit{AccountID: ibkrtest.DemoAccountID, Amount: ibkr.MustDecimal("100"), Currency: ibkr.USD})
+	// Usually the whole client journals (ibkr.WithJournal); here one call.
+	dep, err := c.NotifyWireDeposit(context.Background(), ibkr.WireDeposit{AccountID: ibkrtest.DemoAccountID, Amount: ibkr.MustDecimal("100"), Currency: ibkr.USD},
+		ibkr.WithCallJournal(j))
 	if err != nil {
 		panic(err)
 	}

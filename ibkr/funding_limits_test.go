@@ -23,7 +23,7 @@ func TestDepositInMaintenanceWindowFailsFast(t *testing.T) {
 	e.srv.Advance(saturdayNoon.Sub(e.srv.Now()))
 	before := len(e.srv.Requests())
 	j := openJournal(t, filepath.Join(t.TempDir(), "j"))
-	_, err := e.c.DepositACH(JournalContext(fctx(t), j), ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")})
+	_, err := e.c.DepositACH(fctx(t), ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")}, WithCallJournal(j))
 	wantErr(t, err, ErrMaintenance)
 	var me *MaintenanceError
 	var re *RequestError
@@ -227,7 +227,7 @@ func TestDepositBurstAgainstStricterServer(t *testing.T) {
 		if !ok || !(errors.Is(err, ErrRateLimited) || errors.Is(err, ErrOutcomeUnknown)) {
 			t.Fatalf("deposit %s: %v", a, err)
 		}
-		in, err := e.c.DepositACH(ResumeContext(fctx(t)), ACHDeposit{ClientInstructionID: id, AccountID: demo, InstructionName: "Checking", Amount: MustDecimal(a)})
+		in, err := e.c.DepositACH(fctx(t), ACHDeposit{ClientInstructionID: id, AccountID: demo, InstructionName: "Checking", Amount: MustDecimal(a)}, WithResume())
 		if err != nil {
 			t.Fatalf("resuming deposit %s: %v", a, err)
 		}

@@ -43,7 +43,7 @@ func decodeQueryAnswer(resp *http.Response, itype string, out any) (*Instruction
 			R json.RawMessage `json:"instructionResult"`
 		}
 		if err := json.Unmarshal(raw, &env); err != nil || json.Unmarshal(env.R, out) != nil {
-			return nil, &APIError{StatusCode: resp.StatusCode, Message: itype + ": instructionResult has an unexpected shape", ClientInstructionID: in.ClientInstructionID}
+			return nil, &APIError{CallInfo: CallInfo{ClientInstructionID: in.ClientInstructionID}, StatusCode: resp.StatusCode, Message: itype + ": instructionResult has an unexpected shape"}
 		}
 	}
 	return in, nil

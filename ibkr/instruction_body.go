@@ -19,8 +19,10 @@ type bodyIDs struct {
 
 // prepareInstructionIDs finds the clientInstructionIds of body, fills in
 // missing ones from the allocator and checks the caller's own ids (well
-// formed, at most 20 digits, not used before). It returns the body to send.
-func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte, bodyIDs, error) {
+// formed, at most 20 digits, not used before, unless the call resumes).
+// It returns the body to send. Only Raw() calls need it: facade calls
+// state their id in their call descriptor.
+func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte, resume bool) ([]byte, bodyIDs, error) {
 	var ids bodyIDs
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 || b[0] != '{' || !bytes.Contains(b, []byte(`"instruction`)) {
@@ -32,7 +34,7 @@ func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte
 	}
 	changed := false
 	if raw, ok := top["instruction"]; ok && isObject(raw) {
-		obj, id, filled, err := c.instructionID(ctx, raw, "instruction.clientInstructionId")
+		obj, id, filled, err := c.instructionID(ctx, raw, "instruction.clientInstructionId", resume)
 		if err != nil {
 			return nil, ids, err
 		}
@@ -51,7 +53,7 @@ func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte
 					continue
 				}
 				field := "instructions[" + strconv.Itoa(i) + "].clientInstructionId"
-				obj, id, filled, err := c.instructionID(ctx, el, field)
+				obj, id, filled, err := c.instructionID(ctx, el, field, resume)
 				if err != nil {
 					return nil, ids, err
 				}
@@ -87,7 +89,7 @@ func (c *Client) prepareInstructionIDs(ctx context.Context, body []byte) ([]byte
 
 // instructionID reads (or allocates) the clientInstructionId of one
 // instruction object. filled reports that obj was rewritten with a new id.
-func (c *Client) instructionID(ctx context.Context, raw json.RawMessage, field string) (obj json.RawMessage, id ID, filled bool, err error) {
+func (c *Client) instructionID(ctx context.Context, raw json.RawMessage, field string, resume bool) (obj json.RawMessage, id ID, filled bool, err error) {
 	var inst map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &inst); err != nil {
 		return nil, ID{}, false, invalid(field, "instruction is not a JSON object")
@@ -99,7 +101,7 @@ func (c *Client) instructionID(ctx context.Context, raw json.RawMessage, field s
 	}
 	if !id.IsZero() {
 		err := c.ids.accept(ctx, id)
-		if err != nil && resuming(ctx) && errors.Is(err, ErrInstructionIDReused) {
+		if err != nil && resume && errors.Is(err, ErrInstructionIDReused) {
 			err = nil // a deliberate resume of an id sent before
 		}
 		if err != nil {

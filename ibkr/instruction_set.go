@@ -21,14 +21,14 @@ func (c *Client) InstructionSet(ctx context.Context, instructionSetID ID) ([]*In
 	}
 	body, _, err := readAnswer(resp)
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: "getInstructionSets", Message: "reading answer: " + err.Error()}
+		return nil, &APIError{StatusCode: resp.StatusCode, CallInfo: CallInfo{OperationID: "getInstructionSets"}, Message: "reading answer: " + err.Error()}
 	}
 	var a struct {
 		InstructionSetID   ID           `json:"instructionSetId"`
 		InstructionResults []wireResult `json:"instructionResults"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: "getInstructionSets", Message: "undecodable answer: " + err.Error()}
+		return nil, &APIError{StatusCode: resp.StatusCode, CallInfo: CallInfo{OperationID: "getInstructionSets"}, Message: "undecodable answer: " + err.Error()}
 	}
 	out := make([]*Instruction, 0, len(a.InstructionResults))
 	for _, r := range a.InstructionResults {

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // InstructionStatus is the state IBKR reports for a banking or transfer
@@ -95,53 +98,6 @@ func (in *Instruction) String() string {
 // micro-deposit amounts did not match what IBKR sent.
 var ErrMicroDepositMismatch = errors.New("ibkr: micro-deposit amounts do not match")
 
-// RejectedError reports an instruction IBKR answered, or later reported,
-// as REJECTED: errors.Is(err, ErrRejected) holds. It carries IBKR's code
-// and message. (A request IBKR refuses outright with HTTP 422 is an
-// *APIError, which matches ErrRejected too.)
-type RejectedError struct {
-	// Instruction is IBKR's account of the rejected instruction.
-	Instruction *Instruction
-	// Code and Message are IBKR's error code and message (or
-	// description).
-	Code, Message string
-	// AttemptsLeft is, for a failed micro-deposit verification, how many
-	// attempts IBKR still allows (0: none, the ACH instruction is
-	// rejected); -1 otherwise or when IBKR did not say.
-	AttemptsLeft int
-	// Err is a more specific cause, such as ErrMicroDepositMismatch.
-	Err error
-}
-
-// Error implements error.
-func (e *RejectedError) Error() string {
-	var b strings.Builder
-	b.WriteString("ibkr: ")
-	if e.Instruction != nil && e.Instruction.Type != "" {
-		b.WriteString(e.Instruction.Type + " ")
-	}
-	b.WriteString("rejected")
-	if e.Code != "" {
-		b.WriteString(": " + e.Code)
-	}
-	if e.Message != "" {
-		b.WriteString(": " + scrubText(e.Message))
-	}
-	if e.AttemptsLeft >= 0 && attemptsLeft(e.Message) < 0 { // IBKR's text may already say it
-		b.WriteString(" (" + strconv.Itoa(e.AttemptsLeft) + " attempts left)")
-	}
-	if e.Instruction != nil && !e.Instruction.ClientInstructionID.IsZero() {
-		b.WriteString(" [clientInstructionId " + e.Instruction.ClientInstructionID.String() + "]")
-	}
-	return b.String()
-}
-
-// Is matches ErrRejected.
-func (e *RejectedError) Is(target error) bool { return target == ErrRejected }
-
-// Unwrap returns the specific cause, if any.
-func (e *RejectedError) Unwrap() error { return e.Err }
-
 // Error codes IBKR (and the sandbox) use around micro-deposit
 // verification.
 const (
@@ -171,7 +127,7 @@ func attemptsLeft(texts ...string) int {
 
 // rejection builds the error for a REJECTED instruction.
 func rejection(in *Instruction) *RejectedError {
-	e := &RejectedError{Instruction: in, Code: in.ErrorCode, Message: in.ErrorMessage, AttemptsLeft: -1}
+	e := &RejectedError{CallInfo: CallInfo{ClientInstructionID: in.ClientInstructionID}, Instruction: in, Code: in.ErrorCode, Message: in.ErrorMessage, AttemptsLeft: -1}
 	if e.Message == "" {
 		e.Message = in.Description
 	}
@@ -269,11 +225,12 @@ func readAnswer(resp *http.Response) ([]byte, bool, error) {
 // was sent with (GET /gw/api/v1/client-instructions/{id}). An id IBKR
 // never received is an error matching ErrNotFound. A REJECTED
 // instruction is returned as it is, not as an error.
-func (c *Client) InstructionStatus(ctx context.Context, clientInstructionID ID) (*Instruction, error) {
+func (c *Client) InstructionStatus(ctx context.Context, clientInstructionID ID, opts ...CallOption) (*Instruction, error) {
 	if err := ValidateClientInstructionID("clientInstructionId", clientInstructionID); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.GetClientInstructions(ctx, clientInstructionID)
+	k := clientInstructionsCall(clientInstructionID, opts)
+	resp, err := c.invoke(ctx, &k)
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +243,12 @@ func (c *Client) InstructionByID(ctx context.Context, instructionID ID) (*Instru
 	if instructionID.IsZero() {
 		return nil, inputErr("instructionId", ErrClientInstructionID, "is required")
 	}
-	resp, err := c.raw.GetInstructions(ctx, instructionID)
+	resp, err := c.invoke(ctx, &call{
+		op: optable.OpGetInstructions,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetInstructionsRequest(server, instructionID)
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -296,11 +258,11 @@ func (c *Client) InstructionByID(ctx context.Context, instructionID ID) (*Instru
 func (c *Client) pollAnswer(resp *http.Response, op string, cid ID) (*Instruction, error) {
 	body, _, err := readAnswer(resp)
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op, Message: "reading answer: " + err.Error(), ClientInstructionID: cid}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, StatusCode: resp.StatusCode, Message: "reading answer: " + err.Error()}
 	}
 	in, err := decodeInstruction(body)
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op, Message: err.Error(), ClientInstructionID: cid}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op, ClientInstructionID: cid}, StatusCode: resp.StatusCode, Message: err.Error()}
 	}
 	return in, nil
 }

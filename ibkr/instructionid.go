@@ -119,7 +119,9 @@ func reusedID(id ID) error {
 }
 
 // idBook tracks the ids this client handed out through NewInstructionID
-// and not yet sent, so that they pass the reuse check once.
+// and not yet sent, so that they pass the reuse check once. The facade
+// never adds to it: its calls draw ids with next and state them in their
+// call descriptor, so nothing outlives a call.
 type idBook struct {
 	alloc InstructionIDAllocator
 
@@ -145,18 +147,6 @@ func (b *idBook) issue(ctx context.Context) (ID, error) {
 
 // next allocates an id the client itself puts into a body.
 func (b *idBook) next(ctx context.Context) (ID, error) { return b.alloc.Next(ctx) }
-
-// reserve checks a caller's own id before anything is recorded about it
-// (accept) and lets it pass the pipeline's check once, as issued ids do.
-func (b *idBook) reserve(ctx context.Context, id ID) error {
-	if err := b.accept(ctx, id); err != nil {
-		return err
-	}
-	b.mu.Lock()
-	b.issued[id] = struct{}{}
-	b.mu.Unlock()
-	return nil
-}
 
 // accept checks an id found in an outgoing body: ids issued by this client
 // pass once; any other id must be above the allocator's mark.

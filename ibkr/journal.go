@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Journal records money-moving requests around their sending, so that a
@@ -90,19 +93,6 @@ type JournalOutcome struct {
 // but JournalUnknown).
 func (o JournalOutcome) Settled() bool { return o.State != "" && o.State != JournalUnknown }
 
-type journalKey struct{}
-
-// JournalContext returns a context under which the facade's
-// money-moving calls record themselves in j.
-func JournalContext(ctx context.Context, j Journal) context.Context {
-	return context.WithValue(ctx, journalKey{}, j)
-}
-
-func journalFrom(ctx context.Context) Journal {
-	j, _ := ctx.Value(journalKey{}).(Journal)
-	return j
-}
-
 // secretKeys are instruction fields that hold bank account numbers or
 // other secrets; bodies with any of them are never journaled.
 var secretKeys = []string{"bankAccountNumber", "clientAccountId", "identifier", "taxId", "ssn"}
@@ -135,10 +125,23 @@ type JournalResolution struct {
 	Err error
 }
 
+// replayable returns the operation of an entry whose journaled body can be
+// sent again: a state-changing operation without path parameters.
+func replayable(e JournalEntry) (*optable.Operation, bool) {
+	if len(e.Body) == 0 {
+		return nil, false
+	}
+	op, ok := optable.ByID(e.Operation)
+	if !ok || op.ReadOnly || strings.Contains(op.Path, "{") {
+		return nil, false
+	}
+	return &op, true
+}
+
 // ReconcileJournal settles every pending entry of j: it looks each
 // clientInstructionId up; if IBKR has the instruction, its status is
 // recorded; if IBKR never received it, a journaled body is sent again
-// with its same id (see ResumeContext), and an entry without a body (it
+// with its same id (as WithResume does), and an entry without a body (it
 // held a bank account number) is recorded as JournalNotSent, for the
 // caller to submit again. Entries that still cannot be settled stay
 // pending and report why in Err.
@@ -158,18 +161,18 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 		r := JournalResolution{Entry: e}
 		var in *Instruction
 		var err error
-		if len(e.Body) > 0 && c.sender(e.Operation) != nil {
-			in, err = c.sendInstruction(ResumeContext(ctx), e.Operation, e.ClientInstructionID, e.Body)
+		if op, ok := replayable(e); ok {
+			in, err = c.sendInstruction(ctx, call{op: op, build: tableRequest(op), body: e.Body, cid: e.ClientInstructionID, opts: callOptions{resume: true}})
 			r.Resent = err == nil && !in.Reconciled
 		} else {
 			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
 			switch {
 			case errors.Is(err, ErrNotFound):
-				err = &RequestError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId under ResumeContext, never with a new one")}
+				err = &RequestError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId and WithResume, never with a new one")}
 			case err == nil && in.Status == InstructionRejected:
 				in, err = nil, rejection(in)
 			case err != nil:
-				err = &OutcomeUnknownError{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID, Err: errResumed, LookupErr: err}
+				err = &OutcomeUnknownError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errResumed, LookupErr: err}
 			}
 		}
 		r.Instruction, r.Err = in, err

@@ -25,12 +25,12 @@ func TestWithJournalOption(t *testing.T) {
 
 	callJ := openJournal(t, filepath.Join(t.TempDir(), "call"))
 	before := clientJ.Len()
-	res2, err := e.c.DepositACH(JournalContext(fctx(t), callJ), ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("1.00")})
+	res2, err := e.c.DepositACH(fctx(t), ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("1.00")}, WithCallJournal(callJ))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, ok := callJ.Outcome(res2.ClientInstructionID); !ok {
-		t.Fatal("the context's journal did not record the call")
+		t.Fatal("the call's journal did not record the call")
 	}
 	if clientJ.Len() != before {
 		t.Fatal("the client's journal recorded a call that carried its own journal")

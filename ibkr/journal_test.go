@@ -30,7 +30,7 @@ func TestFileJournalPersistsAndRepairs(t *testing.T) {
 	ctx := context.Background()
 	j := openJournal(t, path)
 	for i := uint64(1); i <= 3; i++ {
-		if err := j.Begin(ctx, JournalEntry{ClientInstructionID: NewID(i), Operation: opExternalCash, InstructionType: "DEPOSIT",
+		if err := j.Begin(ctx, JournalEntry{ClientInstructionID: NewID(i), Operation: opExternalCash.op.ID, InstructionType: "DEPOSIT",
 			Amount: MustDecimal("10.50"), Currency: "USD", Body: []byte(`{"instructionType":"DEPOSIT"}`)}); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestFileJournalPersistsAndRepairs(t *testing.T) {
 		t.Fatal("Finish of an unknown id accepted")
 	}
 	// A body with a bank account number is never written.
-	if err := j.Begin(ctx, JournalEntry{ClientInstructionID: NewID(4), Operation: opBankInstructions,
+	if err := j.Begin(ctx, JournalEntry{ClientInstructionID: NewID(4), Operation: opBankInstructions.op.ID,
 		Body: []byte(`{"instruction":{"clientAccountInfo":{"bankAccountNumber":"` + fundingAccountNumber + `"}}}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,19 +106,19 @@ func TestJournalRecordsOutcomes(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	e.linkVerified(t, "Checking")
 	j := openJournal(t, filepath.Join(t.TempDir(), "j"))
-	ctx := JournalContext(fctx(t), j)
+	ctx := fctx(t)
 
-	ok, err := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")})
+	ok, err := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")}, WithCallJournal(j))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, refused := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "No such bank", Amount: MustDecimal("10")})
+	_, refused := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "No such bank", Amount: MustDecimal("10")}, WithCallJournal(j))
 	wantErr(t, refused, ErrRejected)
 	e.srv.DropAfterCommit("createExternalCashTransfers", 1)
 	e.srv.FailNext("getClientInstructions", 1, 500)
-	_, unknown := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("20")})
+	_, unknown := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("20")}, WithCallJournal(j))
 	wantErr(t, unknown, ErrOutcomeUnknown)
-	_, local := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("-1")})
+	_, local := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("-1")}, WithCallJournal(j))
 	wantErr(t, local, ErrInvalidInput)
 	if j.Len() != 3 {
 		t.Fatalf("journal holds %d entries; a locally refused request must not be journaled", j.Len())
@@ -228,22 +228,22 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = call(JournalContext(context.Background(), j1))
+			_ = call(context.Background())
 		}()
 		<-started
 	}
 	transfers, banks := "/gw/api/v1/external-cash-transfers", "/gw/api/v1/bank-instructions"
 	inFlight(transfers, "after", func(ctx context.Context) error {
-		_, err := first.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("111.11")})
+		_, err := first.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("111.11")}, WithCallJournal(j1))
 		return err
 	})
 	inFlight(transfers, "before", func(ctx context.Context) error {
-		_, err := first.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("222.22")})
+		_, err := first.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("222.22")}, WithCallJournal(j1))
 		return err
 	})
 	inFlight(banks, "before", func(ctx context.Context) error {
 		_, err := first.LinkBankAccount(ctx, BankAccountLink{AccountID: demo, Name: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified,
-			AccountNumber: fundingAccountNumber, AccountType: Savings, BankName: "Example Bank"})
+			AccountNumber: fundingAccountNumber, AccountType: Savings, BankName: "Example Bank"}, WithCallJournal(j1))
 		return err
 	})
 	// The process dies: its journal file is all that is left.
@@ -295,9 +295,9 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 		t.Fatalf("still pending: %+v", p)
 	}
 	// The link can be resubmitted under its journaled id.
-	relinked, err := second.LinkBankAccount(ResumeContext(ctx), BankAccountLink{ClientInstructionID: link.Entry.ClientInstructionID,
+	relinked, err := second.LinkBankAccount(ctx, BankAccountLink{ClientInstructionID: link.Entry.ClientInstructionID,
 		AccountID: demo, Name: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber,
-		AccountType: Savings, BankName: "Example Bank"})
+		AccountType: Savings, BankName: "Example Bank"}, WithResume())
 	if err != nil || relinked.ClientInstructionID != link.Entry.ClientInstructionID {
 		t.Fatalf("relink = %v, %v", relinked, err)
 	}
@@ -317,7 +317,7 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 }
 
 // Resubmitting a journaled request with its id but without
-// ResumeContext is refused locally as a reused id. That refusal must not
+// WithResume is refused locally as a reused id. That refusal must not
 // settle the journal entry as not sent: the first attempt's outcome is
 // still unknown, and the entry stays pending for ReconcileJournal.
 func TestJournalReusedIDRefusalKeepsEntryPending(t *testing.T) {
@@ -333,7 +333,7 @@ func TestJournalReusedIDRefusalKeepsEntryPending(t *testing.T) {
 	wantErr(t, err, ErrOutcomeUnknown)
 	id, _ := InstructionIDOf(err)
 
-	dep.ClientInstructionID = id // forgot ResumeContext
+	dep.ClientInstructionID = id // forgot WithResume
 	_, err = c.DepositACH(bg, dep)
 	wantErr(t, err, ErrInstructionIDReused)
 	if n := len(f.requests("createExternalCashTransfers")); n != 1 {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"reflect"
 )
 
 // Key sizes IBKR accepts. IBKR asks for RSA-3072 or RSA-4096.
@@ -51,12 +52,16 @@ func parsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 
 // checkSigningKey enforces RSA and the key size.
 func checkSigningKey(key crypto.Signer, allowWeak bool) error {
-	if key == nil {
+	if isNil(key) {
 		return invalid("privateKey", "missing")
 	}
-	pub, ok := key.Public().(*rsa.PublicKey)
-	if !ok || pub == nil {
-		return invalid("privateKey", "IBKR requires an RSA key, got %s", keyKind(key.Public()))
+	public, ok := publicOf(key)
+	if !ok {
+		return invalid("privateKey", "the key's Public method failed (an empty or broken %T)", key)
+	}
+	pub, ok := public.(*rsa.PublicKey)
+	if !ok || pub == nil || pub.N == nil || pub.N.Sign() <= 0 {
+		return invalid("privateKey", "IBKR requires an RSA key, got %s", keyKind(public))
 	}
 	bits := pub.N.BitLen()
 	min := minKeyBits
@@ -70,6 +75,31 @@ func checkSigningKey(key crypto.Signer, allowWeak bool) error {
 		return invalid("privateKey", "RSA key of %d bits is too weak, IBKR requires 3072 or 4096 bits", bits)
 	}
 	return nil
+}
+
+// isNil reports a nil interface or an interface holding a nil pointer (a
+// typed nil such as crypto.Signer((*rsa.PrivateKey)(nil))), whose methods
+// would panic.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// publicOf calls key.Public, turning a panic of a broken or zero-valued
+// signer (e.g. &rsa.PrivateKey{}) into ok = false.
+func publicOf(key crypto.Signer) (pub crypto.PublicKey, ok bool) {
+	defer func() {
+		if recover() != nil {
+			pub, ok = nil, false
+		}
+	}()
+	return key.Public(), true
 }
 
 func keyKind(k any) string {

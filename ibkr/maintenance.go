@@ -22,28 +22,6 @@ const (
 	MaintenanceBanking = "banking"
 )
 
-// MaintenanceError reports a call refused locally because its endpoint is
-// inside one of IBKR's maintenance windows. errors.Is(err, ErrMaintenance)
-// holds.
-type MaintenanceError struct {
-	// OperationID is the refused operation.
-	OperationID string
-	// Group is MaintenanceAccounts or MaintenanceBanking.
-	Group string
-	// Start and End bound the window (End is when calls may resume).
-	Start, End time.Time
-}
-
-// Error implements error.
-func (e *MaintenanceError) Error() string {
-	end := e.End.In(eastern())
-	return fmt.Sprintf("ibkr: %s: IBKR %s endpoints are in a maintenance window until %s (%s)",
-		e.OperationID, e.Group, end.Format("Mon 2006-01-02 15:04 MST"), e.End.UTC().Format(time.RFC3339))
-}
-
-// Is matches ErrMaintenance.
-func (e *MaintenanceError) Is(target error) bool { return target == ErrMaintenance }
-
 var eastern = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -150,7 +128,7 @@ func (c *Client) maintenanceGate(ctx context.Context, op optable.Operation) erro
 		if !in {
 			return nil
 		}
-		merr := &MaintenanceError{OperationID: op.ID, Group: op.Maintenance, Start: start, End: end}
+		merr := &MaintenanceError{CallInfo: CallInfo{OperationID: op.ID}, Group: op.Maintenance, Start: start, End: end}
 		if !c.maintWait {
 			c.log.LogAttrs(ctx, levelDebug, "ibkr maintenance window", attrOp(op.ID), attrTime("until", end))
 			return merr

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Clock tells the time and sleeps. The client reads every time (token
@@ -95,12 +97,14 @@ type settings struct {
 	maintOff   bool
 	ids        InstructionIDAllocator
 	journal    Journal
+	opRetry    map[string]RetryPolicy
+	observer   CallObserver
 }
 
 // WithJournal records every money-moving call of the client in j: the
 // intent before it is sent, the outcome after. A restarted process finds
 // the calls whose answer it never saw with ReconcileJournal. A journal in
-// a call's context (JournalContext) takes precedence for that call.
+// a call's own (WithCallJournal) takes precedence for that call.
 func WithJournal(j Journal) Option {
 	return func(s *settings) error {
 		if j == nil {
@@ -126,8 +130,10 @@ func WithEnvironment(e Environment) Option {
 }
 
 // WithBaseURL points the client at another host, such as the local sandbox.
-// Plain http:// is refused except for loopback hosts (localhost,
-// 127.0.0.0/8, ::1); the URL may carry a path prefix.
+// Plain http:// is refused except for "localhost" and literal loopback
+// addresses (127.0.0.0/8, ::1): not for other names such as
+// sandbox.localhost, which Go resolves through DNS. The URL may carry a
+// path prefix.
 func WithBaseURL(raw string) Option {
 	return func(s *settings) error {
 		u, err := checkBaseURL(raw)
@@ -165,8 +171,11 @@ func checkBaseURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
+// isLoopback accepts "localhost" and literal loopback addresses only.
+// Other names, *.localhost included, are resolved through DNS by Go, so
+// they could point anywhere.
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -293,6 +302,36 @@ func WithRetryPolicy(p RetryPolicy) Option {
 			return err
 		}
 		s.retry = p
+		return nil
+	}
+}
+
+// WithOperationRetry sets the retry policy of one operation, named by its
+// operationId (e.g. "getClientInstructions"); its zero fields take the
+// client's (WithRetryPolicy). A call's own policy (WithCallRetry) overrides
+// it in turn. An unknown operationId is an *InputError from New.
+func WithOperationRetry(operationID string, p RetryPolicy) Option {
+	return func(s *settings) error {
+		if _, ok := optable.ByID(operationID); !ok {
+			return invalid("operationId", "%q is not an operation of the IBKR spec", operationID)
+		}
+		if err := p.validate(); err != nil {
+			return err
+		}
+		if s.opRetry == nil {
+			s.opRetry = map[string]RetryPolicy{}
+		}
+		s.opRetry[operationID] = p
+		return nil
+	}
+}
+
+// WithObserver reports every call of the client to o (see CallObserver),
+// for tracing and metrics without the client depending on a telemetry
+// library. Nil turns observation off.
+func WithObserver(o CallObserver) Option {
+	return func(s *settings) error {
+		s.observer = o
 		return nil
 	}
 }

@@ -154,7 +154,7 @@ func checkSignedBody(t *testing.T, f *fakeIBKR, rec received, sent string) {
 }
 
 func TestSignedBodyReplacesReservedClaims(t *testing.T) {
-	out, err := bodyClaims([]byte(`{"iss":"evil","exp":1,"x":1.50}`), "client-7", harnessStart)
+	out, err := bodyClaims([]byte(`{"iss":"evil","exp":1,"jti":"same","x":1.50}`), "client-7", harnessStart)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,8 +162,12 @@ func TestSignedBodyReplacesReservedClaims(t *testing.T) {
 	if err := json.Unmarshal(out, &m); err != nil {
 		t.Fatal(err)
 	}
-	if string(m["iss"]) != `"client-7"` || string(m["x"]) != "1.50" || len(m) != 4 {
+	if string(m["iss"]) != `"client-7"` || string(m["x"]) != "1.50" || len(m) != 5 || len(m["jti"]) != 34 {
 		t.Fatalf("claims %s", out)
+	}
+	again, _ := bodyClaims([]byte(`{"x":1.50}`), "client-7", harnessStart)
+	if bytes.Equal(out, again) {
+		t.Fatal("two bodies signed at the same time are identical (no fresh jti)")
 	}
 	for _, bad := range []string{`[1,2]`, `"x"`, `{"a":`, `nul`} {
 		_, err := bodyClaims([]byte(bad), "c", harnessStart)

@@ -35,9 +35,9 @@ package ibkr
 //
 // Resuming: a request whose outcome was left unknown (by an earlier
 // process that crashed, or an *OutcomeUnknownError) is sent again with its
-// same clientInstructionId under ResumeContext(ctx). The client then starts
+// same clientInstructionId and the WithResume option. The client then starts
 // at step 1: it looks the id up first and sends only if IBKR never
-// received it. Without ResumeContext an id that was already used is
+// received it. Without WithResume an id that was already used is
 // refused locally (ErrInstructionIDReused).
 //
 // Bulk requests (several instructions) and state-changing requests without
@@ -54,14 +54,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
@@ -76,25 +75,6 @@ func Reconciled(resp *http.Response) bool {
 	return resp != nil && resp.Header.Get(ReconciledHeader) == "true"
 }
 
-type resumeKey struct{}
-
-// ResumeContext marks requests made with the returned context as resumes
-// of state-changing requests that may have been sent before with the same
-// clientInstructionId (after a crash, or an *OutcomeUnknownError): the
-// client looks the id up first, returns IBKR's result if it has the
-// instruction, and sends the request, with the same id, only if IBKR never
-// received it. Ids are not refused as reused under this context. Bulk
-// requests are sent as they are; IBKR refuses instructions it already
-// has.
-func ResumeContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, resumeKey{}, true)
-}
-
-func resuming(ctx context.Context) bool {
-	v, _ := ctx.Value(resumeKey{}).(bool)
-	return v
-}
-
 // errResumed is the cause recorded when a resumed request cannot be
 // settled.
 var errResumed = errors.New("resumed request whose earlier outcome is unknown")
@@ -103,67 +83,10 @@ var errResumed = errors.New("resumed request whose earlier outcome is unknown")
 // already ended.
 const reconcileTimeout = 30 * time.Second
 
-// OutcomeUnknownError reports a state-changing request that may or may not
-// have taken effect. errors.Is(err, ErrOutcomeUnknown) holds, and Unwrap
-// returns what made the outcome unknown (a transport error, the caller's
-// context error, or an *APIError for a 5xx).
-type OutcomeUnknownError struct {
-	// OperationID is the operation of the request.
-	OperationID string
-	// ClientInstructionID is the id of a single-instruction request: look
-	// it up later with GET /gw/api/v1/client-instructions/{id}.
-	ClientInstructionID ID
-	// ClientInstructionIDs lists the ids of a bulk request.
-	ClientInstructionIDs []ID
-	// Err is the cause.
-	Err error
-	// LookupErr is why the reconciliation lookup did not settle it, if one
-	// was made.
-	LookupErr error
-}
-
-// Error implements error.
-func (e *OutcomeUnknownError) Error() string {
-	var b strings.Builder
-	b.WriteString("ibkr: " + e.OperationID + ": outcome unknown")
-	switch {
-	case !e.ClientInstructionID.IsZero():
-		b.WriteString(" for clientInstructionId " + e.ClientInstructionID.String())
-	case len(e.ClientInstructionIDs) > 0:
-		b.WriteString(" for clientInstructionIds ")
-		for i, id := range e.ClientInstructionIDs {
-			if i > 0 {
-				b.WriteString(",")
-			}
-			if i == 5 {
-				b.WriteString(fmt.Sprintf("... (%d in all)", len(e.ClientInstructionIDs)))
-				break
-			}
-			b.WriteString(id.String())
-		}
-	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
-	}
-	if e.LookupErr != nil {
-		b.WriteString("; lookup: " + e.LookupErr.Error())
-	}
-	if !e.ClientInstructionID.IsZero() || len(e.ClientInstructionIDs) > 0 {
-		b.WriteString("; look the id up (or resend under ibkr.ResumeContext), never resend with a new id")
-	}
-	return b.String()
-}
-
-// Is matches ErrOutcomeUnknown.
-func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
-
-// Unwrap returns the cause.
-func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
-
 // unknownOutcome handles a state-changing request whose answer was lost.
 func (c *Client) unknownOutcome(ctx context.Context, o *outgoing, cause error) (*http.Response, error) {
 	if !o.ids.hasSingle {
-		return nil, &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionIDs: o.ids.bulk, Err: cause}
+		return nil, &OutcomeUnknownError{CallInfo: CallInfo{OperationID: o.op.ID}, ClientInstructionIDs: o.ids.bulk, Err: cause}
 	}
 	return c.reconcile(ctx, o, cause)
 }
@@ -180,7 +103,7 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 	}
 	unknown := func(cause, lookupErr error) error {
 		c.log.LogAttrs(ctx, levelWarn, "ibkr outcome unknown", attrOp(o.op.ID), attrID(id))
-		return &OutcomeUnknownError{OperationID: o.op.ID, ClientInstructionID: id, Err: cause, LookupErr: lookupErr}
+		return &OutcomeUnknownError{CallInfo: CallInfo{OperationID: o.op.ID, ClientInstructionID: id}, Err: cause, LookupErr: lookupErr}
 	}
 	for resends := 0; ; {
 		c.log.LogAttrs(ctx, levelInfo, "ibkr reconciling", attrOp(o.op.ID), attrID(id), attrErr(cause))
@@ -188,11 +111,12 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 		if lerr == nil {
 			return c.synthesize(o, body)
 		}
-		if !errors.Is(lerr, ErrNotFound) || !canResend || resends >= c.retry.MaxResends {
+		if !errors.Is(lerr, ErrNotFound) || !canResend || resends >= o.policy.MaxResends {
 			return nil, unknown(cause, lerr)
 		}
 		// IBKR never received it: resend the same body, same id.
 		resends++
+		o.stats.resends++
 		c.log.LogAttrs(ctx, levelInfo, "ibkr resending with the same clientInstructionId", attrOp(o.op.ID), attrID(id), attrAttempt(resends+1))
 		resp, err := c.roundTrip(ctx, o, resends+1)
 		if err != nil {
@@ -237,14 +161,25 @@ func (c *Client) reconcile(ctx context.Context, o *outgoing, cause error) (*http
 // pipeline. It returns the answer's body, or an error (ErrNotFound for an
 // id IBKR never received).
 func (c *Client) lookupInstruction(ctx context.Context, id ID) ([]byte, error) {
-	r, err := c.raw.GetClientInstructionsWithResponse(ctx, id)
+	r, err := invokeAs(ctx, c, clientInstructionsCall(id, nil), gen.ParseGetClientInstructionsResponse)
 	if err != nil {
 		return nil, err
 	}
 	if len(bytes.TrimSpace(r.Body)) == 0 {
-		return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "getClientInstructions", Message: "empty answer", ClientInstructionID: id}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getClientInstructions", ClientInstructionID: id}, StatusCode: r.StatusCode(), Message: "empty answer"}
 	}
 	return r.Body, nil
+}
+
+// clientInstructionsCall describes GET /gw/api/v1/client-instructions/{id}.
+func clientInstructionsCall(id ID, opts []CallOption) call {
+	return call{
+		op: optable.OpGetClientInstructions,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetClientInstructionsRequest(server, id)
+		},
+		opts: collectOptions(opts),
+	}
 }
 
 // synthesize builds the operation's success answer from a lookup body.

@@ -15,8 +15,8 @@ const depositBody = `{"instructionType":"DEPOSIT","instruction":{"clientInstruct
 
 func depositJSON(id string) string { return strings.Replace(depositBody, "%s", id, 1) }
 
-func deposit(c *Client, ctx context.Context, id string) (*gen.CreateExternalCashTransfersResponse, error) {
-	return c.Raw().CreateExternalCashTransfersWithBodyWithResponse(ctx, "application/json", jsonReader(depositJSON(id)))
+func deposit(c *Client, ctx context.Context, id string, opts ...CallOption) (*gen.CreateExternalCashTransfersResponse, error) {
+	return c.Raw(opts...).CreateExternalCashTransfersWithBodyWithResponse(ctx, "application/json", jsonReader(depositJSON(id)))
 }
 
 // postIDs returns the clientInstructionIds of every POST seen for opID.
@@ -362,7 +362,7 @@ func TestResumeAfterUnknownOutcome(t *testing.T) {
 	// Resuming: IBKR never got it, so it is sent again, same id.
 	f.handle("getClientInstructions", lookupNotFound)
 	f.handle("createExternalCashTransfers", nil)
-	r, err := deposit(c, ResumeContext(bg), id.String())
+	r, err := deposit(c, bg, id.String(), WithResume())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestResumeAfterUnknownOutcome(t *testing.T) {
 
 	// Resuming again: IBKR has it now; nothing is sent.
 	f.handle("getClientInstructions", lookupFound("PROCESSED", 8))
-	r, err = deposit(c, ResumeContext(bg), id.String())
+	r, err = deposit(c, bg, id.String(), WithResume())
 	if err != nil || !Reconciled(r.HTTPResponse) || r.JSON202.InstructionResult.InstructionStatus != "PROCESSED" {
 		noteErr(err)
 		t.Fatalf("resume of a known instruction: %v", err)

@@ -267,21 +267,21 @@ type registrationFile struct {
 func registrationFrom(res *gen.StatusResponse) (*Registration, error) {
 	out := &Registration{RequestID: unptr(res.RequestId), Submitted: unptr(res.DateSubmitted)}
 	if res.FileData == nil || res.FileData.Data == nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "createAccounts", Message: "answer carries no account data"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createAccounts"}, StatusCode: 200, Message: "answer carries no account data"}
 	}
 	b, err := json.Marshal(*res.FileData.Data)
 	if err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "createAccounts", Message: "answer's account data is not JSON"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createAccounts"}, StatusCode: 200, Message: "answer's account data is not JSON"}
 	}
 	var f registrationFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "createAccounts", Message: fmt.Sprintf("answer's account data: %v", err)}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createAccounts"}, StatusCode: 200, Message: fmt.Sprintf("answer's account data: %v", err)}
 	}
 	if f.HasError {
-		return nil, &APIError{StatusCode: 200, OperationID: "createAccounts", Message: clipText(f.ErrorMessage)}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createAccounts"}, StatusCode: 200, Message: clipText(f.ErrorMessage)}
 	}
 	if f.AccountID == "" {
-		return nil, &APIError{StatusCode: 200, OperationID: "createAccounts", Message: "answer names no account"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createAccounts"}, StatusCode: 200, Message: "answer names no account"}
 	}
 	out.AccountID, out.UserName, out.ExternalID = f.AccountID, f.UserName, f.ExternalID
 	if out.UserName == "" {
@@ -329,7 +329,7 @@ func (c *Client) FindApplication(ctx context.Context, externalID string) (*Regis
 	}
 	b, err := res.MarshalJSON()
 	if err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "listAccounts", Message: "answer is not JSON"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "listAccounts"}, StatusCode: 200, Message: "answer is not JSON"}
 	}
 	var body struct {
 		AccountID string `json:"accountId"`
@@ -339,7 +339,7 @@ func (c *Client) FindApplication(ctx context.Context, externalID string) (*Regis
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(b, &body); err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "listAccounts", Message: fmt.Sprintf("answer: %v", err)}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "listAccounts"}, StatusCode: 200, Message: fmt.Sprintf("answer: %v", err)}
 	}
 	candidates := append(body.Data.Accounts, body.Data.registrationFile)
 	if body.AccountID != "" {
@@ -355,5 +355,5 @@ func (c *Client) FindApplication(ctx context.Context, externalID string) (*Regis
 		}
 		return reg, nil
 	}
-	return nil, &APIError{StatusCode: 404, OperationID: "listAccounts", Message: "no application with this externalId"}
+	return nil, &APIError{CallInfo: CallInfo{OperationID: "listAccounts"}, StatusCode: 404, Message: "no application with this externalId"}
 }

@@ -164,6 +164,9 @@ func (c *Client) Statement(ctx context.Context, w io.Writer, r StatementRequest)
 	if err := r.Validate(); err != nil {
 		return StatementInfo{}, err
 	}
+	if err := r.Range.ValidateAt(c.clock.Now()); err != nil {
+		return StatementInfo{}, err
+	}
 	if w == nil {
 		return StatementInfo{}, invalid("w", "nil writer")
 	}
@@ -356,7 +359,7 @@ func (c *Client) TradeConfirmations(ctx context.Context, w io.Writer, r TradeCon
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return StatementInfo{}, err
 	}
-	if err := r.Range.Validate(); err != nil {
+	if err := r.Range.ValidateAt(c.clock.Now()); err != nil {
 		return StatementInfo{}, err
 	}
 	if r.Range.Period() != StatementCustom {

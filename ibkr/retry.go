@@ -1,6 +1,9 @@
 package ibkr
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -8,6 +11,14 @@ import (
 	"sync"
 	"time"
 )
+
+// Everything about retrying lives in this file: the policy, its
+// overrides (per client, per operation, per call), the budget, the loop
+// that retries read-only requests, and the rules for state-changing
+// requests, which are never retried blindly: the pipeline reconciles them
+// (reconcile.go, bounded by MaxResends) and a funding call refused by a
+// rate limit is resumed (looked up first) at most maxThrottledResumes
+// times, waiting throttledWait in between.
 
 // RetryPolicy says when and how the client retries.
 //
@@ -85,37 +96,61 @@ func (p RetryPolicy) validate() error {
 	return nil
 }
 
-// withDefaults fills zero fields.
-func (p RetryPolicy) withDefaults() RetryPolicy {
-	d := DefaultRetryPolicy()
+// withDefaults fills zero fields from DefaultRetryPolicy.
+func (p RetryPolicy) withDefaults() RetryPolicy { return p.over(DefaultRetryPolicy()) }
+
+// over fills p's zero fields from outer, the policy p overrides.
+func (p RetryPolicy) over(outer RetryPolicy) RetryPolicy {
 	if p.MaxAttempts == 0 {
-		p.MaxAttempts = d.MaxAttempts
+		p.MaxAttempts = outer.MaxAttempts
 	}
 	if p.BaseDelay == 0 {
-		p.BaseDelay = d.BaseDelay
+		p.BaseDelay = outer.BaseDelay
 	}
 	if p.MaxDelay == 0 {
-		p.MaxDelay = d.MaxDelay
+		p.MaxDelay = outer.MaxDelay
 	}
 	if p.MaxDelay < p.BaseDelay {
 		p.MaxDelay = p.BaseDelay
 	}
 	if p.MaxRetryAfter == 0 {
-		p.MaxRetryAfter = d.MaxRetryAfter
+		p.MaxRetryAfter = outer.MaxRetryAfter
 	}
 	if p.MaxResends == 0 {
-		p.MaxResends = d.MaxResends
+		p.MaxResends = outer.MaxResends
 	}
 	if p.Budget == 0 {
-		p.Budget = d.Budget
+		p.Budget = outer.Budget
 	}
 	if p.BudgetRatio == 0 {
-		p.BudgetRatio = d.BudgetRatio
+		p.BudgetRatio = outer.BudgetRatio
 	}
 	if p.Jitter == nil {
-		p.Jitter = d.Jitter
+		p.Jitter = outer.Jitter
 	}
 	return p
+}
+
+// policyFor returns the retry policy of one call of operation opID: the
+// call's own (WithCallRetry) over the operation's (WithOperationRetry)
+// over the client's (WithRetryPolicy). Without overrides it is the
+// client's own value: no copy per call.
+// A call's own policy is checked here, before anything is sent.
+func (c *Client) policyFor(opID string, call *RetryPolicy) (*RetryPolicy, error) {
+	p := &c.retry
+	if len(c.opRetry) > 0 {
+		if op, ok := c.opRetry[opID]; ok {
+			p = op
+		}
+	}
+	if call != nil {
+		if err := call.validate(); err != nil {
+			return nil, err
+		}
+		m := call.over(*p)
+		return &m, nil
+	}
+	return p, nil
 }
 
 // backoff is the wait before retry n (n >= 1), without Retry-After.
@@ -136,6 +171,77 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	}
 	return d
 }
+
+// sendRetrying sends a request that changes nothing, retrying network
+// errors and 429/502/503/504 per the retry policy and budget.
+func (c *Client) sendRetrying(ctx context.Context, o *outgoing) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := c.roundTrip(ctx, o, attempt)
+		var final error
+		var retryAfter time.Duration
+		switch {
+		case err != nil:
+			var se *sendError
+			if !errors.As(err, &se) || ctx.Err() != nil {
+				return nil, err
+			}
+			final = err
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			if attempt == 1 {
+				c.budget.earn()
+			}
+			return resp, nil
+		default:
+			apiErr := c.readError(o, resp)
+			if !retryableStatus(apiErr.StatusCode) {
+				return nil, apiErr
+			}
+			final, retryAfter = apiErr, apiErr.RetryAfter
+		}
+		if attempt >= o.policy.MaxAttempts {
+			return nil, final
+		}
+		if retryAfter > o.policy.MaxRetryAfter {
+			c.log.LogAttrs(ctx, levelWarn, "ibkr not retrying: Retry-After too long", attrOp(o.op.ID), attrDur("retryAfter", retryAfter))
+			return nil, final
+		}
+		if !c.budget.spend() {
+			c.log.LogAttrs(ctx, levelWarn, "ibkr retry budget exhausted", attrOp(o.op.ID))
+			return nil, final
+		}
+		wait := max(o.policy.backoff(attempt), retryAfter)
+		o.stats.retries++
+		c.log.LogAttrs(ctx, levelWarn, "ibkr retrying", attrOp(o.op.ID), attrAttempt(attempt), attrDur("wait", wait), attrErr(final))
+		if err := c.clock.Sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("%w (retry abandoned: %w)", final, err)
+		}
+	}
+}
+
+// maxThrottledResumes bounds how often a state-changing request refused
+// with 429 (or whose settling lookup was) is resumed: each time the id is
+// looked up first, and the request sent again, with the same id, only if
+// IBKR never received it.
+const maxThrottledResumes = 8
+
+// throttled reports a request refused by a rate limit before IBKR acted
+// on it: a 429 answer, or an outcome left unknown only because the
+// lookup meant to settle it was itself rate limited.
+func throttled(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests {
+		var ou *OutcomeUnknownError
+		if !errors.As(err, &ou) {
+			return true
+		}
+	}
+	var ou *OutcomeUnknownError
+	return errors.As(err, &ou) && errors.Is(ou.LookupErr, ErrRateLimited) && !ou.ClientInstructionID.IsZero()
+}
+
+// throttledWait is the wait before resuming a state-changing request for
+// the n-th time after a rate limit refused it: the policy's backoff.
+func (p RetryPolicy) throttledWait(n int) time.Duration { return p.backoff(n) }
 
 // retryableStatus: the statuses a read-only request is retried on.
 func retryableStatus(code int) bool {

@@ -64,10 +64,13 @@ func (s *jwsSigner) signBody(body []byte, now time.Time) ([]byte, error) {
 	return s.sign(claims)
 }
 
-var reservedClaims = []string{"iss", "iat", "exp"}
+var reservedClaims = []string{"iss", "iat", "exp", "jti"}
 
-// bodyClaims adds iss, iat and exp to a JSON object, keeping the caller's
-// bytes. Caller-supplied iss/iat/exp are replaced.
+// bodyClaims adds iss, iat, exp and a fresh random jti to a JSON object,
+// keeping the caller's bytes. Caller-supplied iss/iat/exp/jti are replaced.
+// The jti makes every signed body unique, so a server that refuses a
+// replayed body (as the strict sandbox does) never refuses two identical
+// requests signed in the same second.
 func bodyClaims(body []byte, iss string, now time.Time) ([]byte, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
@@ -79,13 +82,20 @@ func bodyClaims(body []byte, iss string, now time.Time) ([]byte, error) {
 	}
 	issJSON, _ := json.Marshal(iss)
 	iat := now.Unix()
-	extra := make([]byte, 0, 64+len(issJSON))
+	extra := make([]byte, 0, 104+len(issJSON))
 	extra = append(extra, `"iss":`...)
 	extra = append(extra, issJSON...)
 	extra = append(extra, `,"iat":`...)
 	extra = strconv.AppendInt(extra, iat, 10)
 	extra = append(extra, `,"exp":`...)
 	extra = strconv.AppendInt(extra, iat+int64(signedBodyTTL/time.Second), 10)
+	var jti [16]byte
+	if _, err := rand.Read(jti[:]); err != nil {
+		return nil, fmt.Errorf("ibkr: random jti: %w", err)
+	}
+	extra = append(extra, `,"jti":"`...)
+	extra = hex.AppendEncode(extra, jti[:])
+	extra = append(extra, '"')
 
 	reserved := false
 	for _, k := range reservedClaims {

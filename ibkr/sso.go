@@ -224,8 +224,10 @@ func portalWord(s string) bool {
 // (POST /gw/api/v1/sso-browser-sessions): credential, the user's IBKR
 // username, and ip, the address of the end user's own computer. IBKR
 // only lets the session's URL be opened from that address, so private,
-// loopback and other non-routable addresses (a proxy's or a server's, the
-// classic mistake) are refused, as is an address with a port.
+// shared (carrier-grade NAT, 100.64.0.0/10), loopback, link-local,
+// broadcast, "this network" (0.0.0.0/8), documentation and other reserved
+// addresses (a proxy's or a server's, the classic mistake) are refused, as
+// is an address with a port.
 func ValidateSSOSession(credential, ip string) error {
 	if credential == "" {
 		return inputErr("credential", ErrDeepLink, "the user's IBKR username is required")
@@ -243,9 +245,41 @@ func ValidateSSOSession(credential, ip string) error {
 		return inputErr("ip", ErrDeepLink, "must be an IPv4 or IPv6 address")
 	}
 	addr = addr.Unmap()
-	if addr.Zone() != "" || addr.IsUnspecified() || addr.IsLoopback() || addr.IsPrivate() ||
-		addr.IsLinkLocalUnicast() || addr.IsMulticast() || addr.IsInterfaceLocalMulticast() {
-		return inputErr("ip", ErrDeepLink, "must be the end user's public address, not a private, loopback or link-local one")
+	if addr.Zone() != "" || !publicUnicast(addr) {
+		return inputErr("ip", ErrDeepLink, "must be the end user's public address, not a private, shared (carrier-grade NAT), loopback, link-local, broadcast or reserved one")
 	}
 	return nil
+}
+
+// nonPublic lists special-purpose ranges (IANA registries, RFC 6890) no
+// end user's browser reaches IBKR from, beyond those netip classifies.
+var nonPublic = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),       // "this network"
+	netip.MustParsePrefix("100.64.0.0/10"),   // shared address space (carrier-grade NAT)
+	netip.MustParsePrefix("192.0.0.0/24"),    // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),    // TEST-NET-1
+	netip.MustParsePrefix("198.18.0.0/15"),   // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"), // TEST-NET-2
+	netip.MustParsePrefix("203.0.113.0/24"),  // TEST-NET-3
+	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, and 255.255.255.255 broadcast
+	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("100::/64"),        // discard-only
+	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("2001::/23"),       // IETF protocol assignments (Teredo, ORCHID, ...)
+	netip.MustParsePrefix("2002::/16"),       // 6to4 relays, not an end user's address
+	netip.MustParsePrefix("3fff::/20"),       // documentation
+	netip.MustParsePrefix("5f00::/16"),       // segment routing SIDs
+}
+
+// publicUnicast reports a globally routable unicast address.
+func publicUnicast(a netip.Addr) bool {
+	if !a.IsGlobalUnicast() || a.IsPrivate() {
+		return false
+	}
+	for _, p := range nonPublic {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
 }

@@ -45,12 +45,12 @@ func (c *Client) CreateSSOSession(ctx context.Context, credential, ip string, li
 	}
 	s := &SSOSession{URL: unptr(res.Url), Active: unptr(res.Active)}
 	if s.URL == "" {
-		return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "createSsoBrowserSessions", Message: "answer carries no session URL"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "createSsoBrowserSessions"}, StatusCode: r.StatusCode(), Message: "answer carries no session URL"}
 	}
 	if link != nil {
 		u, err := link.Apply(s.URL)
 		if err != nil {
-			return nil, &APIError{StatusCode: r.StatusCode(), OperationID: "createSsoBrowserSessions", Message: "cannot add the deep link to the session URL: " + err.Error()}
+			return nil, &APIError{CallInfo: CallInfo{OperationID: "createSsoBrowserSessions"}, StatusCode: r.StatusCode(), Message: "cannot add the deep link to the session URL: " + err.Error()}
 		}
 		s.URL = u
 	}

@@ -504,6 +504,36 @@ func (r StatementRange) Validate() error {
 	return nil
 }
 
+// StatementHistoryYears is how far back IBKR offers statements: the
+// current year to date and the two calendar years before it.
+const StatementHistoryYears = 2
+
+// ValidateAt checks the range as Validate does and against the calendar
+// at now (in US Eastern time, IBKR's business day): no date after today,
+// and startDate not before 1 January StatementHistoryYears years ago, the
+// oldest statement IBKR offers. Statement and TradeConfirmations check
+// this with the client's clock before sending.
+func (r StatementRange) ValidateAt(now time.Time) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	l := statementLayouts[len(r.Start)]
+	start, _ := time.Parse(l.layout, r.Start)
+	end, _ := time.Parse(l.layout, r.End)
+	et := now.In(eastern())
+	today := time.Date(et.Year(), et.Month(), et.Day(), 0, 0, 0, 0, time.UTC)
+	if start.After(today) {
+		return inputErr("startDate", ErrDateRange, "%s is in the future (today is %s in US Eastern time)", r.Start, today.Format("2006-01-02"))
+	}
+	if end.After(today) {
+		return inputErr("endDate", ErrDateRange, "%s is in the future (today is %s in US Eastern time)", r.End, today.Format("2006-01-02"))
+	}
+	if oldest := et.Year() - StatementHistoryYears; start.Year() < oldest {
+		return inputErr("startDate", ErrDateRange, "%s is before %d: IBKR offers statements for the year to date and the %d years before", r.Start, oldest, StatementHistoryYears)
+	}
+	return nil
+}
+
 func formatName(p StatementPeriod) string {
 	switch p {
 	case StatementAnnual:

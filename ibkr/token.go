@@ -116,14 +116,15 @@ func (ts *tokenSource) invalidate(t *token) {
 // retries); every send carries a fresh client assertion.
 func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 	c := ts.c
-	op, _ := optable.ByID("generateToken")
+	op := optable.OpGenerateToken
 	u, err := url.Parse(c.tokenURL)
 	if err != nil {
 		return nil, err
 	}
 	scope := strings.Join(c.scopes, " ")
 	o := &outgoing{
-		op:     op,
+		op:     *op,
+		policy: c.tokenPolicy,
 		method: http.MethodPost,
 		url:    u,
 		header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
@@ -142,20 +143,20 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 		},
 	}
 	start := c.clock.Now()
-	resp, err := c.send(ctx, o)
+	resp, err := c.run(ctx, o)
 	if err != nil {
 		return nil, err
 	}
 	parsed, err := gen.ParseGenerateTokenResponse(resp)
 	if err != nil || parsed.JSON200 == nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: "token answer is not a JSON token response"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer is not a JSON token response"}
 	}
 	tr := parsed.JSON200
 	if tr.AccessToken == "" {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: "token answer has no access_token"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer has no access_token"}
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
-		return nil, &APIError{StatusCode: resp.StatusCode, OperationID: op.ID, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}
 	}
 	life := time.Duration(tr.ExpiresIn) * time.Second
 	if life <= 0 {

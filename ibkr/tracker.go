@@ -417,7 +417,7 @@ func (t *Tracker) waitFor(ctx context.Context, cid ID, maxWait time.Duration) (*
 	case <-e.done:
 		return e.in, e.err
 	default:
-		return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + cid.String(), ClientInstructionID: cid, MaxWait: maxWait}
+		return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + cid.String(), CallInfo: CallInfo{ClientInstructionID: cid}, MaxWait: maxWait}
 	}
 }
 
@@ -575,7 +575,7 @@ func (t *Tracker) RunUntil(ctx context.Context, clientInstructionID ID, maxWait 
 		now := clk.Now()
 		if !now.Before(deadline) {
 			return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + clientInstructionID.String(),
-				ClientInstructionID: clientInstructionID, MaxWait: maxWait}
+				CallInfo: CallInfo{ClientInstructionID: clientInstructionID}, MaxWait: maxWait}
 		}
 		if next.IsZero() || next.After(deadline) {
 			next = deadline

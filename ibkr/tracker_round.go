@@ -267,7 +267,7 @@ func (t *Tracker) lookID(ctx context.Context, e *trackEntry) {
 		e.notFound++
 		giveUp := e.notFound >= trackerNotFoundLimit
 		if giveUp {
-			t.settleLocked(e, nil, &RequestError{OperationID: "getClientInstructions", ClientInstructionID: e.cid,
+			t.settleLocked(e, nil, &RequestError{CallInfo: CallInfo{OperationID: "getClientInstructions", ClientInstructionID: e.cid},
 				Err: errNotTracked}, now)
 		} else {
 			e.due(now.Add(e.profile.Near))

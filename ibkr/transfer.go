@@ -16,7 +16,7 @@ const MaxClientNoteLen = 64
 // when it cannot within 15 seconds or At lies ahead, answers PENDING.
 type CashTransfer struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// From and To are the source and target IBKR accounts.
@@ -58,7 +58,7 @@ func (r CashTransfer) validate(now time.Time) error {
 }
 
 // TransferCash submits an internal cash transfer.
-func (c *Client) TransferCash(ctx context.Context, r CashTransfer) (*Instruction, error) {
+func (c *Client) TransferCash(ctx context.Context, r CashTransfer, opts ...CallOption) (*Instruction, error) {
 	if err := r.validate(c.clock.Now()); err != nil {
 		return nil, err
 	}
@@ -77,5 +77,5 @@ func (c *Client) TransferCash(ctx context.Context, r CashTransfer) (*Instruction
 				ClientNote:          optional(r.Note),
 			}
 		},
-	})
+	}, opts)
 }

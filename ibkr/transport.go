@@ -33,11 +33,15 @@ const tokenPath = "/oauth2/api/v1/token"
 // acceptHeader is the Accept header of requests that name none.
 var acceptHeader = []string{"application/json, application/problem+json"}
 
-// doer is the gen.HttpRequestDoer behind Raw().
-type doer struct{ c *Client }
+// doer is the gen.HttpRequestDoer behind Raw(): every request of the
+// generated client comes to Client.do with the Raw call's options.
+type doer struct {
+	c    *Client
+	opts callOptions
+}
 
 // Do implements gen.HttpRequestDoer.
-func (d doer) Do(req *http.Request) (*http.Response, error) { return d.c.do(req) }
+func (d doer) Do(req *http.Request) (*http.Response, error) { return d.c.do(req, d.opts) }
 
 // outgoing is one logical request on its way through the pipeline.
 type outgoing struct {
@@ -49,21 +53,16 @@ type outgoing struct {
 	ids    bodyIDs
 	build  func() ([]byte, error) // rebuilds the body for every send (token request)
 	sends  int
+	resume bool         // look the id up before sending (WithResume)
+	policy *RetryPolicy // this call's retry policy
+	stats  callStats    // for the CallObserver
 }
 
-// sendError is a failure of the HTTP exchange itself (as opposed to a
-// failure before sending). sent is false when the request certainly never
-// left (dial, DNS or TLS verification failure).
-type sendError struct {
-	op   string
-	err  error
-	sent bool
-}
-
-func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error() }
-func (e *sendError) Unwrap() error { return e.err }
-
-func (c *Client) do(req *http.Request) (*http.Response, error) {
+// do is the pipeline's entry point for Raw(): the request is finished, so
+// the operation is identified from its method and path and the
+// clientInstructionIds from its body (filled in where missing, checked
+// for reuse where the caller set them).
+func (c *Client) do(req *http.Request, opts callOptions) (*http.Response, error) {
 	ctx := req.Context()
 	var body []byte
 	if req.Body != nil {
@@ -85,20 +84,36 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return nil, invalid("request", "%s %s is not an operation of the IBKR spec", req.Method, path)
 	}
+	policy, err := c.policyFor(op.ID, opts.retry)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.maintenanceGate(ctx, op); err != nil {
 		return nil, err
 	}
 	// req is this call's own (the generated client builds one per call)
 	// and o.header is only read: every send clones it (buildRequest).
-	o := &outgoing{op: op, method: req.Method, url: req.URL, header: req.Header, body: body}
+	o := &outgoing{op: op, method: req.Method, url: req.URL, header: req.Header, body: body,
+		resume: opts.resume, policy: policy}
 	if len(body) > 0 && op.Policy != optable.PolicyNone {
-		nb, ids, err := c.prepareInstructionIDs(ctx, body)
+		nb, ids, err := c.prepareInstructionIDs(ctx, body, opts.resume)
 		if err != nil {
 			return nil, err
 		}
 		o.body, o.ids = nb, ids
 	}
-	if resuming(ctx) && !op.ReadOnly && o.ids.hasSingle {
+	return c.run(ctx, o)
+}
+
+// run sends o, a resume starting with the lookup, and reports the call to
+// the observer.
+func (c *Client) run(ctx context.Context, o *outgoing) (resp *http.Response, err error) {
+	if c.observer != nil {
+		var start time.Time
+		ctx, start = c.observeStart(ctx, o)
+		defer func() { c.observeEnd(ctx, o, start, resp, err) }()
+	}
+	if o.resume && !o.op.ReadOnly && o.ids.hasSingle {
 		return c.reconcile(ctx, o, errResumed)
 	}
 	return c.send(ctx, o)
@@ -110,51 +125,6 @@ func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) 
 		return c.sendRetrying(ctx, o)
 	}
 	return c.sendWrite(ctx, o)
-}
-
-// sendRetrying sends a request that changes nothing, retrying network
-// errors and 429/502/503/504 per the retry policy and budget.
-func (c *Client) sendRetrying(ctx context.Context, o *outgoing) (*http.Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := c.roundTrip(ctx, o, attempt)
-		var final error
-		var retryAfter time.Duration
-		switch {
-		case err != nil:
-			var se *sendError
-			if !errors.As(err, &se) || ctx.Err() != nil {
-				return nil, err
-			}
-			final = err
-		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			if attempt == 1 {
-				c.budget.earn()
-			}
-			return resp, nil
-		default:
-			apiErr := c.readError(o, resp)
-			if !retryableStatus(apiErr.StatusCode) {
-				return nil, apiErr
-			}
-			final, retryAfter = apiErr, apiErr.RetryAfter
-		}
-		if attempt >= c.retry.MaxAttempts {
-			return nil, final
-		}
-		if retryAfter > c.retry.MaxRetryAfter {
-			c.log.LogAttrs(ctx, levelWarn, "ibkr not retrying: Retry-After too long", attrOp(o.op.ID), attrDur("retryAfter", retryAfter))
-			return nil, final
-		}
-		if !c.budget.spend() {
-			c.log.LogAttrs(ctx, levelWarn, "ibkr retry budget exhausted", attrOp(o.op.ID))
-			return nil, final
-		}
-		wait := max(c.retry.backoff(attempt), retryAfter)
-		c.log.LogAttrs(ctx, levelWarn, "ibkr retrying", attrOp(o.op.ID), attrAttempt(attempt), attrDur("wait", wait), attrErr(final))
-		if err := c.clock.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%w (retry abandoned: %w)", final, err)
-		}
-	}
 }
 
 // sendWrite sends a state-changing request once. An answer lost in
@@ -189,7 +159,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		if err := c.maintenanceGate(ctx, o.op); err != nil {
 			return nil, err
 		}
-		if err := c.limits.wait(ctx, o.op.ID); err != nil {
+		if err := c.limitWait(ctx, o); err != nil {
 			return nil, err
 		}
 		var tok *token
@@ -206,6 +176,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		}
 		start := c.clock.Now()
 		resp, err := c.http.Do(req)
+		o.stats.attempts++
 		if err != nil {
 			se := &sendError{op: o.op.ID, err: err, sent: !notSent(err)}
 			c.log.LogAttrs(ctx, levelDebug, "ibkr request failed", attrOp(o.op.ID), attrAttempt(attempt), attrErr(se))
@@ -215,6 +186,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 			c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
 				attrDur("elapsed", c.clock.Now().Sub(start)), slog.String("requestId", responseRequestID(resp.Header)))
 		}
+		o.stats.status = resp.StatusCode
 		if resp.StatusCode == http.StatusTooManyRequests {
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))

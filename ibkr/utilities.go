@@ -105,7 +105,7 @@ func (c *Client) Forms(ctx context.Context, q FormsQuery) ([]Form, error) {
 		return nil, err
 	}
 	if unptr(res.HasError) {
-		return nil, &APIError{StatusCode: 200, OperationID: "listForms", Message: clipText(unptr(res.ErrorDescription))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "listForms"}, StatusCode: 200, Message: clipText(unptr(res.ErrorDescription))}
 	}
 	var out []Form
 	for _, f := range unptrSlice(res.FormDetails) {
@@ -118,7 +118,7 @@ func (c *Client) Forms(ctx context.Context, q FormsQuery) ([]Form, error) {
 		if p := f.Payload; p != nil && p.Data != nil {
 			b, err := base64.StdEncoding.DecodeString(*p.Data)
 			if err != nil {
-				return nil, &APIError{StatusCode: 200, OperationID: "listForms", Message: "form " + strconv.Itoa(int(form.Number)) + ": payload is not base64"}
+				return nil, &APIError{CallInfo: CallInfo{OperationID: "listForms"}, StatusCode: 200, Message: "form " + strconv.Itoa(int(form.Number)) + ": payload is not base64"}
 			}
 			form.File, form.MimeType = b, unptr(p.MimeType)
 		}
@@ -197,13 +197,13 @@ func (c *Client) RequiredForms(ctx context.Context, q RequiredFormsQuery) ([]For
 		return nil, err
 	}
 	if unptr(res.HasError) {
-		return nil, &APIError{StatusCode: 200, OperationID: "listFormsRequiredForms", Message: clipText(unptr(res.ErrorDescription))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "listFormsRequiredForms"}, StatusCode: 200, Message: clipText(unptr(res.ErrorDescription))}
 	}
 	var out []FormNumber
 	for _, s := range unptrSlice(res.Forms) {
 		n, err := strconv.Atoi(s)
 		if err != nil {
-			return nil, &APIError{StatusCode: 200, OperationID: "listFormsRequiredForms", Message: fmt.Sprintf("form %q is not a number", clipText(s))}
+			return nil, &APIError{CallInfo: CallInfo{OperationID: "listFormsRequiredForms"}, StatusCode: 200, Message: fmt.Sprintf("form %q is not a number", clipText(s))}
 		}
 		out = append(out, FormNumber(n))
 	}
@@ -261,7 +261,7 @@ func (c *Client) ValidateUserName(ctx context.Context, name string) (*UserNameAv
 		return nil, err
 	}
 	if unptr(res.HasError) {
-		return nil, &APIError{StatusCode: 200, OperationID: "getValidationsUsernames", Message: clipText(unptr(res.ErrorDescription))}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getValidationsUsernames"}, StatusCode: 200, Message: clipText(unptr(res.ErrorDescription))}
 	}
 	return &UserNameAvailability{Valid: unptr(res.IsValid), Available: unptr(res.IsAvailable), Suggestions: unptrSlice(res.SuggestedUserName)}, nil
 }
@@ -310,7 +310,7 @@ func (c *Client) RequestStatus(ctx context.Context, requestID ID, kind RequestKi
 	}
 	b, err := res.MarshalJSON()
 	if err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "getRequestsStatus", Message: "answer is not JSON"}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getRequestsStatus"}, StatusCode: 200, Message: "answer is not JSON"}
 	}
 	var s struct {
 		AcctID      string          `json:"acctId"`
@@ -321,7 +321,7 @@ func (c *Client) RequestStatus(ctx context.Context, requestID ID, kind RequestKi
 		Message     string          `json:"message"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, &APIError{StatusCode: 200, OperationID: "getRequestsStatus", Message: fmt.Sprintf("answer: %v", err)}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getRequestsStatus"}, StatusCode: 200, Message: fmt.Sprintf("answer: %v", err)}
 	}
 	info := &RequestInfo{RequestID: requestID, Type: s.RequestType, AccountID: s.AcctID, Status: s.Status, Message: s.Message}
 	if info.AccountID == "" {

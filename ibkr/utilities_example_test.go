@@ -32,7 +32,7 @@ func ExampleClient_CreateSSOSession() {
 	fmt.Println(err)
 	// Output:
 	// true &ACTION=TransferFunds&currency=USD&method=ACH&type=DEPOSIT
-	// ibkr: invalid ip: must be the end user's public address, not a private, loopback or link-local one
+	// ibkr: invalid ip: must be the end user's public address, not a private, shared (carrier-grade NAT), loopback, link-local, broadcast or reserved one
 }
 
 // Utilities: user names, required forms, enumerations, request status.

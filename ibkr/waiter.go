@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"time"
 )
 
@@ -129,46 +128,6 @@ func NewWaiter[T any](c *Client, what string, poll PollFunc[T], optFns ...func(*
 	}
 	return w
 }
-
-// WaitTimeoutError reports a waiter that ran out of time before a terminal
-// state. errors.Is(err, ErrTimeout) holds. It carries the last value polled
-// and the last poll's error, if any, without wrapping the latter.
-type WaitTimeoutError struct {
-	// What names the awaited object.
-	What string
-	// ClientInstructionID is the awaited instruction's id, when the wait
-	// was for an instruction.
-	ClientInstructionID ID
-	// MaxWait is the wait's bound.
-	MaxWait time.Duration
-	// Attempts counts the polls made.
-	Attempts int
-	// Last is the last value polled (nil if no poll succeeded).
-	Last any
-	// LastErr is the last poll's transient error, if the last poll failed.
-	LastErr error
-}
-
-// Error implements error.
-func (e *WaitTimeoutError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "ibkr: waiting for %s: no terminal state after %s (%d polls)", e.What, e.MaxWait, e.Attempts)
-	if e.Last != nil {
-		if s, ok := e.Last.(fmt.Stringer); ok {
-			b.WriteString("; last seen: " + s.String())
-		}
-	}
-	if e.LastErr != nil {
-		b.WriteString("; last poll failed: " + e.LastErr.Error())
-	}
-	if !e.ClientInstructionID.IsZero() {
-		b.WriteString(" [clientInstructionId " + e.ClientInstructionID.String() + "]")
-	}
-	return b.String()
-}
-
-// Is matches ErrTimeout.
-func (e *WaitTimeoutError) Is(target error) bool { return target == ErrTimeout }
 
 // transientPollError reports poll failures a waiter rides out: server
 // errors, rate limiting, maintenance windows and failed exchanges.

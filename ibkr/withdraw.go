@@ -30,7 +30,7 @@ const pastTolerance = time.Minute
 // USD per withdrawal through the API; larger ones go through the portal.
 type Withdrawal struct {
 	// ClientInstructionID is optional: leave it zero to have one
-	// allocated; set it (under ResumeContext) to resume a request sent
+	// allocated; set it (with WithResume) to resume a request sent
 	// before.
 	ClientInstructionID ID
 	// AccountID is the IBKR account debited.
@@ -123,7 +123,7 @@ func whenPtr(at time.Time) *time.Time {
 // amount; the money leaves within days (wait with WaitForInstruction). An
 // amount over the API limit is refused locally (ErrWithdrawalLimit);
 // IBKR refuses one above the withdrawable cash with HTTP 422.
-func (c *Client) Withdraw(ctx context.Context, r Withdrawal) (*Instruction, error) {
+func (c *Client) Withdraw(ctx context.Context, r Withdrawal, opts ...CallOption) (*Instruction, error) {
 	if err := r.validate(c.clock.Now()); err != nil {
 		return nil, err
 	}
@@ -150,5 +150,5 @@ func (c *Client) Withdraw(ctx context.Context, r Withdrawal) (*Instruction, erro
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	})
+	}, opts)
 }

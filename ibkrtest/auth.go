@@ -1,13 +1,18 @@
 package ibkrtest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -154,6 +159,17 @@ func (s *Sandbox) verifySignedBody(client string, body []byte, now time.Time) ([
 	if reason := s.checkTimes(all, now, false); reason != "" {
 		return nil, all, reason
 	}
+	if !s.cfg.lenientAuth {
+		if _, ok := all["aud"]; ok {
+			return nil, all, "a client assertion (aud) is not a signed request body"
+		}
+		if _, ok := all["sub"]; ok {
+			return nil, all, "a client assertion (sub) is not a signed request body"
+		}
+		if reason := s.useOnce(client, all, body, now); reason != "" {
+			return nil, all, reason
+		}
+	}
 	body2 := make(map[string]json.RawMessage, len(all))
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(payload, &raw); err != nil {
@@ -219,7 +235,41 @@ func (s *Sandbox) verifyJWS(client string, compact []byte) ([]byte, string, stri
 	return payload, owner, ""
 }
 
-// checkTimes checks iat and exp (and, for client assertions, the lifetime).
+// useOnce records a signed body so that it is accepted only once: by its
+// jti when it has one (shared with client assertions' jti, so an assertion
+// cannot be replayed as a body either), else by its signature. The record
+// is kept until the body expires.
+func (s *Sandbox) useOnce(client string, claims map[string]any, compact []byte, now time.Time) string {
+	key := ""
+	if jti, _ := claims["jti"].(string); jti != "" {
+		key = client + "/" + jti
+	} else {
+		sig := compact[bytes.LastIndexByte(compact, '.')+1:]
+		sum := sha256.Sum256(sig)
+		key = client + "/sig:" + hex.EncodeToString(sum[:])
+	}
+	exp, _ := numericDate(claims["exp"])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forgetJTIsLocked(now)
+	if _, seen := s.st.JTIs[key]; seen {
+		return "this signed body (or its jti) has been used before"
+	}
+	s.st.JTIs[key] = exp.Add(s.cfg.skew)
+	return ""
+}
+
+// forgetJTIsLocked drops replay records whose token has expired.
+func (s *Sandbox) forgetJTIsLocked(now time.Time) {
+	for k, until := range s.st.JTIs {
+		if now.After(until) {
+			delete(s.st.JTIs, k)
+		}
+	}
+}
+
+// checkTimes checks iat and exp and, unless the sandbox is lenient, bounds
+// the lifetime (exp - iat) of client assertions and signed bodies.
 func (s *Sandbox) checkTimes(c map[string]any, now time.Time, assertion bool) string {
 	iat, okI := numericDate(c["iat"])
 	exp, okE := numericDate(c["exp"])
@@ -239,8 +289,17 @@ func (s *Sandbox) checkTimes(c map[string]any, now time.Time, assertion bool) st
 	if exp.Before(iat) {
 		return "exp is before iat"
 	}
-	if assertion && exp.Sub(iat) > s.cfg.maxAssertionLife {
-		return "assertion lifetime exceeds " + s.cfg.maxAssertionLife.String()
+	switch {
+	case assertion && s.cfg.lenientAuth:
+		if exp.Sub(iat) > time.Hour {
+			return "assertion lifetime exceeds 1h0m0s"
+		}
+	case assertion:
+		if exp.Sub(iat) > s.cfg.maxAssertionLife {
+			return "assertion lifetime exceeds " + s.cfg.maxAssertionLife.String()
+		}
+	case !s.cfg.lenientAuth && exp.Sub(iat) > s.cfg.maxBodyLife:
+		return "signed body lifetime (exp - iat) exceeds " + s.cfg.maxBodyLife.String()
 	}
 	if nbf, ok := numericDate(c["nbf"]); ok && nbf.After(now.Add(skew)) {
 		return "not valid yet (nbf)"
@@ -271,6 +330,32 @@ func numericDate(v any) (time.Time, bool) {
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)), true
+}
+
+// hostAllowed reports whether the sandbox answers to a request's Host:
+// localhost, a literal loopback address, or a host named by WithHosts
+// (anything when lenient).
+func (s *Sandbox) hostAllowed(host string) bool {
+	if s.cfg.lenientAuth {
+		return true
+	}
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
+	if strings.EqualFold(name, "localhost") {
+		return true
+	}
+	if ip, err := netip.ParseAddr(name); err == nil && ip.Unmap().IsLoopback() {
+		return true
+	}
+	for _, h := range s.cfg.hosts {
+		if strings.EqualFold(h, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // audiences lists what the client assertion's aud may be for a request
@@ -326,11 +411,7 @@ func (s *Sandbox) issueToken(ri *reqInfo, grantType, assertionType, assertion, s
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, until := range s.st.JTIs {
-		if now.After(until) {
-			delete(s.st.JTIs, k)
-		}
-	}
+	s.forgetJTIsLocked(now)
 	key := owner + "/" + jti
 	if _, seen := s.st.JTIs[key]; seen {
 		return "", nil, tokenError(http.StatusUnauthorized, "invalid_client", "jti has been used before")

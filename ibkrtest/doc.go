@@ -49,8 +49,8 @@
 // private_key_jwt client assertion: RS256, a kid registered for the
 // client, iss = sub = client id, aud "/token" or the sandbox's token URL
 // (WithAudience changes that), iat and exp within the skew (30 s, see
-// WithClockSkew), a lifetime of at most an hour, and a jti never seen
-// before. Refusals are 401 invalid_client; a request none of whose scopes
+// WithClockSkew), a lifetime (exp - iat) of at most 10 minutes, and a jti
+// never seen before. Refusals are 401 invalid_client; a request none of whose scopes
 // is registered is 400 invalid_scope. The token grants the requested
 // scopes that are registered (all registered ones if none is requested)
 // and expires after 86399 s (WithTokenLifetime).
@@ -58,11 +58,21 @@
 // Every /gw call needs "Authorization: Bearer <token>" (401 otherwise)
 // carrying one of the operation's scopes (403). SIGNED_JWT operations need
 // Content-Type application/jwt and a compact RS256 JWS from a key of the
-// token's client, with iss = client id, iat and exp; anything else is 400
-// "Invalid payload for security policy: SIGNED_JWT". The claims, minus
+// token's client, with iss = client id, iat and exp at most 5 minutes
+// apart, no aud or sub (a client assertion is not a body), and used once:
+// a body whose jti, or (without a jti) whose signature, was seen before is
+// refused, as is a body reusing a client assertion's jti; anything else is
+// 400 "Invalid payload for security policy: SIGNED_JWT". The claims, minus
 // iss/sub/aud/exp/nbf/iat/jti, are the request body; they, query and path
 // parameters are validated against the spec (400 with the declared problem
 // shape and invalidArguments naming the fields).
+//
+// The sandbox answers only to a Host of "localhost" or a literal loopback
+// address (421 Misdirected Request otherwise; WithHosts names more), so a
+// web page cannot reach it by DNS rebinding. These checks are strict by
+// default because integrators test against the sandbox: a bug it lets
+// through ships. WithLenientAuth relaxes all of them for tests that need
+// it.
 //
 // # Deterministic rules
 //

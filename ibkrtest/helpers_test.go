@@ -153,6 +153,9 @@ func (c *client) signed(method, path string, body map[string]any) answer {
 	claims["iss"] = c.srv.ClientID
 	claims["iat"] = now.Unix()
 	claims["exp"] = now.Add(time.Minute).Unix()
+	// A fresh jti, as the SDK sends: the strict sandbox accepts a signed
+	// body once, and a test repeats bodies within the same fake second.
+	claims["jti"] = fmt.Sprintf("body-%d", jtiSeq.Add(1))
 	return c.raw(method, path, "application/jwt", sign(c.t, c.key, c.kid, claims))
 }
 

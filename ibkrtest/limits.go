@@ -92,10 +92,16 @@ func (s *Sandbox) SetRateLimit(perSecond float64, burst int) {
 }
 
 // allow takes one request from the endpoint's allowance, on the sandbox
-// clock. When refused it says how long until the next one is allowed.
+// clock. When refused it says how long until the next one is allowed. The
+// time is read again under the lock, so concurrent requests reach the
+// limiter in time order (a request that read the clock earlier but takes
+// the lock later would otherwise be charged in the past).
 func (s *Sandbox) allow(opID string, now time.Time) (bool, time.Duration) {
 	s.limMu.Lock()
 	defer s.limMu.Unlock()
+	if t := s.clk.Now(); t.After(now) {
+		now = t
+	}
 	if s.rateLim == rate.Inf {
 		return true, 0
 	}

@@ -75,6 +75,9 @@ type config struct {
 	tokenLifetime     time.Duration
 	skew              time.Duration
 	maxAssertionLife  time.Duration
+	maxBodyLife       time.Duration
+	lenientAuth       bool
+	hosts             []string
 	audiences         []string
 	clients           []Client
 	demoScopes        []string
@@ -96,7 +99,8 @@ func defaultConfig() config {
 		start:            DefaultStart,
 		tokenLifetime:    86399 * time.Second,
 		skew:             30 * time.Second,
-		maxAssertionLife: time.Hour,
+		maxAssertionLife: 10 * time.Minute,
+		maxBodyLife:      5 * time.Minute,
 		maintenance:      true,
 		ratePerSecond:    10,
 		rateBurst:        10,
@@ -126,6 +130,22 @@ func WithTokenLifetime(d time.Duration) Option { return func(o *config) { o.toke
 
 // WithClockSkew sets the tolerance for iat/exp checks (30 s by default).
 func WithClockSkew(d time.Duration) Option { return func(o *config) { o.skew = d } }
+
+// WithLenientAuth relaxes the checks a strict IBKR makes and the sandbox
+// makes by default: it accepts signed bodies with any lifetime and client
+// assertions living up to an hour, the same signed body (or jti) more than
+// once, a client assertion sent as a signed body, and any Host header. Use
+// it only in tests that need one of these; integrators should test against
+// the strict default.
+func WithLenientAuth() Option { return func(o *config) { o.lenientAuth = true } }
+
+// WithHosts adds host names (without port) the sandbox answers to. By
+// default it answers only to "localhost" and literal loopback addresses
+// (127.0.0.0/8, ::1) in the Host header, and refuses others with 421
+// Misdirected Request, as a server behind DNS rebinding should.
+func WithHosts(hosts ...string) Option {
+	return func(o *config) { o.hosts = append(o.hosts, hosts...) }
+}
 
 // WithAudience replaces the accepted client-assertion audiences. By default
 // the sandbox accepts "/token" and its own token URL (http or https, as

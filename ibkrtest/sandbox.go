@@ -23,6 +23,9 @@ import (
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
+// tokenOperationID is the token endpoint's operation.
+const tokenOperationID = "generateToken"
+
 // maxBody bounds request bodies (IBKR accepts documents up to 25 MB).
 const maxBody = 32 << 20
 
@@ -250,6 +253,10 @@ func (s *Sandbox) responseError(w http.ResponseWriter, r *http.Request, err erro
 // injection, maintenance windows, rate limit, bearer token and scope,
 // signed body, spec validation, then the business handler.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		writePlainProblem(w, http.StatusMisdirectedRequest, "Unknown host")
+		return
+	}
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
 		return
@@ -274,7 +281,19 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePlainProblem(w, http.StatusNotFound, "No such endpoint")
 		return
 	}
-	s.Tick()
+	// Callbacks fall due here and go out before the answer, as IBKR's do
+	// around the same time; but not while answering a token request: a
+	// client whose callback handler confirms through the same client
+	// would wait for the very token being fetched. They go out with the
+	// next API request (or Tick) instead.
+	deliver := op.ID != tokenOperationID
+	if deliver {
+		s.Tick()
+	} else {
+		s.mu.Lock()
+		s.runDue(s.clk.Now())
+		s.mu.Unlock()
+	}
 	now := s.clk.Now()
 	rec := &Request{
 		Time:        now,
@@ -300,7 +319,9 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rec.Status = bw.status
-	s.flush()
+	if deliver {
+		s.flush()
+	}
 
 	// Faults that act after the state change.
 	if d := s.takeLatency(op.ID); d > 0 {

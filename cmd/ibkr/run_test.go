@@ -89,7 +89,7 @@ func TestTokenEndpointErrorClasses(t *testing.T) {
 		status int
 		want   int
 	}{{400, exitAuth}, {401, exitAuth}, {403, exitAuth}, {429, exitAPI}, {500, exitAPI}, {503, exitAPI}} {
-		err := &ibkr.APIError{StatusCode: c.status, OperationID: "generateToken"}
+		err := &ibkr.APIError{CallInfo: ibkr.CallInfo{OperationID: "generateToken"}, StatusCode: c.status}
 		if got := exitCode(err); got != c.want {
 			t.Errorf("token endpoint %d: exit %d, want %d", c.status, got, c.want)
 		}

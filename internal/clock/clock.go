@@ -41,15 +41,21 @@ func (Real) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Fake is a manual clock. Time moves only through Advance or Set, or, when
-// AutoAdvance is on, whenever someone sleeps: the sleeper's deadline
-// becomes the new time at once. Safe for concurrent use.
+// AutoAdvance is on, whenever someone sleeps. Safe for concurrent use.
 type Fake struct {
-	mu       sync.Mutex
-	now      time.Time
-	auto     bool
-	sleepers []*sleeper
-	slept    time.Duration
+	mu        sync.Mutex
+	now       time.Time
+	auto      bool
+	advancing bool
+	sleepers  []*sleeper
+	slept     time.Duration
 }
+
+// autoGrace is how long (in real time) an auto-advancing clock stands still
+// after waking a sleeper before it moves on to the next deadline, so that
+// the woken goroutine acts (sends its request, reads the time) at its own
+// deadline rather than at a later sleeper's.
+const autoGrace = time.Millisecond
 
 type sleeper struct {
 	until time.Time
@@ -59,12 +65,54 @@ type sleeper struct {
 // NewFake returns a Fake clock set to start.
 func NewFake(start time.Time) *Fake { return &Fake{now: start} }
 
-// SetAutoAdvance makes every Sleep jump the clock forward to its deadline
-// instead of blocking. Useful for simulating long schedules instantly.
+// SetAutoAdvance makes the clock move forward by itself whenever someone
+// sleeps, instead of waiting for Advance: pending sleepers are woken one
+// deadline at a time, earliest first, the clock jumping to each deadline
+// (never backwards, never by the sum of concurrent sleeps), with a short
+// real-time pause between deadlines. Concurrent sleepers therefore wake in
+// the order and at the fake times they asked for, so a rate limiter paced
+// on this clock and one reading it on the other side of a connection agree.
+// Useful for simulating long schedules instantly.
 func (f *Fake) SetAutoAdvance(on bool) {
 	f.mu.Lock()
 	f.auto = on
+	f.startAdvancerLocked()
 	f.mu.Unlock()
+}
+
+// startAdvancerLocked starts the goroutine that moves an auto-advancing
+// clock to its sleepers' deadlines, unless it runs already or nobody sleeps.
+func (f *Fake) startAdvancerLocked() {
+	if !f.auto || f.advancing || len(f.sleepers) == 0 {
+		return
+	}
+	f.advancing = true
+	go f.advance()
+}
+
+// advance wakes the earliest sleeper after a grace period, until no
+// sleeper is left or auto-advance is switched off.
+func (f *Fake) advance() {
+	for {
+		time.Sleep(autoGrace)
+		f.mu.Lock()
+		if !f.auto || len(f.sleepers) == 0 {
+			f.advancing = false
+			f.mu.Unlock()
+			return
+		}
+		first := f.sleepers[0].until
+		for _, s := range f.sleepers[1:] {
+			if s.until.Before(first) {
+				first = s.until
+			}
+		}
+		if first.After(f.now) {
+			f.now = first
+		}
+		f.wakeLocked()
+		f.mu.Unlock()
+	}
 }
 
 // Now returns the fake time.
@@ -94,14 +142,9 @@ func (f *Fake) Sleep(ctx context.Context, d time.Duration) error {
 		f.mu.Unlock()
 		return nil
 	}
-	if f.auto {
-		f.now = f.now.Add(d)
-		f.wakeLocked()
-		f.mu.Unlock()
-		return nil
-	}
 	s := &sleeper{until: f.now.Add(d), done: make(chan struct{})}
 	f.sleepers = append(f.sleepers, s)
+	f.startAdvancerLocked()
 	f.mu.Unlock()
 	select {
 	case <-s.done:

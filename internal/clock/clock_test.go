@@ -63,3 +63,32 @@ func TestFakeAdvanceToNext(t *testing.T) {
 		t.Fatalf("now %v", f.Now())
 	}
 }
+
+// Concurrent sleepers on an auto-advancing clock wake in deadline order
+// and the clock ends at the latest deadline, not at the sum of the sleeps.
+func TestFakeAutoAdvanceConcurrentSleepers(t *testing.T) {
+	start := time.Unix(0, 0)
+	f := NewFake(start)
+	const n = 20
+	done := make(chan struct{})
+	for i := 1; i <= n; i++ {
+		go func() {
+			d := time.Duration(i) * time.Second
+			_ = f.Sleep(context.Background(), d)
+			if got := f.Now().Sub(start); got < d {
+				t.Errorf("slept %v, woke at %v", d, got)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for f.Sleepers() < n {
+		time.Sleep(time.Millisecond)
+	}
+	f.SetAutoAdvance(true)
+	for range n {
+		<-done
+	}
+	if got := f.Now().Sub(start); got != n*time.Second {
+		t.Fatalf("clock at %v after sleeps of 1..%d s, want %v", got, n, n*time.Second)
+	}
+}

@@ -58,7 +58,17 @@ func opTable(doc *openapi3.T) ([]byte, error) {
 		fmt.Fprintf(&b, "\t{ID: %q, Method: %q, Path: %q, Policy: %q, Scopes: %#v, Maintenance: %q, ReadOnly: %v, Success: %#v},\n",
 			r.id, r.method, r.path, r.policy, r.scopes, r.maint, r.readOnly, r.success)
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
+	b.WriteString("// One variable per operation, Op followed by its operationId, pointing\n")
+	b.WriteString("// into Operations: the facade names the operation of each call with it.\n")
+	b.WriteString("var (\n")
+	for i, r := range rows {
+		if r.id == "" {
+			continue // CheckOperations reports it
+		}
+		fmt.Fprintf(&b, "\tOp%s = &Operations[%d]\n", strings.ToUpper(r.id[:1])+r.id[1:], i)
+	}
+	b.WriteString(")\n")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("format operation table: %w", err)
