@@ -13,6 +13,7 @@ var publicPackages = []string{
 	"github.com/ibkrweb/ibkr-go/ibkrtest",
 	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox",
 	"github.com/ibkrweb/ibkr-go/wire",
+	"github.com/ibkrweb/ibkr-go/flex",
 }
 
 // internalName matches a qualified name from one of the module's internal
