@@ -84,9 +84,6 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if !s.baseSet {
-		s.baseURL = Production.BaseURL()
-	}
 	if !s.credsSet {
 		return nil, invalid("credentials", "WithCredentials or WithPrivateKeyPEM is required")
 	}
@@ -100,6 +97,11 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if err := checkSigningKey(s.key, s.allowWeak); err != nil {
 		return nil, err
+	}
+	if !s.baseSet {
+		// No implicit production: a client built for a test must not
+		// reach IBKR's live host because an option was forgotten.
+		return nil, invalid("environment", "not chosen: pass WithEnvironment(Production), WithEnvironment(QA) or WithBaseURL")
 	}
 	signer, err := newJWSSigner(s.clientID, s.keyID, s.key)
 	if err != nil {

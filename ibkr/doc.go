@@ -15,7 +15,7 @@
 // # The client
 //
 // New builds a Client from functional options: the environment (Production
-// or QA) or a base URL, the credentials (client id, key id and an RSA key
+// or QA) or a base URL, chosen explicitly (there is no default host), the credentials (client id, key id and an RSA key
 // of 3072 or 4096 bits, as PEM or any crypto.Signer), and optionally
 // scopes, an *http.Client, a *slog.Logger (silent by default), a retry
 // policy, a rate limit and a clientInstructionId allocator. Bad options
@@ -71,7 +71,9 @@
 // Every workflow validates its input locally first (routing numbers,
 // amounts and their decimals, currencies, names, dates, account ids) and
 // reports a problem as an *InputError naming the field, with nothing sent.
-// The package ibkrtest runs a faithful local sandbox for tests.
+// The package ibkrtest runs a faithful local sandbox for tests;
+// sandbox.NewClient(t) (package ibkrtest/sandbox) returns a client wired
+// to one in a single line.
 //
 // # Exactly once
 //

@@ -195,6 +195,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		}
 		o.stats.status = resp.StatusCode
 		if resp.StatusCode == http.StatusTooManyRequests {
+			o.stats.throttled++
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
 		}
