@@ -64,6 +64,8 @@ func (c *CallInfo) callInfo() *CallInfo { return c }
 // APIError is a non-2xx answer from IBKR, or one whose body could not be
 // used. It never holds secrets: bodies are reduced to IBKR's error fields.
 type APIError struct {
+	// CallInfo names the operation and the request's clientInstructionId,
+	// when it had one.
 	CallInfo
 	// StatusCode is the HTTP status.
 	StatusCode int
