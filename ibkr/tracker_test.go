@@ -320,3 +320,37 @@ func TestTrackerKeepsToItsShare(t *testing.T) {
 		t.Fatalf("delivered %d (%d twice)", len(s.delivered), s.dups)
 	}
 }
+
+// 5xx answers to the batch queries (instruction sets, recent
+// instructions) are ridden through as well: nothing lost, nothing twice.
+func TestTrackerRidesFailingBatchQueries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  trackSimConfig
+		op   string
+	}{
+		{"sets", trackSimConfig{deposits: 40, accounts: 40, bulk: 20}, "getInstructionSets"},
+		{"recent", trackSimConfig{deposits: 40, accounts: 4}, "createInstructionsQuery"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.logger = true
+			s := newTrackSim(t, tc.cfg)
+			s.srv.FailNext(tc.op, 6, 502)
+			s.run(t, nil)
+			if n := s.srv.RequestCount(tc.op, 502); n != 6 {
+				t.Errorf("%d answers 502, want the 6 injected", n)
+			}
+			if s.dups != 0 || len(s.delivered) != 40 {
+				t.Fatalf("delivered %d (%d twice)", len(s.delivered), s.dups)
+			}
+			for id, d := range s.delivered {
+				if d.err != nil || d.in.Status != InstructionProcessed {
+					t.Errorf("deposit %s: %v %v", id, d.in, d.err)
+				}
+			}
+			if l := s.worstLatency(t); l > 15*time.Minute {
+				t.Errorf("worst latency %s", l)
+			}
+		})
+	}
+}
