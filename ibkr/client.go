@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -44,7 +45,9 @@ type Client struct {
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
-	journal     Journal // default journal for money-moving calls; may be nil
+	journal     Journal  // default journal for money-moving calls; may be nil
+	owner       string   // this client's name on journal leases
+	inflight    sync.Map // ID → true: journaled requests this client is sending
 	tokens      *tokenSource
 	raw         *gen.ClientWithResponses
 	tracker     atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
@@ -149,7 +152,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	alloc := s.ids
 	if alloc == nil {
-		alloc = NewClockAllocator(c.clock)
+		alloc = newLaneAllocator(c.clock, c.clientID, c.baseURL)
 	}
 	c.ids = newIDBook(alloc)
 	for id, p := range s.opRetry {
@@ -163,6 +166,8 @@ func New(opts ...Option) (*Client, error) {
 	c.observer = s.observer
 	c.budget = newRetryBudget(c.retry)
 	c.limits = newLimiters(c.clock, s.ratePerSec, s.rateBurst)
+	c.limits.shared = s.rateBudget
+	c.owner = newLeaseOwner()
 	c.tokens = &tokenSource{c: c}
 	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c: c}))
 	if err != nil {

@@ -113,12 +113,24 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 		if !ic.secret && !bodyHasSecret(body) {
 			e.Body = body
 		}
-		if err := j.Begin(ctx, e); err != nil {
+		// The entry is this call's until Finish: a leased journal gets a
+		// lease (renewed while the request is in flight), and this
+		// client's own ReconcileJournal skips it either way.
+		stop, err := c.beginOwned(ctx, j, e)
+		if err != nil {
 			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: errors.Join(errors.New("journal refused the intent"), err)}
 		}
+		defer stop()
 	}
 	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(opID), attrID(cid), attrWhat(ic.summary))
 	in, err := c.sendInstruction(ctx, call{op: ic.op.op, build: ic.op.build, body: body, cid: cid, opts: co})
+	if err == nil && in.Reconciled {
+		// Found by lookup: make sure it is this request, not another
+		// one under the same id.
+		if cerr := collision(JournalEntry{ClientInstructionID: cid, InstructionType: ic.itype, Amount: ic.amount, Currency: ic.currency}, in); cerr != nil {
+			in, err = nil, cerr
+		}
+	}
 	if j != nil {
 		o := outcomeOf(in, err, c.clock.Now().UTC())
 		if jerr := j.Finish(context.WithoutCancel(ctx), cid, o); jerr != nil {
@@ -137,6 +149,12 @@ func (c *Client) sendInstruction(ctx context.Context, k call) (*Instruction, err
 	var unsettled *OutcomeUnknownError // a resume's outcome left unknown
 	for tries := 1; ; tries++ {
 		resp, err := c.invoke(ctx, &k)
+		if err != nil && refusedFirstSend(err) {
+			// Refused, perhaps because another copy with this id (a
+			// resume, a reconciler's resend) arrived first: only a
+			// lookup can tell.
+			return c.confirmRefusal(ctx, op, cid, err)
+		}
 		if err != nil {
 			if !throttled(err) || tries > maxThrottledResumes || ctx.Err() != nil {
 				err = errWithInstructionID(err, op, cid)

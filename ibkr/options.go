@@ -97,6 +97,7 @@ type settings struct {
 	maintOff   bool
 	ids        InstructionIDAllocator
 	journal    Journal
+	rateBudget RateBudget
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
 }
@@ -111,6 +112,23 @@ func WithJournal(j Journal) Option {
 			return invalid("journal", "nil Journal")
 		}
 		s.journal = j
+		return nil
+	}
+}
+
+// WithStore keeps the client's exactly-once state in st: it becomes the
+// clientInstructionId allocator (as WithInstructionIDs), the journal (as
+// WithJournal; sending calls hold a lease on their entry, so that
+// ReconcileJournal never works on a request still in flight, in this
+// process or another) and the per-endpoint rate budget, which then
+// replaces the client's own rate limit (WithRateLimit). Replicas of a
+// service share one store, such as package pgstore's; see Store.
+func WithStore(st Store) Option {
+	return func(s *settings) error {
+		if st == nil {
+			return invalid("store", "nil Store")
+		}
+		s.ids, s.journal, s.rateBudget = st, st, st
 		return nil
 	}
 }
