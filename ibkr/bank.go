@@ -165,7 +165,7 @@ type MicroDepositVerification struct {
 	Name string
 	// InstructionID is IBKR's id of the ACH instruction (the
 	// InstructionID of LinkBankAccount's result).
-	InstructionID ID
+	InstructionID InstructionID
 	// Amount1 and Amount2 are the two credits, in either order, each a
 	// USD amount under 1.00 such as 0.32.
 	Amount1, Amount2 Decimal
@@ -209,7 +209,7 @@ func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerifica
 				AccountId:            r.AccountID,
 				BankInstructionCode:  "USACH",
 				BankInstructionName:  r.Name,
-				PendingInstructionId: r.InstructionID,
+				PendingInstructionId: r.InstructionID.ID,
 				CreditAmount1:        r.Amount1,
 				CreditAmount2:        r.Amount2,
 			}

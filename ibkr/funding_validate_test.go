@@ -25,7 +25,7 @@ func TestFundingBadInputs(t *testing.T) {
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.LinkBankAccount(ctx, r); return err }
 	}
-	goodVerify := MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: NewID(43000001),
+	goodVerify := MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: InstructionID{ID: NewID(43000001)},
 		Amount1: MustDecimal("0.32"), Amount2: MustDecimal("0.46")}
 	verify := func(mod func(*MicroDepositVerification)) func(context.Context) error {
 		r := goodVerify
@@ -106,7 +106,7 @@ func TestFundingBadInputs(t *testing.T) {
 		{"micro-deposit 1.00", verify(func(r *MicroDepositVerification) { r.Amount1 = MustDecimal("1.00") }), "creditAmount1", ErrAmount},
 		{"micro-deposit 3 decimals", verify(func(r *MicroDepositVerification) { r.Amount2 = MustDecimal("0.321") }), "creditAmount2", ErrAmount},
 		{"micro-deposit zero", verify(func(r *MicroDepositVerification) { r.Amount2 = MustDecimal("0") }), "creditAmount2", ErrAmount},
-		{"micro-deposit no instruction", verify(func(r *MicroDepositVerification) { r.InstructionID = ID{} }), "pendingInstructionId", nil},
+		{"micro-deposit no instruction", verify(func(r *MicroDepositVerification) { r.InstructionID = InstructionID{ID: ID{}} }), "pendingInstructionId", nil},
 		{"deposit zero", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("0") }), "amount", ErrAmount},
 		{"deposit negative", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("-5.00") }), "amount", ErrAmount},
 		{"deposit 3 decimals", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("10.005") }), "amount", ErrAmount},
@@ -132,11 +132,11 @@ func TestFundingBadInputs(t *testing.T) {
 		{"transfer note 65 chars", transfer(func(r *CashTransfer) { r.Note = strings.Repeat("n", 65) }), "clientNote", ErrName},
 		{"transfer no currency", transfer(func(r *CashTransfer) { r.Currency = "" }), "currency", ErrUnknownCurrency},
 		{"cancel no reason", func(ctx context.Context) error {
-			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: NewID(1)})
+			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: InstructionID{ID: NewID(1)}})
 			return err
 		}, "reason", ErrName},
 		{"cancel reason 257 chars", func(ctx context.Context) error {
-			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: NewID(1), Reason: strings.Repeat("r", 257)})
+			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: InstructionID{ID: NewID(1)}, Reason: strings.Repeat("r", 257)})
 			return err
 		}, "reason", ErrName},
 		{"cancel no instruction", func(ctx context.Context) error {
@@ -198,12 +198,12 @@ func TestFundingBadInputs(t *testing.T) {
 func TestRequestValidateMethods(t *testing.T) {
 	good := []interface{ Validate() error }{
 		BankAccountLink{AccountID: demo, Name: "Checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "123456789", BankName: "B"},
-		MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: NewID(1), Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.99")},
+		MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: InstructionID{ID: NewID(1)}, Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.99")},
 		ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("1")},
 		WireDeposit{AccountID: demo, Amount: MustDecimal("1000"), Currency: JPY},
 		Withdrawal{AccountID: demo, Method: MethodWire, InstructionName: "W", Amount: MustDecimal("1"), Currency: EUR, At: time.Now().Add(time.Hour)},
 		CashTransfer{From: demo, To: "U7654321", Amount: MustDecimal("1"), Currency: GBP},
-		Cancellation{InstructionID: NewID(1), Reason: "r"},
+		Cancellation{InstructionID: InstructionID{ID: NewID(1)}, Reason: "r"},
 		BankInstructionDeletion{AccountID: demo, Name: "x", Method: BankMethodWire},
 		WireDestination{AccountID: demo, Name: "W", Currency: USD, BankName: "B", BankAccount: "GB12 3456", Identifier: "SBIN0001234", IdentifierType: IFSC, BranchCodeType: BranchCodeNone},
 		EDDAInstruction{AccountID: demo, Name: "E", Currency: CNH, BankAccountNumber: "132456", BranchCode: "003", ClearingCode: "003", DocumentType: EDDAPassport},

@@ -89,7 +89,7 @@ type JournalOutcome struct {
 	State JournalState `json:"state"`
 	// Status and InstructionID are IBKR's, when known.
 	Status        InstructionStatus `json:"status,omitempty"`
-	InstructionID ID                `json:"instructionId,omitzero"`
+	InstructionID InstructionID     `json:"instructionId,omitzero"`
 	// Code is IBKR's error code, or the HTTP status text, of a refusal.
 	Code string `json:"code,omitempty"`
 	// Message is the error's text, secrets scrubbed.

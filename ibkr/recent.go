@@ -49,7 +49,7 @@ func (q RecentQuery) Validate() error {
 // RecentInstruction is one entry of an account's instruction history.
 type RecentInstruction struct {
 	ClientInstructionID ID
-	InstructionID       ID
+	InstructionID       InstructionID
 	InstructionSetID    ID
 	// Type is the instruction type, e.g. "DEPOSIT".
 	Type string
@@ -140,7 +140,7 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	out := make([]RecentInstruction, 0, len(res.InstructionHistory.Result))
 	for _, r := range res.InstructionHistory.Result {
 		out = append(out, RecentInstruction{
-			ClientInstructionID: r.ClientInstructionID, InstructionID: r.IBInstructionID, InstructionSetID: r.InstructionSetID,
+			ClientInstructionID: r.ClientInstructionID, InstructionID: InstructionID{ID: r.IBInstructionID}, InstructionSetID: r.InstructionSetID,
 			Type: r.InstructionType, Status: InstructionStatus(r.Status), RequestDate: r.RequestDate,
 		})
 	}
