@@ -41,7 +41,7 @@ type SavedBankInstruction struct {
 	// Method is the instruction's kind, e.g. "ACH".
 	Method string
 	// Currency is the instruction's currency.
-	Currency string
+	Currency Currency
 	// Status is its state, e.g. PROCESSED or PENDING_VERIFICATION.
 	Status InstructionStatus
 	// AccountNumber is the bank account number masked to its last four
@@ -79,7 +79,7 @@ func (c *Client) BankInstructions(ctx context.Context, accountID string, method 
 	out := make([]SavedBankInstruction, 0, len(res.BankInstructionDetails))
 	for _, d := range res.BankInstructionDetails {
 		out = append(out, SavedBankInstruction{
-			Name: d.InstructionName, Method: d.Type, Currency: d.Currency, Status: InstructionStatus(d.InstructionStatus),
+			Name: d.InstructionName, Method: d.Type, Currency: Currency(d.Currency), Status: InstructionStatus(d.InstructionStatus),
 			AccountNumber: maskAccount(d.BankAccountNumber), RoutingNumber: d.BankRoutingNumber,
 		})
 	}

@@ -63,7 +63,7 @@ type Instruction struct {
 	ErrorCode, ErrorMessage string
 	// Amount and Currency are reported for deposits looked up later.
 	Amount   Decimal
-	Currency string
+	Currency Currency
 	// WhenAvailable is when a deposit's funds can be used (yyyy-MM-dd),
 	// when reported.
 	WhenAvailable string
@@ -202,7 +202,7 @@ func decodeInstruction(body []byte) (*Instruction, error) {
 			in.Amount = *d.Amount
 		}
 		if d.Currency != nil {
-			in.Currency = *d.Currency
+			in.Currency = Currency(*d.Currency)
 		}
 		if d.WhenAvailable != nil {
 			in.WhenAvailable = *d.WhenAvailable

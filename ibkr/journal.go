@@ -44,7 +44,7 @@ type JournalEntry struct {
 	AccountID string `json:"accountId,omitempty"`
 	// Amount and Currency, for transfers.
 	Amount   Decimal `json:"amount,omitzero"`
-	Currency string  `json:"currency,omitempty"`
+	Currency Currency `json:"currency,omitempty"`
 	// Summary describes the request, secrets redacted.
 	Summary string `json:"summary,omitempty"`
 	// Body is the JSON request body, kept only when it holds no secret,

@@ -155,7 +155,7 @@ type RecurringInstruction struct {
 	// Method and InstructionName are the bank instruction used.
 	Method, InstructionName string
 	Amount                  Decimal
-	Currency                string
+	Currency                Currency
 	// Frequency, StartDate and EndDate (yyyy-MM-dd; empty: no end) are
 	// the schedule.
 	Frequency          Frequency
@@ -193,7 +193,7 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 	for _, r := range res.RecurringInstructions {
 		out = append(out, RecurringInstruction{
 			Type: r.TransactionType, Method: r.BankInstructionMethod, InstructionName: r.BankInstructionName,
-			Amount: r.Amount, Currency: r.Currency, Frequency: Frequency(r.Frequency),
+			Amount: r.Amount, Currency: Currency(r.Currency), Frequency: Frequency(r.Frequency),
 			StartDate: r.StartDate, EndDate: r.EndDate, ReferenceID: r.RequestID,
 		})
 	}

@@ -79,7 +79,7 @@ func runInstruction(ctx context.Context, a *app, args []string) error {
 		InstructionSetID: idString(in.InstructionSetID), IBReferenceID: idString(in.IBReferenceID),
 		Type: in.Type, Status: string(in.Status), Final: in.Status.Final(),
 		Description: in.Description, ErrorCode: in.ErrorCode, ErrorMessage: in.ErrorMessage,
-		Currency: in.Currency, WhenAvailable: in.WhenAvailable,
+		Currency: string(in.Currency), WhenAvailable: in.WhenAvailable,
 	}
 	if !in.Amount.IsZero() {
 		out.Amount = in.Amount.String()
