@@ -38,13 +38,13 @@ func TestInputErrorFieldRule(t *testing.T) {
 	}
 	const acct, routing = "U1234567", "110000000"
 	sent := map[string]error{
-		"bad routing number":   ibkr.BankAccountLink{AccountID: acct, Name: "Checking", RoutingNumber: "123", AccountNumber: "000123456789", BankName: "B"}.Validate(),
-		"bad account number":   ibkr.BankAccountLink{AccountID: acct, Name: "Checking", RoutingNumber: routing, AccountNumber: "12-34", BankName: "B"}.Validate(),
+		"bad routing number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: "123", AccountNumber: "000123456789", BankName: "B"}.Validate(),
+		"bad account number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: routing, AccountNumber: "12-34", BankName: "B"}.Validate(),
 		"bad account id":       ibkr.ACHDeposit{AccountID: "x", InstructionName: "Checking", Amount: ibkr.MustDecimal("1.00")}.Validate(),
 		"three decimals":       ibkr.ACHDeposit{AccountID: acct, InstructionName: "Checking", Amount: ibkr.MustDecimal("1.234")}.Validate(),
 		"bad currency":         ibkr.ACHDeposit{AccountID: acct, InstructionName: "Checking", Amount: ibkr.MustDecimal("1.00"), Currency: "usd!"}.Validate(),
-		"no pending id":        ibkr.MicroDepositVerification{AccountID: acct, Name: "Checking", Amount1: ibkr.MustDecimal("0.10"), Amount2: ibkr.MustDecimal("0.20")}.Validate(),
-		"micro-deposit of 2":   ibkr.MicroDepositVerification{AccountID: acct, Name: "Checking", InstructionID: ibkr.InstructionID{ID: ibkr.NewID(5)}, Amount1: ibkr.MustDecimal("2.00"), Amount2: ibkr.MustDecimal("0.20")}.Validate(),
+		"no pending id":        ibkr.MicroDepositVerification{AccountID: acct, InstructionName: "Checking", Amount1: ibkr.MustDecimal("0.10"), Amount2: ibkr.MustDecimal("0.20")}.Validate(),
+		"micro-deposit of 2":   ibkr.MicroDepositVerification{AccountID: acct, InstructionName: "Checking", InstructionID: ibkr.InstructionID{ID: ibkr.NewID(5)}, Amount1: ibkr.MustDecimal("2.00"), Amount2: ibkr.MustDecimal("0.20")}.Validate(),
 		"bad instruction name": ibkr.ACHDeposit{AccountID: acct, InstructionName: strings.Repeat("n", 200), Amount: ibkr.MustDecimal("1.00")}.Validate(),
 		"bad email":            ibkr.HybridRegistration{FirstName: "Jane", LastName: "Doe", Email: "not an email", Country: "USA"}.Validate(time.Now()),
 	}

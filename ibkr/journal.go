@@ -43,7 +43,7 @@ type JournalEntry struct {
 	// AccountID is the IBKR account concerned.
 	AccountID string `json:"accountId,omitempty"`
 	// Amount and Currency, for transfers.
-	Amount   Decimal `json:"amount,omitzero"`
+	Amount   Decimal  `json:"amount,omitzero"`
 	Currency Currency `json:"currency,omitempty"`
 	// Summary describes the request, secrets redacted.
 	Summary string `json:"summary,omitempty"`

@@ -147,7 +147,7 @@ func TestSandboxControlEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
