@@ -19,7 +19,7 @@ import (
 // private_key_jwt, signs request bodies where the spec demands SIGNED_JWT,
 // keeps each endpoint under its rate limit, knows IBKR's maintenance
 // windows, retries only requests that change nothing, and reconciles
-// state-changing requests whose answer was lost (see reconcile.go).
+// state-changing requests whose answer was lost (see Reconciliation in the package documentation).
 //
 // A Client is safe for concurrent use; create one per set of credentials
 // and share it.
@@ -42,6 +42,7 @@ type Client struct {
 	observer    CallObserver
 	budget      *retryBudget
 	limits      *limiters
+	respLimit   ResponseLimits // read limits on answers (readlimit.go)
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
@@ -126,6 +127,10 @@ func New(opts ...Option) (*Client, error) {
 		maintWait: s.maintWait,
 		maintOff:  s.maintOff,
 		journal:   s.journal,
+		respLimit: s.respLimits,
+	}
+	if c.respLimit == (ResponseLimits{}) {
+		c.respLimit = DefaultResponseLimits
 	}
 	if c.audience == "" {
 		c.audience = c.tokenURL

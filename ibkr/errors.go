@@ -434,3 +434,24 @@ type sendError struct {
 func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error() }
 
 func (e *sendError) Unwrap() error { return e.err }
+
+// ErrResponseTooLarge: an answer was larger than the client accepts for
+// its operation class (see ResponseLimits). The error is a
+// *ResponseTooLargeError.
+var ErrResponseTooLarge = errors.New("ibkr: response too large")
+
+// ResponseTooLargeError reports an answer cut off at the client's limit.
+// Nothing beyond the limit was read.
+type ResponseTooLargeError struct {
+	CallInfo
+	// Limit is the limit in bytes.
+	Limit int64
+}
+
+// Error implements error.
+func (e *ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("ibkr: %s: answer larger than %d bytes (see WithResponseLimits)", e.OperationID, e.Limit)
+}
+
+// Is matches ErrResponseTooLarge.
+func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }

@@ -98,6 +98,7 @@ type settings struct {
 	ids        InstructionIDAllocator
 	journal    Journal
 	rateBudget RateBudget
+	respLimits ResponseLimits
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
 }

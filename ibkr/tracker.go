@@ -420,7 +420,7 @@ func (t *Tracker) waitFor(ctx context.Context, cid ID, maxWait time.Duration) (*
 	case <-e.done:
 		return e.in, e.err
 	default:
-		return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + cid.String(), CallInfo: CallInfo{ClientInstructionID: cid}, MaxWait: maxWait}
+		return nil, &WaitTimeoutError{CallInfo: CallInfo{ClientInstructionID: cid}, What: "instruction with clientInstructionId " + cid.String(), MaxWait: maxWait}
 	}
 }
 
@@ -577,8 +577,7 @@ func (t *Tracker) RunUntil(ctx context.Context, clientInstructionID ID, maxWait 
 		}
 		now := clk.Now()
 		if !now.Before(deadline) {
-			return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + clientInstructionID.String(),
-				CallInfo: CallInfo{ClientInstructionID: clientInstructionID}, MaxWait: maxWait}
+			return nil, &WaitTimeoutError{CallInfo: CallInfo{ClientInstructionID: clientInstructionID}, What: "instruction with clientInstructionId " + clientInstructionID.String(), MaxWait: maxWait}
 		}
 		if next.IsZero() || next.After(deadline) {
 			next = deadline

@@ -437,7 +437,7 @@ func saveState(sb *ibkrtest.Sandbox, path string) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = publishFile(tmp.Name(), path, true)
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
