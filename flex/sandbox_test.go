@@ -65,7 +65,7 @@ func TestSandboxDepositAndPushedCredit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Demo Bank"})
 	if err != nil {
 		t.Fatal(err)
@@ -489,7 +489,7 @@ func TestSandboxWithdrawalAndInternalTransfer(t *testing.T) {
 	}
 	start := today(srv)
 	_ = srv.SetBalance(ibkrtest.DemoAccountID, "USD", wire.MustDecimal("1000.00"))
-	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Demo Bank"})
 	if err != nil {
 		t.Fatal(err)

@@ -258,7 +258,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 
 	// The journey: link by ACH, micro-deposits, deposit, balance,
 	// withdrawal, cancel, history, a W-9 with the tax id.
-	link := BankAccountLink{AccountID: acct, Name: "Audit checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
+	link := BankAccountLink{AccountID: acct, InstructionName: "Audit checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
 		AccountNumber: secretAccountNumber, BankName: "Audit Bank"}
 	a.value("BankAccountLink", link)
 	logger.DebugContext(ctx, "caller logs its request", "link", link)
@@ -276,7 +276,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			t.Fatalf("verification: %v %v", v, err)
 		}
 		a1, a2, _ := srv.MicroDeposits(linked.InstructionID)
-		wrong := MicroDepositVerification{AccountID: acct, Name: link.Name, InstructionID: linked.InstructionID,
+		wrong := MicroDepositVerification{AccountID: acct, InstructionName: link.InstructionName, InstructionID: linked.InstructionID,
 			Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.02")}
 		if a1.Equal(wrong.Amount1) || a1.Equal(wrong.Amount2) {
 			wrong.Amount1 = MustDecimal("0.03")
@@ -284,7 +284,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		got, err := c.VerifyMicroDeposits(ctx, wrong)
 		a.err("VerifyMicroDeposits wrong", err)
 		a.value("wrong verification", got)
-		got, err = c.VerifyMicroDeposits(ctx, MicroDepositVerification{AccountID: acct, Name: link.Name,
+		got, err = c.VerifyMicroDeposits(ctx, MicroDepositVerification{AccountID: acct, InstructionName: link.InstructionName,
 			InstructionID: linked.InstructionID, Amount1: a1, Amount2: a2})
 		a.err("VerifyMicroDeposits", err)
 		if err != nil || got.Status != InstructionProcessed {
@@ -296,7 +296,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		if shown := fmt.Sprintf("%+v", saved); !strings.Contains(shown, redact(secretAccountNumber)) {
 			t.Errorf("saved instructions do not show the redacted account number %s: %s", redact(secretAccountNumber), shown)
 		}
-		dep, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.Name, Amount: MustDecimal("500.00")})
+		dep, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal("500.00")})
 		a.err("DepositACH", err)
 		if err != nil {
 			t.Fatalf("DepositACH: %v", err)
@@ -307,7 +307,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		bal, err := c.Balance(ctx, acct, USD)
 		a.err("Balance", err)
 		a.value("balance", bal)
-		w, err := c.Withdraw(ctx, Withdrawal{AccountID: acct, Method: MethodACH, InstructionName: link.Name, Amount: MustDecimal("100"),
+		w, err := c.Withdraw(ctx, Withdrawal{AccountID: acct, Method: MethodACH, InstructionName: link.InstructionName, Amount: MustDecimal("100"),
 			At: srv.Now().Add(48 * time.Hour)})
 		a.err("Withdraw", err)
 		a.value("withdrawal", w)
@@ -359,8 +359,8 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		a.secret("encrypted password", password)
 		reqs := map[string]any{
 			"BankAccountLink": link,
-			"WireDestination": WireDestination{AccountID: acct, Name: "wire", Currency: USD, BankName: "B", BankAccount: secretAccountNumber, Identifier: "CHASUS33"},
-			"EDDAInstruction": EDDAInstruction{AccountID: acct, Name: "edda", Currency: "HKD", BankAccountNumber: secretAccountNumber, BranchCode: "123", ClearingCode: "004"},
+			"WireDestination": WireDestination{AccountID: acct, InstructionName: "wire", Currency: USD, BankName: "B", BankAccount: secretAccountNumber, Identifier: "CHASUS33"},
+			"EDDAInstruction": EDDAInstruction{AccountID: acct, InstructionName: "edda", Currency: "HKD", BankAccountNumber: secretAccountNumber, BranchCode: "123", ClearingCode: "004"},
 			"WireDeposit":     WireDeposit{AccountID: acct, Amount: MustDecimal("10"), Currency: USD, SenderAccount: secretAccountNumber},
 			"W9":              W9{Name: "Jane Doe", TIN: auditTaxID},
 			"W8BEN":           W8BEN{Name: "Jane Doe", ForeignTaxID: auditTaxID},
@@ -390,12 +390,12 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 	// Refused input: nothing is sent, the error names the field only.
 	a.step("input errors", func() {
 		for name, l := range map[string]BankAccountLink{
-			"bad routing":      {AccountID: acct, Name: "x", RoutingNumber: "021000022", AccountNumber: secretAccountNumber, BankName: "B"},
-			"letters":          {AccountID: acct, Name: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "X", BankName: "B"},
-			"too long":         {AccountID: acct, Name: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "12345", BankName: "B"},
-			"name too long":    {AccountID: acct, Name: strings.Repeat("n", 40), RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
-			"no account":       {Name: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
-			"routing is acct#": {AccountID: acct, Name: "x", RoutingNumber: secretAccountNumber, AccountNumber: secretAccountNumber, BankName: "B"},
+			"bad routing":      {AccountID: acct, InstructionName: "x", RoutingNumber: "021000022", AccountNumber: secretAccountNumber, BankName: "B"},
+			"letters":          {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "X", BankName: "B"},
+			"too long":         {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "12345", BankName: "B"},
+			"name too long":    {AccountID: acct, InstructionName: strings.Repeat("n", 40), RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
+			"no account":       {InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
+			"routing is acct#": {AccountID: acct, InstructionName: "x", RoutingNumber: secretAccountNumber, AccountNumber: secretAccountNumber, BankName: "B"},
 		} {
 			_, err := c.LinkBankAccount(ctx, l)
 			a.err("LinkBankAccount "+name, err)
@@ -404,16 +404,16 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			}
 		}
 		for _, amt := range []string{"0", "-5", "1.234"} {
-			_, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.Name, Amount: MustDecimal(amt)})
+			_, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal(amt)})
 			a.err("DepositACH "+amt, err)
 			if !errors.Is(err, ErrInvalidInput) {
 				t.Errorf("DepositACH %s: %v, want ErrInvalidInput", amt, err)
 			}
 		}
-		_, err := c.Withdraw(ctx, Withdrawal{AccountID: acct, Method: MethodACH, InstructionName: link.Name, Amount: MustDecimal("1000000")})
+		_, err := c.Withdraw(ctx, Withdrawal{AccountID: acct, Method: MethodACH, InstructionName: link.InstructionName, Amount: MustDecimal("1000000")})
 		a.err("Withdraw over limit", err)
 		if linked != nil {
-			_, err = c.DepositACH(ctx, ACHDeposit{ClientInstructionID: linked.ClientInstructionID, AccountID: acct, InstructionName: link.Name, Amount: MustDecimal("1")})
+			_, err = c.DepositACH(ctx, ACHDeposit{ClientInstructionID: linked.ClientInstructionID, AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal("1")})
 			a.err("DepositACH reused id", err)
 			if !errors.Is(err, ErrInstructionIDReused) {
 				t.Errorf("reused id: %v, want ErrInstructionIDReused", err)
@@ -428,14 +428,14 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		linkAgain := func(what string) {
 			n++
 			l := link
-			l.Name = fmt.Sprintf("Audit %s %d", what, n)
+			l.InstructionName = fmt.Sprintf("Audit %s %d", what, n)
 			l.RoutingNumber = ibkrtest.RoutingNumberVerified
 			in, err := c.LinkBankAccount(ctx, l)
 			a.err("LinkBankAccount "+what, err)
 			a.value("LinkBankAccount "+what, in)
 			if in != nil && err == nil {
 				// Free the slot (at most 6 active bank instructions).
-				_, derr := c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: acct, Name: l.Name, Currency: USD, Method: BankMethodACH})
+				_, derr := c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: acct, InstructionName: l.InstructionName, Currency: USD, Method: BankMethodACH})
 				a.err("DeleteBankInstruction", derr)
 			}
 		}
@@ -456,7 +456,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			func() { srv.FailNext("createExternalCashTransfers", 1, 422) },
 		} {
 			fault()
-			dep, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.Name, Amount: MustDecimal("25")})
+			dep, err := c.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal("25")})
 			a.err("DepositACH with fault", err)
 			a.value("DepositACH with fault", dep)
 		}
@@ -485,7 +485,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			t.Errorf("unknown kid: %v, want ErrUnauthorized", err)
 		}
 		wrongKey := newClient(srv.Clock(), WithCredentials(srv.ClientID, srv.KeyID, testKey()))
-		_, err = wrongKey.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.Name, Amount: MustDecimal("5")})
+		_, err = wrongKey.DepositACH(ctx, ACHDeposit{AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal("5")})
 		a.err("DepositACH wrong key", err)
 		if err == nil {
 			t.Error("a client with the wrong key got through")
@@ -501,7 +501,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		cancel()
 		_, err = c.LinkBankAccount(cctx, link)
 		a.err("LinkBankAccount cancelled", err)
-		_, err = c.DepositACH(cctx, ACHDeposit{AccountID: acct, InstructionName: link.Name, Amount: MustDecimal("5")})
+		_, err = c.DepositACH(cctx, ACHDeposit{AccountID: acct, InstructionName: link.InstructionName, Amount: MustDecimal("5")})
 		a.err("DepositACH cancelled", err)
 		tctx, tcancel := context.WithTimeout(ctx, time.Nanosecond)
 		defer tcancel()

@@ -48,9 +48,9 @@ type BankAccountLink struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account, e.g. U1234567.
 	AccountID string
-	// Name names the instruction (bankInstructionName): 1 to 32
+	// InstructionName names the instruction (bankInstructionName): 1 to 32
 	// printable ASCII characters. Deposits and withdrawals refer to it.
-	Name string
+	InstructionName string
 	// RoutingNumber is the bank's 9-digit ABA routing number.
 	RoutingNumber string
 	// AccountNumber is the bank account number, 4 to 17 digits. A
@@ -68,7 +68,7 @@ type BankAccountLink struct {
 
 // String describes the link without the account number.
 func (r BankAccountLink) String() string {
-	return fmt.Sprintf("ACH link %q of %s to routing %s account %s", r.Name, r.AccountID, r.RoutingNumber, redact(r.AccountNumber))
+	return fmt.Sprintf("ACH link %q of %s to routing %s account %s", r.InstructionName, r.AccountID, r.RoutingNumber, redact(r.AccountNumber))
 }
 
 // GoString is String, so that %#v does not print the account number.
@@ -100,7 +100,7 @@ func (r BankAccountLink) Validate() error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
 	}
-	if err := ValidateInstructionName("bankInstructionName", r.Name, MaxACHInstructionNameLen); err != nil {
+	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxACHInstructionNameLen); err != nil {
 		return err
 	}
 	if err := ValidateRoutingNumber(r.RoutingNumber); err != nil {
@@ -140,7 +140,7 @@ func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ..
 				AccountId:           r.AccountID,
 				AchType:             gen.AchInstructionAchType(r.direction()),
 				BankInstructionCode: "USACH",
-				BankInstructionName: r.Name,
+				BankInstructionName: r.InstructionName,
 				Currency:            string(USD),
 				ClientAccountInfo: gen.AchClientAccountInfo{
 					BankAccountNumber:   r.AccountNumber,
@@ -161,11 +161,11 @@ type MicroDepositVerification struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
 	AccountID string
-	// Name is the ACH instruction's name (as given to LinkBankAccount).
-	Name string
+	// InstructionName is the ACH instruction's name (as given to LinkBankAccount).
+	InstructionName string
 	// InstructionID is IBKR's id of the ACH instruction (the
 	// InstructionID of LinkBankAccount's result).
-	InstructionID ID
+	InstructionID InstructionID
 	// Amount1 and Amount2 are the two credits, in either order, each a
 	// USD amount under 1.00 such as 0.32.
 	Amount1, Amount2 Decimal
@@ -176,7 +176,7 @@ func (r MicroDepositVerification) Validate() error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
 	}
-	if err := ValidateInstructionName("bankInstructionName", r.Name, MaxACHInstructionNameLen); err != nil {
+	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxACHInstructionNameLen); err != nil {
 		return err
 	}
 	if r.InstructionID.IsZero() {
@@ -201,15 +201,15 @@ func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerifica
 	}
 	return c.submit(ctx, instructionCall{
 		op: opBankInstructions, itype: "TRADITIONAL_BANK_INSTRUCTION_VERIFICATION", account: r.AccountID,
-		summary: fmt.Sprintf("micro-deposit verification of %q (instruction %s) of %s", r.Name, r.InstructionID, r.AccountID),
+		summary: fmt.Sprintf("micro-deposit verification of %q (instruction %s) of %s", r.InstructionName, r.InstructionID, r.AccountID),
 		cid:     r.ClientInstructionID,
 		body: func(cid ID) any {
 			return gen.TraditionalBankInstructionVerification{
 				ClientInstructionId:  cid,
 				AccountId:            r.AccountID,
 				BankInstructionCode:  "USACH",
-				BankInstructionName:  r.Name,
-				PendingInstructionId: r.InstructionID,
+				BankInstructionName:  r.InstructionName,
+				PendingInstructionId: r.InstructionID.ID,
 				CreditAmount1:        r.Amount1,
 				CreditAmount2:        r.Amount2,
 			}

@@ -56,9 +56,9 @@ type WireDestination struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
 	AccountID string
-	// Name names the instruction (1 to 100 characters); withdrawals refer
+	// InstructionName names the instruction (1 to 100 characters); withdrawals refer
 	// to it.
-	Name string
+	InstructionName string
 	// Currency is the destination's currency.
 	Currency Currency
 	// BankName names the financial institution (1 to 100 characters).
@@ -78,7 +78,7 @@ type WireDestination struct {
 
 // String describes the destination without its account number.
 func (r WireDestination) String() string {
-	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.Name, r.AccountID, r.BankName, r.Identifier, redact(r.BankAccount))
+	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.InstructionName, r.AccountID, r.BankName, r.Identifier, redact(r.BankAccount))
 }
 
 // GoString is String, so that %#v does not print the account number.
@@ -102,7 +102,7 @@ func (r WireDestination) Validate() error {
 	if len(r.AccountID) > maxDestinationAccountIDLen {
 		return inputErr("accountId", ErrAccountID, "must be at most %d characters for a wire destination", maxDestinationAccountIDLen)
 	}
-	if err := ValidateInstructionName("bankInstructionName", r.Name, MaxBankInstructionNameLen); err != nil {
+	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxBankInstructionNameLen); err != nil {
 		return err
 	}
 	if err := ValidateCurrency("currency", r.Currency); err != nil {
@@ -202,7 +202,7 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts
 				ClientInstructionId:   cid,
 				AccountId:             r.AccountID,
 				BankInstructionMethod: gen.PredefinedDestinationInstructionBankInstructionMethodWIRE,
-				BankInstructionName:   r.Name,
+				BankInstructionName:   r.InstructionName,
 				Currency:              string(r.Currency),
 			}
 			x.FinancialInstitution.Name = r.BankName
@@ -239,8 +239,8 @@ type EDDAInstruction struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
 	AccountID string
-	// Name names the instruction (1 to 100 characters).
-	Name string
+	// InstructionName names the instruction (1 to 100 characters).
+	InstructionName string
 	// Currency is HKD or CNH.
 	Currency Currency
 	// BankAccountNumber is the debtor's account (1 to 32 characters). A
@@ -254,7 +254,7 @@ type EDDAInstruction struct {
 
 // String describes the instruction without its account number.
 func (r EDDAInstruction) String() string {
-	return fmt.Sprintf("eDDA %q of %s: bank %s/%s account %s", r.Name, r.AccountID, r.ClearingCode, r.BranchCode, redact(r.BankAccountNumber))
+	return fmt.Sprintf("eDDA %q of %s: bank %s/%s account %s", r.InstructionName, r.AccountID, r.ClearingCode, r.BranchCode, redact(r.BankAccountNumber))
 }
 
 // GoString is String, so that %#v does not print the account number.
@@ -268,7 +268,7 @@ func (r EDDAInstruction) Validate() error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
 	}
-	if err := ValidateInstructionName("bankInstructionName", r.Name, MaxBankInstructionNameLen); err != nil {
+	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxBankInstructionNameLen); err != nil {
 		return err
 	}
 	if err := ValidateCurrency("currency", r.Currency); err != nil {
@@ -320,7 +320,7 @@ func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts
 			return gen.EddaInstruction{
 				ClientInstructionId:              cid,
 				AccountId:                        r.AccountID,
-				BankInstructionName:              r.Name,
+				BankInstructionName:              r.InstructionName,
 				Currency:                         string(r.Currency),
 				BankAccountNumber:                r.BankAccountNumber,
 				BankBranchCode:                   r.BranchCode,

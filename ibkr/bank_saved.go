@@ -34,12 +34,12 @@ func (m BankMethod) queryable() bool {
 // SavedBankInstruction is a bank instruction on file, as
 // QUERY_BANK_INSTRUCTION lists it.
 type SavedBankInstruction struct {
-	// Name is the instruction's name (bankInstructionName).
-	Name string
+	// InstructionName is the instruction's name (bankInstructionName).
+	InstructionName string
 	// Method is the instruction's kind, e.g. "ACH".
 	Method string
 	// Currency is the instruction's currency.
-	Currency string
+	Currency Currency
 	// Status is its state, e.g. PROCESSED or PENDING_VERIFICATION.
 	Status InstructionStatus
 	// AccountNumber is the bank account number masked to its last four
@@ -65,7 +65,7 @@ func (c *Client) BankInstructions(ctx context.Context, accountID string, method 
 	out := make([]SavedBankInstruction, 0, len(res.BankInstructionDetails))
 	for _, d := range res.BankInstructionDetails {
 		out = append(out, SavedBankInstruction{
-			Name: d.InstructionName, Method: d.Type, Currency: d.Currency, Status: InstructionStatus(d.InstructionStatus),
+			InstructionName: d.InstructionName, Method: d.Type, Currency: Currency(d.Currency), Status: InstructionStatus(d.InstructionStatus),
 			AccountNumber: maskAccount(d.BankAccountNumber), RoutingNumber: d.BankRoutingNumber,
 		})
 	}
@@ -100,8 +100,8 @@ type BankInstructionDeletion struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account.
 	AccountID string
-	// Name is the instruction's name.
-	Name string
+	// InstructionName is the instruction's name.
+	InstructionName string
 	// Method is BankMethodACH or BankMethodWire.
 	Method BankMethod
 	// Currency is the instruction's currency (USD when empty).
@@ -120,7 +120,7 @@ func (r BankInstructionDeletion) Validate() error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
 	}
-	if err := ValidateInstructionName("bankInstructionName", r.Name, MaxBankInstructionNameLen); err != nil {
+	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxBankInstructionNameLen); err != nil {
 		return err
 	}
 	if r.Method != BankMethodACH && r.Method != BankMethodWire {
@@ -136,14 +136,14 @@ func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDel
 	}
 	return c.submit(ctx, instructionCall{
 		op: opBankInstructions, itype: "DELETE_BANK_INSTRUCTION", account: r.AccountID, currency: string(r.currency()),
-		summary: fmt.Sprintf("delete %s %s bank instruction %q of %s", r.Method, r.currency(), r.Name, r.AccountID),
+		summary: fmt.Sprintf("delete %s %s bank instruction %q of %s", r.Method, r.currency(), r.InstructionName, r.AccountID),
 		cid:     r.ClientInstructionID,
 		body: func(cid ID) any {
 			return gen.DeleteBankInstruction{
 				ClientInstructionId:   cid,
 				AccountId:             r.AccountID,
 				BankInstructionMethod: gen.DeleteBankInstructionBankInstructionMethod(r.Method),
-				BankInstructionName:   r.Name,
+				BankInstructionName:   r.InstructionName,
 				Currency:              string(r.currency()),
 			}
 		},

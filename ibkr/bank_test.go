@@ -87,7 +87,7 @@ func TestVerifyMicroDepositsWrongThreeTimes(t *testing.T) {
 	if a1.Equal(wrong) || a2.Equal(wrong) {
 		wrong = MustDecimal("0.98")
 	}
-	v := MicroDepositVerification{AccountID: ibkrtest.DemoAccountID, Name: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: wrong}
+	v := MicroDepositVerification{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: wrong}
 	for attempt, left := range []int{2, 1, 0} {
 		_, err := e.c.VerifyMicroDeposits(ctx, v)
 		wantErr(t, err, ErrRejected)
@@ -123,7 +123,7 @@ func TestVerifyMicroDepositsNotPending(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	link := e.linkVerified(t, "Verified")
 	_, err := e.c.VerifyMicroDeposits(fctx(t), MicroDepositVerification{
-		AccountID: ibkrtest.DemoAccountID, Name: "Verified", InstructionID: link.InstructionID,
+		AccountID: ibkrtest.DemoAccountID, InstructionName: "Verified", InstructionID: link.InstructionID,
 		Amount1: MustDecimal("0.10"), Amount2: MustDecimal("0.20"),
 	})
 	wantErr(t, err, ErrRejected)
@@ -142,7 +142,7 @@ func TestBankInstructionsListAndDelete(t *testing.T) {
 	e.linkVerified(t, "Checking")
 	e.link(t, "Savings", ibkrtest.RoutingNumberMicroDeposits)
 	wire, err := e.c.AddWireDestination(ctx, WireDestination{
-		AccountID: ibkrtest.DemoAccountID, Name: "Wire out", Currency: USD, BankName: "Example Bank",
+		AccountID: ibkrtest.DemoAccountID, InstructionName: "Wire out", Currency: USD, BankName: "Example Bank",
 		BankAccount: fundingAccountNumber, Identifier: "EXAMUS33XXX",
 	})
 	if err != nil || wire.Status != InstructionProcessed || wire.Type != "PREDEFINED_DESTINATION_INSTRUCTION" {
@@ -154,7 +154,7 @@ func TestBankInstructionsListAndDelete(t *testing.T) {
 	}
 	got := map[string]SavedBankInstruction{}
 	for _, s := range ach {
-		got[s.Name] = s
+		got[s.InstructionName] = s
 	}
 	last4 := fundingAccountNumber[len(fundingAccountNumber)-4:]
 	if len(ach) != 2 || got["Checking"].Status != InstructionProcessed || got["Savings"].Status != InstructionPending ||
@@ -163,18 +163,18 @@ func TestBankInstructionsListAndDelete(t *testing.T) {
 		t.Fatalf("ACH instructions = %+v", ach)
 	}
 	wires, err := e.c.BankInstructions(ctx, ibkrtest.DemoAccountID, BankMethodWire)
-	if err != nil || len(wires) != 1 || wires[0].Name != "Wire out" {
+	if err != nil || len(wires) != 1 || wires[0].InstructionName != "Wire out" {
 		t.Fatalf("wire instructions = %+v, %v", wires, err)
 	}
-	del, err := e.c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: ibkrtest.DemoAccountID, Name: "Savings", Method: BankMethodACH})
+	del, err := e.c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: ibkrtest.DemoAccountID, InstructionName: "Savings", Method: BankMethodACH})
 	if err != nil || del.Status != InstructionProcessed {
 		t.Fatalf("DeleteBankInstruction = %v, %v", del, err)
 	}
 	ach, _ = e.c.BankInstructions(ctx, ibkrtest.DemoAccountID, BankMethodACH)
-	if len(ach) != 1 || ach[0].Name != "Checking" {
+	if len(ach) != 1 || ach[0].InstructionName != "Checking" {
 		t.Fatalf("after delete: %+v", ach)
 	}
-	_, err = e.c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: ibkrtest.DemoAccountID, Name: "Savings", Method: BankMethodACH})
+	_, err = e.c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: ibkrtest.DemoAccountID, InstructionName: "Savings", Method: BankMethodACH})
 	wantErr(t, err, ErrRejected)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != ibkrtest.CodeBankInstructionNotFound {
@@ -187,7 +187,7 @@ func TestBankInstructionLimit(t *testing.T) {
 	for i := range ibkrtest.MaxActiveBankInstructions {
 		e.link(t, fmt.Sprintf("Account %d", i), ibkrtest.RoutingNumberVerified)
 	}
-	_, err := e.c.LinkBankAccount(fctx(t), BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "One too many",
+	_, err := e.c.LinkBankAccount(fctx(t), BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "One too many",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber, BankName: "Example Bank"})
 	wantErr(t, err, ErrRejected)
 	var ae *APIError
@@ -200,7 +200,7 @@ func TestEDDAInstruction(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	ctx := fctx(t)
 	in, err := e.c.AddEDDAInstruction(ctx, EDDAInstruction{
-		AccountID: ibkrtest.DemoAccountID, Name: "HK account", Currency: HKD, BankAccountNumber: fundingAccountNumber,
+		AccountID: ibkrtest.DemoAccountID, InstructionName: "HK account", Currency: HKD, BankAccountNumber: fundingAccountNumber,
 		BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID,
 	})
 	if err != nil || in.Status != InstructionPending || in.Type != "EDDA_INSTRUCTION" {
@@ -211,16 +211,16 @@ func TestEDDAInstruction(t *testing.T) {
 		t.Fatalf("WaitForInstruction = %v, %v", done, err)
 	}
 	list, err := e.c.BankInstructions(ctx, ibkrtest.DemoAccountID, BankMethodEDDA)
-	if err != nil || len(list) != 1 || list[0].Name != "HK account" || list[0].Currency != "HKD" {
+	if err != nil || len(list) != 1 || list[0].InstructionName != "HK account" || list[0].Currency != "HKD" {
 		t.Fatalf("eDDA instructions = %+v, %v", list, err)
 	}
 }
 
 func TestBankRequestsHideAccountNumbers(t *testing.T) {
 	reqs := []any{
-		BankAccountLink{AccountID: "U1234567", Name: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber},
-		WireDestination{AccountID: "U1234567", Name: "x", BankAccount: fundingAccountNumber},
-		EDDAInstruction{AccountID: "U1234567", Name: "x", BankAccountNumber: fundingAccountNumber},
+		BankAccountLink{AccountID: "U1234567", InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber},
+		WireDestination{AccountID: "U1234567", InstructionName: "x", BankAccount: fundingAccountNumber},
+		EDDAInstruction{AccountID: "U1234567", InstructionName: "x", BankAccountNumber: fundingAccountNumber},
 		WireDeposit{AccountID: "U1234567", Amount: MustDecimal("1"), Currency: USD, SenderAccount: fundingAccountNumber},
 	}
 	for _, r := range reqs {

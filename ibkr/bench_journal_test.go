@@ -45,7 +45,7 @@ func writeBenchJournal(tb testing.TB, path string, n int, compacted bool) {
 	settled := func(enc *json.Encoder, pair bool) {
 		for i := 1; i <= n; i++ {
 			e := benchDeposit(uint64(i))
-			fin := &fileJournalEnd{ClientInstructionID: e.ClientInstructionID, JournalOutcome: JournalOutcome{State: JournalAccepted, Status: InstructionProcessed, InstructionID: NewID(uint64(900000000 + i)), Time: done}}
+			fin := &fileJournalEnd{ClientInstructionID: e.ClientInstructionID, JournalOutcome: JournalOutcome{State: JournalAccepted, Status: InstructionProcessed, InstructionID: InstructionID{ID: NewID(uint64(900000000 + i))}, Time: done}}
 			if pair {
 				_ = enc.Encode(fileJournalLine{Begin: &e, Finish: fin})
 			} else {
@@ -166,7 +166,7 @@ func BenchmarkFileJournalBeginFinish(b *testing.B) {
 		if err := j.BeginLeased(ctx, e, "bench", time.Minute); err != nil {
 			b.Fatal(err)
 		}
-		if err := j.Finish(ctx, e.ClientInstructionID, JournalOutcome{State: JournalAccepted, Status: InstructionPending, InstructionID: NewID(i)}); err != nil {
+		if err := j.Finish(ctx, e.ClientInstructionID, JournalOutcome{State: JournalAccepted, Status: InstructionPending, InstructionID: InstructionID{ID: NewID(i)}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -104,7 +104,7 @@ type CallbackEvent struct {
 type InstructionEvent struct {
 	InstructionSetID    ID
 	ClientInstructionID ID
-	InstructionID       ID
+	InstructionID       InstructionID
 	IBReferenceID       ID
 	// InstructionType is e.g. "ACH_INSTRUCTION" or "DEPOSIT".
 	InstructionType string
@@ -295,7 +295,7 @@ func decodeFunding(n callbackFields, ev CallbackEvent) (CallbackEvent, error) {
 		names []string
 	}{
 		{&in.ClientInstructionID, []string{"clientInstructionId", "client_instruction_id"}},
-		{&in.InstructionID, []string{"instructionId", "instruction_id"}},
+		{&in.InstructionID.ID, []string{"instructionId", "instruction_id"}},
 		{&in.IBReferenceID, []string{"ibReferenceId", "ib_reference_id"}},
 	}
 	for _, f := range ids {

@@ -42,11 +42,11 @@ func TestDecodeCallback(t *testing.T) {
 		{"status shape unknown letter", `{"accountId":"U7","status":"W"}`, CallbackEvent{Kind: CallbackAccountStatus, AccountID: "U7", Status: "W"}},
 		{"funding nested", `{"status":202,"instructionSetId":3001,"instructionResult":{"clientInstructionId":7013045,"instructionType":"DEPOSIT","instructionStatus":"PROCESSED","instructionId":43085477,"ibReferenceId":206603050,"description":"done"}}`,
 			CallbackEvent{Kind: CallbackFunding, Status: "PROCESSED", Description: "done", Instruction: &InstructionEvent{
-				InstructionSetID: NewID(3001), ClientInstructionID: NewID(7013045), InstructionID: NewID(43085477), IBReferenceID: NewID(206603050),
+				InstructionSetID: NewID(3001), ClientInstructionID: NewID(7013045), InstructionID: InstructionID{ID: NewID(43085477)}, IBReferenceID: NewID(206603050),
 				InstructionType: "DEPOSIT", InstructionStatus: "PROCESSED", Description: "done"}}},
 		{"funding rejected", `{"instructionResult":{"clientInstructionId":"99999999999999999999","instructionType":"ACH_INSTRUCTION","instructionStatus":"REJECTED","instructionId":1,"error":{"errorCode":"ERR_EWS","errorMessage":"cannot verify"}},"accountId":"U7"}`,
 			CallbackEvent{Kind: CallbackFunding, AccountID: "U7", Status: "REJECTED", Instruction: &InstructionEvent{
-				ClientInstructionID: wire.MustID("99999999999999999999"), InstructionID: NewID(1), InstructionType: "ACH_INSTRUCTION",
+				ClientInstructionID: wire.MustID("99999999999999999999"), InstructionID: InstructionID{ID: NewID(1)}, InstructionType: "ACH_INSTRUCTION",
 				InstructionStatus: "REJECTED", ErrorCode: "ERR_EWS", ErrorMessage: "cannot verify"}}},
 		{"funding flat", `{"clientInstructionId":12,"instructionStatus":"PENDING_VERIFICATION","instructionType":"ACH_INSTRUCTION","accountId":"U7"}`,
 			CallbackEvent{Kind: CallbackFunding, AccountID: "U7", Status: "PENDING_VERIFICATION", Instruction: &InstructionEvent{

@@ -18,7 +18,7 @@ type Cancellation struct {
 	// the other requests.
 	ClientInstructionID ID
 	// InstructionID is IBKR's id of the instruction to cancel.
-	InstructionID ID
+	InstructionID InstructionID
 	// Reason says why (required, at most 256 characters).
 	Reason string
 }
@@ -43,7 +43,7 @@ func (c *Client) CancelInstruction(ctx context.Context, r Cancellation, opts ...
 		summary: fmt.Sprintf("cancel instruction %s", r.InstructionID),
 		cid:     r.ClientInstructionID,
 		body: func(cid ID) any {
-			return gen.CancelInstruction{ClientInstructionId: cid, InstructionId: r.InstructionID, Reason: r.Reason}
+			return gen.CancelInstruction{ClientInstructionId: cid, InstructionId: r.InstructionID.ID, Reason: r.Reason}
 		},
 	}, opts)
 }

@@ -166,7 +166,8 @@
 // takes the same options. WithObserver reports every call (operation,
 // status, attempts, retries, rate-limit wait, reconciliation, unknown
 // outcome, clientInstructionId; never a secret) to a CallObserver, the
-// hook for tracing and metrics.
+// hook for tracing and metrics; package ibkrotel is one for
+// OpenTelemetry, kept apart so that programs not using it do not link it.
 //
 // # Errors
 //

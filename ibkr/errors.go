@@ -140,8 +140,21 @@ func (e *APIError) Is(target error) bool {
 // It names the field and the rule; it never repeats a secret value (bank
 // account numbers, tax ids, keys).
 type InputError struct {
-	// Field is the offending field, in the request's own terms, e.g.
-	// "routingNumber" or "amount".
+	// Field names the offending input by one rule:
+	//
+	//   - a value sent to IBKR is named as on the wire, as api/openapi.yaml
+	//     spells it (the JSON property, query or path parameter), with dots
+	//     for nesting: "bankRoutingNumber", "amount", "currency",
+	//     "pendingInstructionId", "customer.email",
+	//     "recurringInstructionDetail.startDate";
+	//   - a value never sent (a client option, a call option, a local
+	//     argument) is named as the Go parameter or option it comes from,
+	//     in lowerCamelCase: "baseURL", "clientID", "keyID", "privateKey",
+	//     "environment", "maxWait".
+	//
+	// So the same name reaches the caller whether IBKR or this package
+	// refused a sent value, and an error about a local setting never looks
+	// like one about the request.
 	Field string
 	// Reason says what rule was broken.
 	Reason string

@@ -86,7 +86,7 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 	if j != nil {
 		e := JournalEntry{
 			ClientInstructionID: cid, Operation: opID, InstructionType: ic.itype,
-			AccountID: ic.account, Amount: ic.amount, Currency: ic.currency,
+			AccountID: ic.account, Amount: ic.amount, Currency: Currency(ic.currency),
 			Summary: ic.summary, Time: c.clock.Now().UTC(),
 		}
 		if !ic.secret && !bodyHasSecret(body) {
@@ -106,7 +106,7 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 	if err == nil && in.Reconciled {
 		// Found by lookup: make sure it is this request, not another
 		// one under the same id.
-		if cerr := collision(JournalEntry{ClientInstructionID: cid, InstructionType: ic.itype, Amount: ic.amount, Currency: ic.currency}, in); cerr != nil {
+		if cerr := collision(JournalEntry{ClientInstructionID: cid, InstructionType: ic.itype, Amount: ic.amount, Currency: Currency(ic.currency)}, in); cerr != nil {
 			in, err = nil, cerr
 		}
 	}

@@ -21,7 +21,7 @@ func TestFundingOddAnswers(t *testing.T) {
 			writeJSON(w, 200, instructionAnswer(id, "PENDING", 777))
 		})
 		in, err := f.newClient().DepositACH(bg, dep)
-		if err != nil || !in.Reconciled || in.InstructionID != NewID(777) || in.Status != InstructionPending {
+		if err != nil || !in.Reconciled || in.InstructionID.ID != NewID(777) || in.Status != InstructionPending {
 			t.Fatalf("DepositACH = %v, %v", in, err)
 		}
 		if n := len(f.requests("createExternalCashTransfers")); n != 1 {
@@ -109,7 +109,7 @@ func TestFundingOddAnswers(t *testing.T) {
 			writeJSON(w, 200, a)
 		})
 		got, err := f.newClient().RecentInstructions(bg, RecentQuery{AccountID: demo, Days: 1})
-		if err != nil || len(got) != 1 || got[0].InstructionID != NewID(6) || got[0].Status != InstructionProcessed || polls != 3 {
+		if err != nil || len(got) != 1 || got[0].InstructionID.ID != NewID(6) || got[0].Status != InstructionProcessed || polls != 3 {
 			t.Fatalf("RecentInstructions = %+v, %v after %d polls", got, err, polls)
 		}
 	})
@@ -120,11 +120,11 @@ func TestFundingOddAnswers(t *testing.T) {
 			writeJSON(w, 200, instructionAnswer("99", "PROCESSED", 123))
 		})
 		c := f.newClient()
-		in, err := c.InstructionByID(bg, NewID(123))
+		in, err := c.InstructionByID(bg, InstructionID{ID: NewID(123)})
 		if err != nil || in.ClientInstructionID != NewID(99) || !in.Status.Final() || InstructionPending.Final() {
 			t.Fatalf("InstructionByID = %v, %v", in, err)
 		}
-		_, err = c.InstructionByID(bg, ID{})
+		_, err = c.InstructionByID(bg, InstructionID{ID: ID{}})
 		wantErr(t, err, ErrInvalidInput)
 	})
 }

@@ -26,13 +26,13 @@ func ExampleClient_LinkBankAccount() {
 	const account = ibkrtest.DemoAccountID
 
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{
-		AccountID:     account,
-		Name:          "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber: "000123456789",
-		AccountType:   ibkr.Checking,
-		Direction:     ibkr.ACHDebitCredit,
-		BankName:      "Example Bank",
+		AccountID:       account,
+		InstructionName: "Checking",
+		RoutingNumber:   ibkrtest.RoutingNumberMicroDeposits,
+		AccountNumber:   "000123456789",
+		AccountType:     ibkr.Checking,
+		Direction:       ibkr.ACHDebitCredit,
+		BankName:        "Example Bank",
 	})
 	if err != nil {
 		panic(err)
@@ -48,7 +48,7 @@ func ExampleClient_LinkBankAccount() {
 	// The customer reads the two small credits off their bank statement.
 	a1, a2, _ := sb.MicroDeposits(link.InstructionID)
 	v, err := c.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{
-		AccountID: account, Name: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2,
+		AccountID: account, InstructionName: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2,
 	})
 	if err != nil {
 		panic(err) // wrong amounts: a *RejectedError with AttemptsLeft
@@ -89,7 +89,7 @@ func ExampleClient_VerifyMicroDeposits() {
 	}
 	defer sb.Close()
 	ctx := context.Background()
-	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		panic(err)
@@ -97,7 +97,7 @@ func ExampleClient_VerifyMicroDeposits() {
 	if _, err := c.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour); err != nil {
 		panic(err)
 	}
-	_, err = c.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	_, err = c.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		InstructionID: link.InstructionID, Amount1: ibkr.MustDecimal("0.01"), Amount2: ibkr.MustDecimal("0.02")})
 	var rj *ibkr.RejectedError
 	if errors.As(err, &rj) && errors.Is(err, ibkr.ErrMicroDepositMismatch) {
@@ -116,7 +116,7 @@ func ExampleClient_Withdraw() {
 	}
 	defer sb.Close()
 	ctx := context.Background()
-	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if _, err := c.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour); err != nil {
 		panic(err)

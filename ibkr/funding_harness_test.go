@@ -55,7 +55,7 @@ func fctx(t testing.TB) context.Context {
 func (e *fundingEnv) link(t testing.TB, name, routing string) *Instruction {
 	t.Helper()
 	in, err := e.c.LinkBankAccount(fctx(t), BankAccountLink{
-		AccountID: ibkrtest.DemoAccountID, Name: name, RoutingNumber: routing,
+		AccountID: ibkrtest.DemoAccountID, InstructionName: name, RoutingNumber: routing,
 		AccountNumber: fundingAccountNumber, BankName: "Example Bank",
 	})
 	if err != nil {

@@ -31,7 +31,7 @@ func TestFundingJourney(t *testing.T) {
 		t.Fatal("no micro-deposits")
 	}
 	v, err := e.c.VerifyMicroDeposits(ctx, MicroDepositVerification{
-		AccountID: ibkrtest.DemoAccountID, Name: "Checking", InstructionID: link.InstructionID, Amount1: a2, Amount2: a1,
+		AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking", InstructionID: link.InstructionID, Amount1: a2, Amount2: a1,
 	})
 	if err != nil || v.Status != InstructionProcessed {
 		t.Fatalf("VerifyMicroDeposits = %v, %v", v, err)

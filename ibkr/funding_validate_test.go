@@ -18,14 +18,14 @@ func TestFundingBadInputs(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	c := e.c
 	now := e.srv.Now()
-	goodLink := BankAccountLink{AccountID: demo, Name: "Checking", RoutingNumber: ibkrtest.RoutingNumberVerified,
+	goodLink := BankAccountLink{AccountID: demo, InstructionName: "Checking", RoutingNumber: ibkrtest.RoutingNumberVerified,
 		AccountNumber: fundingAccountNumber, BankName: "Example Bank"}
 	link := func(mod func(*BankAccountLink)) func(context.Context) error {
 		r := goodLink
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.LinkBankAccount(ctx, r); return err }
 	}
-	goodVerify := MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: NewID(43000001),
+	goodVerify := MicroDepositVerification{AccountID: demo, InstructionName: "Checking", InstructionID: InstructionID{ID: NewID(43000001)},
 		Amount1: MustDecimal("0.32"), Amount2: MustDecimal("0.46")}
 	verify := func(mod func(*MicroDepositVerification)) func(context.Context) error {
 		r := goodVerify
@@ -57,13 +57,13 @@ func TestFundingBadInputs(t *testing.T) {
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.TransferCash(ctx, r); return err }
 	}
-	goodDest := WireDestination{AccountID: demo, Name: "Wire out", Currency: USD, BankName: "Example Bank", BankAccount: fundingAccountNumber, Identifier: "EXAMUS33"}
+	goodDest := WireDestination{AccountID: demo, InstructionName: "Wire out", Currency: USD, BankName: "Example Bank", BankAccount: fundingAccountNumber, Identifier: "EXAMUS33"}
 	dest := func(mod func(*WireDestination)) func(context.Context) error {
 		r := goodDest
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.AddWireDestination(ctx, r); return err }
 	}
-	goodEDDA := EDDAInstruction{AccountID: demo, Name: "HK", Currency: HKD, BankAccountNumber: fundingAccountNumber, BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID}
+	goodEDDA := EDDAInstruction{AccountID: demo, InstructionName: "HK", Currency: HKD, BankAccountNumber: fundingAccountNumber, BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID}
 	edda := func(mod func(*EDDAInstruction)) func(context.Context) error {
 		r := goodEDDA
 		mod(&r)
@@ -94,10 +94,10 @@ func TestFundingBadInputs(t *testing.T) {
 		{"account number long", link(func(r *BankAccountLink) { r.AccountNumber = "123456789012345678" }), "bankAccountNumber", ErrBankAccountNumber},
 		{"account number dash", link(func(r *BankAccountLink) { r.AccountNumber = "1234-5678" }), "bankAccountNumber", ErrBankAccountNumber},
 		{"account number zeros", link(func(r *BankAccountLink) { r.AccountNumber = "00000000" }), "bankAccountNumber", ErrBankAccountNumber},
-		{"link name empty", link(func(r *BankAccountLink) { r.Name = "" }), "bankInstructionName", ErrName},
-		{"link name 33 chars", link(func(r *BankAccountLink) { r.Name = strings.Repeat("x", 33) }), "bankInstructionName", ErrName},
-		{"link name not ASCII", link(func(r *BankAccountLink) { r.Name = "Chèque" }), "bankInstructionName", ErrName},
-		{"link name padded", link(func(r *BankAccountLink) { r.Name = " Checking" }), "bankInstructionName", ErrName},
+		{"link name empty", link(func(r *BankAccountLink) { r.InstructionName = "" }), "bankInstructionName", ErrName},
+		{"link name 33 chars", link(func(r *BankAccountLink) { r.InstructionName = strings.Repeat("x", 33) }), "bankInstructionName", ErrName},
+		{"link name not ASCII", link(func(r *BankAccountLink) { r.InstructionName = "Chèque" }), "bankInstructionName", ErrName},
+		{"link name padded", link(func(r *BankAccountLink) { r.InstructionName = " Checking" }), "bankInstructionName", ErrName},
 		{"account id lower case", link(func(r *BankAccountLink) { r.AccountID = "u1234567" }), "accountId", ErrAccountID},
 		{"account id short", link(func(r *BankAccountLink) { r.AccountID = "U12" }), "accountId", ErrAccountID},
 		{"account type", link(func(r *BankAccountLink) { r.AccountType = 3 }), "bankAccountTypeCode", nil},
@@ -106,7 +106,7 @@ func TestFundingBadInputs(t *testing.T) {
 		{"micro-deposit 1.00", verify(func(r *MicroDepositVerification) { r.Amount1 = MustDecimal("1.00") }), "creditAmount1", ErrAmount},
 		{"micro-deposit 3 decimals", verify(func(r *MicroDepositVerification) { r.Amount2 = MustDecimal("0.321") }), "creditAmount2", ErrAmount},
 		{"micro-deposit zero", verify(func(r *MicroDepositVerification) { r.Amount2 = MustDecimal("0") }), "creditAmount2", ErrAmount},
-		{"micro-deposit no instruction", verify(func(r *MicroDepositVerification) { r.InstructionID = ID{} }), "pendingInstructionId", nil},
+		{"micro-deposit no instruction", verify(func(r *MicroDepositVerification) { r.InstructionID = InstructionID{ID: ID{}} }), "pendingInstructionId", nil},
 		{"deposit zero", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("0") }), "amount", ErrAmount},
 		{"deposit negative", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("-5.00") }), "amount", ErrAmount},
 		{"deposit 3 decimals", deposit(func(r *ACHDeposit) { r.Amount = MustDecimal("10.005") }), "amount", ErrAmount},
@@ -132,11 +132,11 @@ func TestFundingBadInputs(t *testing.T) {
 		{"transfer note 65 chars", transfer(func(r *CashTransfer) { r.Note = strings.Repeat("n", 65) }), "clientNote", ErrName},
 		{"transfer no currency", transfer(func(r *CashTransfer) { r.Currency = "" }), "currency", ErrUnknownCurrency},
 		{"cancel no reason", func(ctx context.Context) error {
-			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: NewID(1)})
+			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: InstructionID{ID: NewID(1)}})
 			return err
 		}, "reason", ErrName},
 		{"cancel reason 257 chars", func(ctx context.Context) error {
-			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: NewID(1), Reason: strings.Repeat("r", 257)})
+			_, err := c.CancelInstruction(ctx, Cancellation{InstructionID: InstructionID{ID: NewID(1)}, Reason: strings.Repeat("r", 257)})
 			return err
 		}, "reason", ErrName},
 		{"cancel no instruction", func(ctx context.Context) error {
@@ -151,7 +151,7 @@ func TestFundingBadInputs(t *testing.T) {
 		{"eDDA branch code", edda(func(r *EDDAInstruction) { r.BranchCode = "03" }), "bankBranchCode", nil},
 		{"eDDA document", edda(func(r *EDDAInstruction) { r.DocumentType = "drivingLicence" }), "debtorIdentificationDocumentType", nil},
 		{"delete bad method", func(ctx context.Context) error {
-			_, err := c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: demo, Name: "x", Method: BankMethodSEPA})
+			_, err := c.DeleteBankInstruction(ctx, BankInstructionDeletion{AccountID: demo, InstructionName: "x", Method: BankMethodSEPA})
 			return err
 		}, "bankInstructionMethod", nil},
 		{"history 31 days", func(ctx context.Context) error {
@@ -197,16 +197,16 @@ func TestFundingBadInputs(t *testing.T) {
 // The exported Validate methods agree with what the client refuses.
 func TestRequestValidateMethods(t *testing.T) {
 	good := []interface{ Validate() error }{
-		BankAccountLink{AccountID: demo, Name: "Checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "123456789", BankName: "B"},
-		MicroDepositVerification{AccountID: demo, Name: "Checking", InstructionID: NewID(1), Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.99")},
+		BankAccountLink{AccountID: demo, InstructionName: "Checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "123456789", BankName: "B"},
+		MicroDepositVerification{AccountID: demo, InstructionName: "Checking", InstructionID: InstructionID{ID: NewID(1)}, Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.99")},
 		ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("1")},
 		WireDeposit{AccountID: demo, Amount: MustDecimal("1000"), Currency: JPY},
 		Withdrawal{AccountID: demo, Method: MethodWire, InstructionName: "W", Amount: MustDecimal("1"), Currency: EUR, At: time.Now().Add(time.Hour)},
 		CashTransfer{From: demo, To: "U7654321", Amount: MustDecimal("1"), Currency: GBP},
-		Cancellation{InstructionID: NewID(1), Reason: "r"},
-		BankInstructionDeletion{AccountID: demo, Name: "x", Method: BankMethodWire},
-		WireDestination{AccountID: demo, Name: "W", Currency: USD, BankName: "B", BankAccount: "GB12 3456", Identifier: "SBIN0001234", IdentifierType: IFSC, BranchCodeType: BranchCodeNone},
-		EDDAInstruction{AccountID: demo, Name: "E", Currency: CNH, BankAccountNumber: "132456", BranchCode: "003", ClearingCode: "003", DocumentType: EDDAPassport},
+		Cancellation{InstructionID: InstructionID{ID: NewID(1)}, Reason: "r"},
+		BankInstructionDeletion{AccountID: demo, InstructionName: "x", Method: BankMethodWire},
+		WireDestination{AccountID: demo, InstructionName: "W", Currency: USD, BankName: "B", BankAccount: "GB12 3456", Identifier: "SBIN0001234", IdentifierType: IFSC, BranchCodeType: BranchCodeNone},
+		EDDAInstruction{AccountID: demo, InstructionName: "E", Currency: CNH, BankAccountNumber: "132456", BranchCode: "003", ClearingCode: "003", DocumentType: EDDAPassport},
 		RecentQuery{AccountID: demo, Days: 30, Type: "WITHDRAWAL"},
 	}
 	for _, r := range good {

@@ -47,7 +47,7 @@ type Instruction struct {
 	ClientInstructionID ID
 	// InstructionID is IBKR's id of the instruction: cancel it, or verify
 	// an ACH instruction's micro-deposits, with this id.
-	InstructionID ID
+	InstructionID InstructionID
 	// InstructionSetID is the set the instruction belongs to.
 	InstructionSetID ID
 	// IBReferenceID is IBKR's reference, when given; for a recurring
@@ -63,7 +63,7 @@ type Instruction struct {
 	ErrorCode, ErrorMessage string
 	// Amount and Currency are reported for deposits looked up later.
 	Amount   Decimal
-	Currency string
+	Currency Currency
 	// WhenAvailable is when a deposit's funds can be used (yyyy-MM-dd),
 	// when reported.
 	WhenAvailable string
@@ -153,12 +153,12 @@ type wireAnswer struct {
 }
 
 type wireResult struct {
-	ClientInstructionID ID      `json:"clientInstructionId"`
-	InstructionID       ID      `json:"instructionId"`
-	InstructionStatus   string  `json:"instructionStatus"`
-	InstructionType     string  `json:"instructionType"`
-	Description         *string `json:"description"`
-	IBReferenceID       *ID     `json:"ibReferenceId"`
+	ClientInstructionID ID            `json:"clientInstructionId"`
+	InstructionID       InstructionID `json:"instructionId"`
+	InstructionStatus   string        `json:"instructionStatus"`
+	InstructionType     string        `json:"instructionType"`
+	Description         *string       `json:"description"`
+	IBReferenceID       *ID           `json:"ibReferenceId"`
 	Error               *struct {
 		ErrorCode    string `json:"errorCode"`
 		ErrorMessage string `json:"errorMessage"`
@@ -202,7 +202,7 @@ func decodeInstruction(body []byte) (*Instruction, error) {
 			in.Amount = *d.Amount
 		}
 		if d.Currency != nil {
-			in.Currency = *d.Currency
+			in.Currency = Currency(*d.Currency)
 		}
 		if d.WhenAvailable != nil {
 			in.WhenAvailable = *d.WhenAvailable
@@ -238,14 +238,14 @@ func (c *Client) InstructionStatus(ctx context.Context, clientInstructionID ID, 
 
 // InstructionByID looks an instruction up by IBKR's instruction id
 // (GET /gw/api/v1/instructions/{id}).
-func (c *Client) InstructionByID(ctx context.Context, instructionID ID) (*Instruction, error) {
+func (c *Client) InstructionByID(ctx context.Context, instructionID InstructionID) (*Instruction, error) {
 	if instructionID.IsZero() {
 		return nil, inputErr("instructionId", ErrClientInstructionID, "is required")
 	}
 	resp, err := c.invoke(ctx, &call{
 		op: optable.OpGetInstructions,
 		build: func(server string) (*http.Request, error) {
-			return gen.NewGetInstructionsRequest(server, instructionID)
+			return gen.NewGetInstructionsRequest(server, instructionID.ID)
 		},
 	})
 	if err != nil {

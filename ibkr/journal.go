@@ -43,8 +43,8 @@ type JournalEntry struct {
 	// AccountID is the IBKR account concerned.
 	AccountID string `json:"accountId,omitempty"`
 	// Amount and Currency, for transfers.
-	Amount   Decimal `json:"amount,omitzero"`
-	Currency string  `json:"currency,omitempty"`
+	Amount   Decimal  `json:"amount,omitzero"`
+	Currency Currency `json:"currency,omitempty"`
 	// Summary describes the request, secrets redacted.
 	Summary string `json:"summary,omitempty"`
 	// Body is the JSON request body, kept only when it holds no secret,
@@ -89,7 +89,7 @@ type JournalOutcome struct {
 	State JournalState `json:"state"`
 	// Status and InstructionID are IBKR's, when known.
 	Status        InstructionStatus `json:"status,omitempty"`
-	InstructionID ID                `json:"instructionId,omitzero"`
+	InstructionID InstructionID     `json:"instructionId,omitzero"`
 	// Code is IBKR's error code, or the HTTP status text, of a refusal.
 	Code string `json:"code,omitempty"`
 	// Message is the error's text, secrets scrubbed.

@@ -98,8 +98,8 @@ func collision(e JournalEntry, in *Instruction) error {
 		return mk("instructionType", e.InstructionType, in.Type)
 	case !in.Amount.IsZero() && !e.Amount.IsZero() && !in.Amount.Equal(e.Amount):
 		return mk("amount", e.Amount.String(), in.Amount.String())
-	case in.Currency != "" && e.Currency != "" && !strings.EqualFold(in.Currency, e.Currency):
-		return mk("currency", e.Currency, in.Currency)
+	case in.Currency != "" && e.Currency != "" && !strings.EqualFold(string(in.Currency), string(e.Currency)):
+		return mk("currency", string(e.Currency), string(in.Currency))
 	}
 	return nil
 }

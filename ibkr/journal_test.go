@@ -35,7 +35,7 @@ func TestFileJournalPersistsAndRepairs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := j.Finish(ctx, NewID(1), JournalOutcome{State: JournalAccepted, Status: InstructionPending, InstructionID: NewID(99)}); err != nil {
+	if err := j.Finish(ctx, NewID(1), JournalOutcome{State: JournalAccepted, Status: InstructionPending, InstructionID: InstructionID{ID: NewID(99)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := j.Finish(ctx, NewID(2), JournalOutcome{State: JournalUnknown}); err != nil {
@@ -75,7 +75,7 @@ func TestFileJournalPersistsAndRepairs(t *testing.T) {
 		t.Fatalf("pending after reopen = %v", ids)
 	}
 	e1, o1, ok := j2.Outcome(NewID(1))
-	if !ok || o1 == nil || o1.State != JournalAccepted || o1.InstructionID != NewID(99) || !e1.Amount.Equal(MustDecimal("10.5")) || len(e1.Body) == 0 {
+	if !ok || o1 == nil || o1.State != JournalAccepted || o1.InstructionID.ID != NewID(99) || !e1.Amount.Equal(MustDecimal("10.5")) || len(e1.Body) == 0 {
 		t.Fatalf("entry 1 = %+v, %+v", e1, o1)
 	}
 	if e4, _, _ := j2.Outcome(NewID(4)); len(e4.Body) != 0 {
@@ -252,7 +252,7 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 		return err
 	})
 	inFlight(banks, "before", func(ctx context.Context) error {
-		_, err := first.LinkBankAccount(ctx, BankAccountLink{AccountID: demo, Name: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified,
+		_, err := first.LinkBankAccount(ctx, BankAccountLink{AccountID: demo, InstructionName: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified,
 			AccountNumber: fundingAccountNumber, AccountType: Savings, BankName: "Example Bank"}, WithCallJournal(j1))
 		return err
 	})
@@ -306,7 +306,7 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 	}
 	// The link can be resubmitted under its journaled id.
 	relinked, err := second.LinkBankAccount(ctx, BankAccountLink{ClientInstructionID: link.Entry.ClientInstructionID,
-		AccountID: demo, Name: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber,
+		AccountID: demo, InstructionName: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber,
 		AccountType: Savings, BankName: "Example Bank"}, WithResume())
 	if err != nil || relinked.ClientInstructionID != link.Entry.ClientInstructionID {
 		t.Fatalf("relink = %v, %v", relinked, err)

@@ -48,7 +48,7 @@ func (q RecentQuery) Validate() error {
 // RecentInstruction is one entry of an account's instruction history.
 type RecentInstruction struct {
 	ClientInstructionID ID
-	InstructionID       ID
+	InstructionID       InstructionID
 	InstructionSetID    ID
 	// Type is the instruction type, e.g. "DEPOSIT".
 	Type string
@@ -127,7 +127,7 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	out := make([]RecentInstruction, 0, len(res.InstructionHistory.Result))
 	for _, r := range res.InstructionHistory.Result {
 		out = append(out, RecentInstruction{
-			ClientInstructionID: r.ClientInstructionId, InstructionID: r.IbInstructionId, InstructionSetID: r.InstructionSetId,
+			ClientInstructionID: r.ClientInstructionId, InstructionID: InstructionID{ID: r.IbInstructionId}, InstructionSetID: r.InstructionSetId,
 			Type: r.InstructionType, Status: InstructionStatus(r.Status), RequestDate: r.RequestDate,
 		})
 	}
@@ -142,7 +142,7 @@ type RecurringInstruction struct {
 	// Method and InstructionName are the bank instruction used.
 	Method, InstructionName string
 	Amount                  Decimal
-	Currency                string
+	Currency                Currency
 	// Frequency, StartDate and EndDate (yyyy-MM-dd; empty: no end) are
 	// the schedule.
 	Frequency          Frequency
@@ -165,7 +165,7 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 	for _, r := range res.RecurringInstructions {
 		out = append(out, RecurringInstruction{
 			Type: unptr(r.TransactionType), Method: unptr(r.BankInstructionMethod), InstructionName: unptr(r.BankInstructionName),
-			Amount: unptr(r.Amount), Currency: unptr(r.Currency), Frequency: Frequency(unptr(r.Frequency)),
+			Amount: unptr(r.Amount), Currency: Currency(unptr(r.Currency)), Frequency: Frequency(unptr(r.Frequency)),
 			StartDate: unptr(r.StartDate), EndDate: unptr(r.EndDate), ReferenceID: unptr(r.RequestId),
 		})
 	}

@@ -51,7 +51,7 @@ type Tracker struct {
 
 	mu       sync.Mutex
 	entries  map[ID]*trackEntry
-	byIID    map[ID]*trackEntry
+	byIID    map[InstructionID]*trackEntry
 	bySet    map[ID]map[ID]*trackEntry
 	byAcct   map[string]map[ID]*trackEntry
 	recent   map[ID]*trackEntry // settled lately, for late Wait calls
@@ -133,7 +133,7 @@ type Tracked struct {
 	InstructionSetID ID
 	// InstructionID is IBKR's id, when known (callbacks may carry only
 	// it).
-	InstructionID ID
+	InstructionID InstructionID
 	// Type is the instruction type, e.g. "DEPOSIT"; with Method (for a
 	// deposit, "ACH" or "WIRE") it picks the schedule (TrackKind).
 	Type, Method string
@@ -148,15 +148,16 @@ func TrackedOf(in *Instruction, accountID, method string) Tracked {
 }
 
 type trackEntry struct {
-	cid, iid, set ID
-	account       string
-	profile       SettleProfile
-	created       time.Time
-	next          time.Time // when the schedule wants a look
-	late          time.Time // when the look is due at the latest (see SettleProfile.next)
-	byID          bool      // recent-instructions answers do not list it: look it up by id
-	missing       int
-	notFound      int
+	cid, set ID
+	iid      InstructionID
+	account  string
+	profile  SettleProfile
+	created  time.Time
+	next     time.Time // when the schedule wants a look
+	late     time.Time // when the look is due at the latest (see SettleProfile.next)
+	byID     bool      // recent-instructions answers do not list it: look it up by id
+	missing  int
+	notFound int
 
 	settled bool
 	in      *Instruction
@@ -202,7 +203,7 @@ func (c *Client) NewTracker(optFns ...func(*TrackerOptions)) (*Tracker, error) {
 	}
 	t := &Tracker{
 		c: c, o: o, lim: newLimiters(c.clock, perSec, 1),
-		entries: map[ID]*trackEntry{}, byIID: map[ID]*trackEntry{}, bySet: map[ID]map[ID]*trackEntry{},
+		entries: map[ID]*trackEntry{}, byIID: map[InstructionID]*trackEntry{}, bySet: map[ID]map[ID]*trackEntry{},
 		byAcct: map[string]map[ID]*trackEntry{}, recent: map[ID]*trackEntry{},
 		kick: make(chan struct{}, 1), readyCh: make(chan struct{}, 1), stopCh: make(chan struct{}), done: make(chan struct{}),
 	}

@@ -109,7 +109,7 @@ func TestWireDepositAndWithdrawal(t *testing.T) {
 	if err != nil || done.Status != InstructionProcessed || !done.Amount.Equal(MustDecimal("1500")) || done.Currency != "USD" {
 		t.Fatalf("WaitForInstruction = %v, %v", done, err)
 	}
-	if _, err := e.c.AddWireDestination(ctx, WireDestination{AccountID: demo, Name: "Wire out", Currency: USD,
+	if _, err := e.c.AddWireDestination(ctx, WireDestination{AccountID: demo, InstructionName: "Wire out", Currency: USD,
 		BankName: "Example Bank", BankAccount: fundingAccountNumber, Identifier: "EXAMUS33"}); err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (c *Client) NewInstructionWaiter(clientInstructionID ID, done func(Instruct
 	}
 	defaults := func(o *WaiterOptions) {
 		o.MinDelay, o.MaxDelay = DefaultInstructionMinDelay, DefaultInstructionMaxDelay
-		o.Match = MatchInstruction(clientInstructionID, ID{})
+		o.Match = MatchInstruction(clientInstructionID, InstructionID{})
 	}
 	w := NewWaiter(c, "instruction with clientInstructionId "+clientInstructionID.String(), poll, append([]func(*WaiterOptions){defaults}, optFns...)...)
 	return w

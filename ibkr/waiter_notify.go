@@ -85,7 +85,7 @@ func (n *Notifier) Waiting() int {
 // MatchInstruction returns a Match for WaiterOptions that accepts funding
 // notifications about the instruction with clientInstructionId cid or
 // instruction id iid (either may be zero).
-func MatchInstruction(cid, iid ID) func(CallbackEvent) bool {
+func MatchInstruction(cid ID, iid InstructionID) func(CallbackEvent) bool {
 	return func(ev CallbackEvent) bool {
 		in := ev.Instruction
 		if in == nil {

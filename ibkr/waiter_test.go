@@ -180,7 +180,7 @@ func TestWaiterWokenByNotifier(t *testing.T) {
 		polled <- struct{}{}
 		return k, k >= 2, nil
 	}, func(o *WaiterOptions) {
-		o.MinDelay, o.Notifier, o.Match = time.Hour, n, MatchInstruction(cid, ID{})
+		o.MinDelay, o.Notifier, o.Match = time.Hour, n, MatchInstruction(cid, InstructionID{ID: ID{}})
 	})
 	done := make(chan error, 1)
 	go func() {
@@ -222,7 +222,7 @@ func TestNotifierMatchersAndNext(t *testing.T) {
 	if n.Waiting() != 1 {
 		t.Fatalf("Waiting = %d", n.Waiting())
 	}
-	if MatchInstruction(NewID(1), ID{})(CallbackEvent{}) || !MatchInstruction(ID{}, NewID(9))(CallbackEvent{Instruction: &InstructionEvent{InstructionID: NewID(9)}}) {
+	if MatchInstruction(NewID(1), InstructionID{ID: ID{}})(CallbackEvent{}) || !MatchInstruction(ID{}, InstructionID{ID: NewID(9)})(CallbackEvent{Instruction: &InstructionEvent{InstructionID: InstructionID{ID: NewID(9)}}}) {
 		t.Fatal("MatchInstruction")
 	}
 }

@@ -132,7 +132,7 @@ func TestDepositWithOneRetry(t *testing.T) {
 		a := attrs(spans[i])
 		for k, v := range want {
 			if a[k] != v {
-				t.Errorf("span %d: %s = %v, want %v", i, k, a[k].Emit(), v.Emit())
+				t.Errorf("span %d: %s = %v, want %v", i, k, a[k].String(), v.String())
 			}
 		}
 	}
@@ -140,7 +140,7 @@ func TestDepositWithOneRetry(t *testing.T) {
 		t.Errorf("span statuses %v, %v: want the throttled one an error, the resend not", spans[0].Status(), spans[1].Status())
 	}
 	if w := attrs(spans[1])[ibkrotel.AttrRateLimitWait]; w.Type() != attribute.FLOAT64 || w.AsFloat64() <= 0 {
-		t.Errorf("resend's rate-limit wait %v: the 429's Retry-After is waited through the limiter", w.Emit())
+		t.Errorf("resend's rate-limit wait %v: the 429's Retry-After is waited through the limiter", w.String())
 	}
 	lookups := tm.spansOf("getClientInstructions")
 	if len(lookups) != 1 || lookups[0].Parent().SpanID() != spans[1].SpanContext().SpanID() || attrs(lookups[0])[ibkrotel.AttrStatusCode] != attribute.IntValue(404) {
@@ -213,7 +213,7 @@ func TestSpansCarryNoSecret(t *testing.T) {
 	tm := newTelemetry(t)
 	client, srv := sandbox.NewClient(t, ibkr.WithObserver(tm.obs))
 	srv.FailNext("createBankInstructions", 1, 429)
-	_, err := client.LinkBankAccount(context.Background(), ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	_, err := client.LinkBankAccount(context.Background(), ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
@@ -223,12 +223,12 @@ func TestSpansCarryNoSecret(t *testing.T) {
 	for _, s := range tm.spans.Ended() {
 		all.WriteString(s.Name() + " " + s.Status().Description)
 		for _, kv := range s.Attributes() {
-			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+			all.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 		}
 		for _, ev := range s.Events() {
 			all.WriteString(" " + ev.Name)
 			for _, kv := range ev.Attributes {
-				all.WriteString(" " + kv.Value.Emit())
+				all.WriteString(" " + kv.Value.String())
 			}
 		}
 	}

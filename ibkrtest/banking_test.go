@@ -135,11 +135,11 @@ func TestMicroDepositsAreDeterministic(t *testing.T) {
 		c := newClient(t, srv)
 		a := c.post("/gw/api/v1/bank-instructions", achBody(nextCID(), ibkrtest.DemoAccountID, "Chk", ibkrtest.RoutingNumberMicroDeposits))
 		id := idFrom(t, result(t, a)["instructionId"])
-		if _, _, ok := srv.MicroDeposits(id); ok {
+		if _, _, ok := srv.MicroDeposits(wire.InstructionID{ID: id}); ok {
 			t.Fatal("amounts readable before they were sent")
 		}
 		srv.Advance(ibkrtest.DefaultTimings.ACHVerification)
-		a1, a2, ok := srv.MicroDeposits(id)
+		a1, a2, ok := srv.MicroDeposits(wire.InstructionID{ID: id})
 		if !ok {
 			t.Fatal("no amounts")
 		}
@@ -178,7 +178,7 @@ func TestMicroDepositVerificationAttempts(t *testing.T) {
 		t.Fatalf("%s", a.Body)
 	}
 	srv.Advance(ibkrtest.DefaultTimings.ACHVerification)
-	m1, m2, _ := srv.MicroDeposits(id)
+	m1, m2, _ := srv.MicroDeposits(wire.InstructionID{ID: id})
 	wrong := mustDec("0.01")
 	if wrong.Equal(m1) || wrong.Equal(m2) {
 		wrong = mustDec("0.99")
@@ -214,7 +214,7 @@ func TestMicroDepositVerificationChecksTarget(t *testing.T) {
 	a := c.post("/gw/api/v1/bank-instructions", achBody(nextCID(), acct, "Chk", ibkrtest.RoutingNumberMicroDeposits))
 	id := idFrom(t, result(t, a)["instructionId"])
 	srv.Advance(ibkrtest.DefaultTimings.ACHVerification)
-	m1, m2, _ := srv.MicroDeposits(id)
+	m1, m2, _ := srv.MicroDeposits(wire.InstructionID{ID: id})
 	for _, tc := range []struct {
 		name, acct, bank string
 		pending          wire.ID

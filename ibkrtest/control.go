@@ -11,8 +11,8 @@ import (
 // ACH instruction (as a real customer would read them off a bank
 // statement). ok is false for an unknown instruction or one that never
 // reached PENDING_VERIFICATION.
-func (s *Sandbox) MicroDeposits(instructionID wire.ID) (a1, a2 wire.Decimal, ok bool) {
-	n, okID := parseUint(instructionID)
+func (s *Sandbox) MicroDeposits(instructionID wire.InstructionID) (a1, a2 wire.Decimal, ok bool) {
+	n, okID := parseUint(instructionID.ID)
 	if !okID {
 		return wire.Decimal{}, wire.Decimal{}, false
 	}

@@ -71,7 +71,7 @@ func Example_microDeposits() {
 	info, _ := sb.Instruction(id)
 	fmt.Println("after verification time:", info.Status)
 
-	a1, a2, _ := sb.MicroDeposits(id)
+	a1, a2, _ := sb.MicroDeposits(wire.InstructionID{ID: id})
 	fmt.Println("micro-deposits:", a1, a2)
 	v := post("/gw/api/v1/bank-instructions", map[string]any{
 		"instructionType": "TRADITIONAL_BANK_INSTRUCTION_VERIFICATION",

@@ -80,7 +80,7 @@ func TestACHJourneyGeneratedClient(t *testing.T) {
 	}
 
 	// 3. Read the micro-deposits, verify them (in reverse order: order does not matter).
-	a1, a2, ok := srv.MicroDeposits(achID)
+	a1, a2, ok := srv.MicroDeposits(wire.InstructionID{ID: achID})
 	if !ok || a1.Equal(a2) || a1.Sign() <= 0 || a2.Cmp(wire.MustDecimal("1")) >= 0 {
 		t.Fatalf("micro-deposits %s %s %v", a1, a2, ok)
 	}

@@ -71,7 +71,7 @@ func (s *Store) Finish(ctx context.Context, id ibkr.ID, o ibkr.JournalOutcome) e
 	}
 	var iid *ibkr.ID
 	if !o.InstructionID.IsZero() {
-		iid = &o.InstructionID
+		iid = &o.InstructionID.ID
 	}
 	state := string(o.State)
 	if state == "" || o.State == ibkr.JournalOpen {
@@ -226,7 +226,7 @@ func scanRecord(row pgx.CollectableRow) (pgRecord, error) {
 	}
 	e.Time = e.Time.UTC()
 	if state != nil {
-		o := &ibkr.JournalOutcome{State: ibkr.JournalState(*state), Status: ibkr.InstructionStatus(status), InstructionID: iid, Code: code, Message: message}
+		o := &ibkr.JournalOutcome{State: ibkr.JournalState(*state), Status: ibkr.InstructionStatus(status), InstructionID: ibkr.InstructionID{ID: iid}, Code: code, Message: message}
 		if finished != nil {
 			o.Time = finished.UTC()
 		}

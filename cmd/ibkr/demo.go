@@ -577,7 +577,7 @@ func (j *journey) linkBank(ctx context.Context, routing, bankAccount string, wai
 	}
 	j.bankName = j.nameFor(cid)
 	in, err := j.cl.LinkBankAccount(ctx, ibkr.BankAccountLink{
-		ClientInstructionID: cid, AccountID: j.accountID, Name: j.bankName, RoutingNumber: routing, AccountNumber: bankAccount, BankName: "Demo Bank",
+		ClientInstructionID: cid, AccountID: j.accountID, InstructionName: j.bankName, RoutingNumber: routing, AccountNumber: bankAccount, BankName: "Demo Bank",
 	})
 	if err != nil {
 		return err
@@ -656,7 +656,7 @@ func isTerminal(r any) bool {
 
 func (j *journey) verify(ctx context.Context, a1, a2 ibkr.Decimal) error {
 	in, err := j.cl.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{
-		AccountID: j.accountID, Name: j.bankName, InstructionID: j.link.InstructionID, Amount1: a1, Amount2: a2,
+		AccountID: j.accountID, InstructionName: j.bankName, InstructionID: j.link.InstructionID, Amount1: a1, Amount2: a2,
 	})
 	if in != nil {
 		j.own = append(j.own, in.ClientInstructionID)

@@ -126,7 +126,7 @@ func TestDemoRemoteStopsAtMicroDepositsAndResumes(t *testing.T) {
 	if !ok || info.Status != "PENDING_VERIFICATION" {
 		t.Fatalf("ACH instruction %+v", info)
 	}
-	a1, a2, ok := sb.MicroDeposits(info.ID)
+	a1, a2, ok := sb.MicroDeposits(ibkr.InstructionID{ID: info.ID})
 	if !ok {
 		t.Fatal("no micro-deposits")
 	}

@@ -61,7 +61,7 @@ func runInstruction(ctx context.Context, a *app, args []string) error {
 	}
 	var in *ibkr.Instruction
 	if *byIBKR {
-		in, err = cl.InstructionByID(ctx, id)
+		in, err = cl.InstructionByID(ctx, ibkr.InstructionID{ID: id})
 	} else {
 		in, err = cl.InstructionStatus(ctx, id)
 	}
@@ -75,11 +75,11 @@ func runInstruction(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	out := instructionJSON{
-		ClientInstructionID: idString(in.ClientInstructionID), InstructionID: idString(in.InstructionID),
+		ClientInstructionID: idString(in.ClientInstructionID), InstructionID: idString(in.InstructionID.ID),
 		InstructionSetID: idString(in.InstructionSetID), IBReferenceID: idString(in.IBReferenceID),
 		Type: in.Type, Status: string(in.Status), Final: in.Status.Final(),
 		Description: in.Description, ErrorCode: in.ErrorCode, ErrorMessage: in.ErrorMessage,
-		Currency: in.Currency, WhenAvailable: in.WhenAvailable,
+		Currency: string(in.Currency), WhenAvailable: in.WhenAvailable,
 	}
 	if !in.Amount.IsZero() {
 		out.Amount = in.Amount.String()

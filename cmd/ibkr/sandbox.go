@@ -190,7 +190,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 				if speed != nil {
 					sb.Tick() // the real-clock sandbox ticks itself
 				}
-				seen = announceMicroDeposits(sb, seen, func(id ibkr.ID, a1, a2 ibkr.Decimal) {
+				seen = announceMicroDeposits(sb, seen, func(id ibkr.InstructionID, a1, a2 ibkr.Decimal) {
 					line := fmt.Sprintf("micro-deposits sent for ACH instruction %s: %s and %s USD (also GET %s%s%s)", id, a1, a2, base, microDepositsPath, id)
 					if a.json {
 						a.note("%s", line) // stdout holds the one JSON document

@@ -47,7 +47,7 @@ func withControl(sb *ibkrtest.Sandbox, next http.Handler) http.Handler {
 			_, _ = io.WriteString(w, `{"error":"the path ends with an instructionId, a whole number"}`+"\n")
 			return
 		}
-		a1, a2, ok := sb.MicroDeposits(id)
+		a1, a2, ok := sb.MicroDeposits(ibkr.InstructionID{ID: id})
 		if !ok {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"error":"no micro-deposits were sent for this instruction (yet)"}`+"\n")
@@ -59,7 +59,7 @@ func withControl(sb *ibkrtest.Sandbox, next http.Handler) http.Handler {
 
 // fetchMicroDeposits asks an "ibkr sandbox" at base for the amounts it
 // sent; ok is false for any other host or answer.
-func fetchMicroDeposits(ctx context.Context, base string, id ibkr.ID) (a1, a2 ibkr.Decimal, ok bool) {
+func fetchMicroDeposits(ctx context.Context, base string, id ibkr.InstructionID) (a1, a2 ibkr.Decimal, ok bool) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+microDepositsPath+id.String(), nil)
@@ -90,7 +90,7 @@ func fetchMicroDeposits(ctx context.Context, base string, id ibkr.ID) (a1, a2 ib
 // announceMicroDeposits reports every micro-deposit pair the sandbox sends
 // (new PENDING_VERIFICATION notifications since the last call), through
 // report; seen is the number of notifications already looked at.
-func announceMicroDeposits(sb *ibkrtest.Sandbox, seen int, report func(id ibkr.ID, a1, a2 ibkr.Decimal)) int {
+func announceMicroDeposits(sb *ibkrtest.Sandbox, seen int, report func(id ibkr.InstructionID, a1, a2 ibkr.Decimal)) int {
 	notes := sb.Notifications()
 	for _, n := range notes[min(seen, len(notes)):] {
 		if n.Kind != "instruction" || n.Status != "PENDING_VERIFICATION" {
@@ -100,8 +100,8 @@ func announceMicroDeposits(sb *ibkrtest.Sandbox, seen int, report func(id ibkr.I
 		if err != nil {
 			continue
 		}
-		if a1, a2, ok := sb.MicroDeposits(id); ok {
-			report(id, a1, a2)
+		if a1, a2, ok := sb.MicroDeposits(ibkr.InstructionID{ID: id}); ok {
+			report(ibkr.InstructionID{ID: id}, a1, a2)
 		}
 	}
 	return len(notes)

@@ -147,7 +147,7 @@ func TestSandboxControlEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestSandboxControlEndpoint(t *testing.T) {
 		t.Fatal("amounts served before they were sent")
 	}
 	var announced []string
-	seen := announceMicroDeposits(sb, 0, func(id ibkr.ID, a1, a2 ibkr.Decimal) { announced = append(announced, id.String()) })
+	seen := announceMicroDeposits(sb, 0, func(id ibkr.InstructionID, a1, a2 ibkr.Decimal) { announced = append(announced, id.String()) })
 	if len(announced) != 0 {
 		t.Fatalf("announced %v before verification", announced)
 	}
@@ -168,13 +168,13 @@ func TestSandboxControlEndpoint(t *testing.T) {
 	if !ok || a1 != want1 || a2 != want2 {
 		t.Fatalf("control endpoint: %s %s %v, want %s %s", a1, a2, ok, want1, want2)
 	}
-	seen = announceMicroDeposits(sb, seen, func(id ibkr.ID, a1, a2 ibkr.Decimal) {
+	seen = announceMicroDeposits(sb, seen, func(id ibkr.InstructionID, a1, a2 ibkr.Decimal) {
 		announced = append(announced, id.String()+" "+a1.String()+" "+a2.String())
 	})
 	if len(announced) != 1 || announced[0] != link.InstructionID.String()+" "+want1.String()+" "+want2.String() {
 		t.Fatalf("announced %v", announced)
 	}
-	announceMicroDeposits(sb, seen, func(ibkr.ID, ibkr.Decimal, ibkr.Decimal) { t.Fatal("announced twice") })
+	announceMicroDeposits(sb, seen, func(ibkr.InstructionID, ibkr.Decimal, ibkr.Decimal) { t.Fatal("announced twice") })
 	for path, code := range map[string]int{microDepositsPath + "x": http.StatusBadRequest, microDepositsPath + "123": http.StatusNotFound} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {

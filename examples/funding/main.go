@@ -60,13 +60,13 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 
 	// 1. Link the bank account by routing and account number.
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{
-		AccountID:     account,
-		Name:          "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber: "000123456789",
-		AccountType:   ibkr.Checking,
-		Direction:     ibkr.ACHDebitCredit,
-		BankName:      "Example Bank",
+		AccountID:       account,
+		InstructionName: "Checking",
+		RoutingNumber:   ibkrtest.RoutingNumberMicroDeposits,
+		AccountNumber:   "000123456789",
+		AccountType:     ibkr.Checking,
+		Direction:       ibkr.ACHDebitCredit,
+		BankName:        "Example Bank",
 	})
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 		a1, a2, _ := sb.MicroDeposits(link.InstructionID) // what the bank statement shows
 		step("micro-deposits on the bank statement: %s and %s", a1, a2)
 		v, err := c.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{
-			AccountID: account, Name: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2,
+			AccountID: account, InstructionName: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2,
 		})
 		if err != nil {
 			return err

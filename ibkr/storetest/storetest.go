@@ -172,7 +172,7 @@ func testJournal(t *testing.T, s ibkr.Store) {
 			t.Fatalf("Begin: %v", err)
 		}
 	}
-	if err := s.Finish(c, a.ClientInstructionID, ibkr.JournalOutcome{State: ibkr.JournalAccepted, Status: ibkr.InstructionPending, InstructionID: ibkr.NewID(42)}); err != nil {
+	if err := s.Finish(c, a.ClientInstructionID, ibkr.JournalOutcome{State: ibkr.JournalAccepted, Status: ibkr.InstructionPending, InstructionID: ibkr.InstructionID{ID: ibkr.NewID(42)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Finish(c, b.ClientInstructionID, ibkr.JournalOutcome{State: ibkr.JournalUnknown, Message: "timeout"}); err != nil {
@@ -196,7 +196,7 @@ func testJournal(t *testing.T, s ibkr.Store) {
 		t.Fatal(err)
 	}
 	if len(recs) != 1 || recs[0].Entry.ClientInstructionID != a.ClientInstructionID || recs[0].Outcome == nil ||
-		recs[0].Outcome.InstructionID != ibkr.NewID(42) || recs[0].Outcome.Status != ibkr.InstructionPending || recs[0].Outcome.Time.IsZero() {
+		recs[0].Outcome.InstructionID.ID != ibkr.NewID(42) || recs[0].Outcome.Status != ibkr.InstructionPending || recs[0].Outcome.Time.IsZero() {
 		t.Fatalf("accepted entries = %+v", recs)
 	}
 }

@@ -22,7 +22,7 @@ func ExampleStart() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		panic(err)

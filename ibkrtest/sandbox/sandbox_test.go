@@ -20,7 +20,7 @@ func TestNewClientRunsTheFundingJourney(t *testing.T) {
 	client, srv := sandbox.NewClient(t)
 	start := srv.Now()
 
-	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestNewClientRunsTheFundingJourney(t *testing.T) {
 		t.Fatal("no micro-deposits were sent")
 	}
 	if _, err := client.VerifyMicroDeposits(ctx, ibkr.MicroDepositVerification{AccountID: ibkrtest.DemoAccountID,
-		Name: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2}); err != nil {
+		InstructionName: "Checking", InstructionID: link.InstructionID, Amount1: a1, Amount2: a2}); err != nil {
 		t.Fatal(err)
 	}
 	dep, err := client.DepositACH(ctx, ibkr.ACHDeposit{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking", Amount: ibkr.MustDecimal("500.00")})
@@ -93,7 +93,7 @@ func TestClientForAConfiguredSandbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
+	link, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)

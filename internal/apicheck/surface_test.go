@@ -14,6 +14,7 @@ var publicPackages = []string{
 	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox",
 	"github.com/ibkrweb/ibkr-go/wire",
 	"github.com/ibkrweb/ibkr-go/flex",
+	"github.com/ibkrweb/ibkr-go/pgstore",
 }
 
 // internalName matches a qualified name from one of the module's internal
