@@ -15,12 +15,11 @@ import (
 
 // Journal leases: the sending call holds one on its entry from Begin to
 // Finish, renewed while the request is in flight; ReconcileJournal claims
-// the entries nobody holds. leaseTTL is how long a lease outlives a dead
-// process.
+// the entries nobody holds. The lease's time to live (WithLeaseTTL) is how
+// long it outlives a dead process.
 const (
-	leaseTTL   = 30 * time.Second
-	leaseRenew = leaseTTL / 3
-	claimBatch = 16
+	defaultLeaseTTL = 30 * time.Second
+	claimBatch      = 16
 )
 
 // newLeaseOwner names this client on journal leases: host, process and a
@@ -40,7 +39,7 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 	wg.Go(func() {
 		// Leases expire by the store's clock, a real one: renew on the
 		// wall clock, not the client's (a test's fake clock).
-		t := time.NewTicker(leaseRenew)
+		t := time.NewTicker(c.leaseTTL / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -48,7 +47,7 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 				return
 			case <-t.C:
 			}
-			if err := lj.RenewLease(ctx, c.owner, id, leaseTTL); err != nil {
+			if err := lj.RenewLease(ctx, c.owner, id, c.leaseTTL); err != nil {
 				if ctx.Err() == nil {
 					c.log.LogAttrs(ctx, levelWarn, "ibkr journal lease not renewed", attrID(id), attrErr(err))
 				}
@@ -181,7 +180,7 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 	var out []JournalResolution
 	seen := map[ID]bool{}
 	for {
-		claimed, err := lj.ClaimPending(ctx, c.owner, leaseTTL, claimBatch)
+		claimed, err := lj.ClaimPending(ctx, c.owner, c.leaseTTL, claimBatch)
 		if err != nil {
 			return out, err
 		}
@@ -287,7 +286,7 @@ func (c *Client) beginOwned(ctx context.Context, j Journal, e JournalEntry) (sto
 		}
 		return func() { c.inflight.Delete(id) }, nil
 	}
-	if err := lj.BeginLeased(ctx, e, c.owner, leaseTTL); err != nil {
+	if err := lj.BeginLeased(ctx, e, c.owner, c.leaseTTL); err != nil {
 		c.inflight.Delete(id)
 		return nil, err
 	}
