@@ -19,7 +19,9 @@ import (
 // long it outlives a dead process.
 const (
 	defaultLeaseTTL = 30 * time.Second
-	claimBatch      = 16
+	// claimBatch is how many entries ReconcileJournal claims at a time:
+	// one, so that no claimed entry waits unrenewed behind another.
+	claimBatch = 1
 )
 
 // newLeaseOwner names this client on journal leases: host, process and a
@@ -225,6 +227,14 @@ func (c *Client) reconcileEntries(ctx context.Context, j Journal, entries []Jour
 		}
 		r := c.reconcileEntry(ctx, e)
 		stop()
+		if lj != nil {
+			// The lease expired meanwhile and another party claimed the
+			// entry: it is theirs to record.
+			if err := lj.RenewLease(context.WithoutCancel(ctx), c.owner, e.ClientInstructionID, c.leaseTTL); errors.Is(err, ErrLeaseLost) {
+				c.log.LogAttrs(ctx, levelWarn, "ibkr journal lease lost while reconciling; leaving the entry to its new holder", attrID(e.ClientInstructionID))
+				continue
+			}
+		}
 		if ferr := j.Finish(context.WithoutCancel(ctx), e.ClientInstructionID, r.Outcome); ferr != nil {
 			if lj != nil {
 				for _, rest := range entries[i:] {

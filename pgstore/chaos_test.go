@@ -29,10 +29,10 @@ import (
 // restarted. See TestChaosReplicas.
 
 const (
-	chaosEnv       = "IBKR_CHAOS_REPLICA"
-	chaosReplicas  = 4
-	chaosRate      = 40 // the store's shared budget per endpoint
-	chaosSandbox   = 50 // the sandbox's limit per endpoint (burst 10, like its default 10/s, burst 10)
+	chaosEnv      = "IBKR_CHAOS_REPLICA"
+	chaosReplicas = 4
+	chaosRate     = 40 // the store's shared budget per endpoint
+	chaosSandbox  = 50 // the sandbox's limit per endpoint (burst 10, like its default 10/s, burst 10)
 	// 4 replicas limiting themselves alone (40/s each) would send 160/s.
 	chaosLeaseTTL  = 2 * time.Second
 	chaosAccountID = ibkrtest.DemoAccountID
