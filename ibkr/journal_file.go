@@ -95,15 +95,6 @@ var (
 	journalSettledMagic = []byte(`{"journal":"ibkr-go settled","version":1}` + "\n")
 )
 
-// ErrJournalLocked reports a journal file another process (or another
-// FileJournal of this process) has open.
-var ErrJournalLocked = errors.New("ibkr: journal is open in another process")
-
-// ErrJournalBroken reports a journal that refuses writes after a write it
-// could not roll back or flush; reopen it (the file holds every entry
-// whose write succeeded).
-var ErrJournalBroken = errors.New("ibkr: journal refuses writes until reopened")
-
 // JournalDamage describes a line of a journal file that could not be read
 // and was skipped.
 type JournalDamage struct {

@@ -62,29 +62,6 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 	return func() { cancel(); wg.Wait() }
 }
 
-// CollisionError reports that IBKR holds, under a journaled request's
-// clientInstructionId, an instruction whose contents differ from the
-// request: the id was also used for something else (by another process
-// with an unsafe allocator, or by hand). It is never a success: the
-// journaled request was not carried out under that id.
-type CollisionError struct {
-	// ClientInstructionID is the id both used.
-	ClientInstructionID ID
-	// Field names the first content that differs ("instructionType",
-	// "amount", "currency" or "accountId").
-	Field string
-	// Journaled and Found are the two values of Field.
-	Journaled, Found string
-	// Instruction is what IBKR holds under the id.
-	Instruction *Instruction
-}
-
-// Error implements error.
-func (e *CollisionError) Error() string {
-	return "ibkr: clientInstructionId " + e.ClientInstructionID.String() + " collides with another instruction: " +
-		e.Field + " is " + clip(e.Found, 40) + " at IBKR, " + clip(e.Journaled, 40) + " in the request"
-}
-
 // collision compares what IBKR reported under an id with the journaled
 // request; fields IBKR did not report are not compared.
 func collision(e JournalEntry, in *Instruction) error {
