@@ -20,7 +20,7 @@ import (
 // private_key_jwt, signs request bodies where the spec demands SIGNED_JWT,
 // keeps each endpoint under its rate limit, knows IBKR's maintenance
 // windows, retries only requests that change nothing, and reconciles
-// state-changing requests whose answer was lost (see reconcile.go).
+// state-changing requests whose answer was lost (see Reconciliation in the package documentation).
 //
 // A Client is safe for concurrent use; create one per set of credentials
 // and share it.
@@ -43,6 +43,7 @@ type Client struct {
 	observer    CallObserver
 	budget      *retryBudget
 	limits      *limiters
+	respLimit   ResponseLimits // read limits on answers (readlimit.go)
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
@@ -85,9 +86,6 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if !s.baseSet {
-		s.baseURL = Production.BaseURL()
-	}
 	if !s.credsSet {
 		return nil, invalid("credentials", "WithCredentials or WithPrivateKeyPEM is required")
 	}
@@ -101,6 +99,11 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if err := checkSigningKey(s.key, s.allowWeak); err != nil {
 		return nil, err
+	}
+	if !s.baseSet {
+		// No implicit production: a client built for a test must not
+		// reach IBKR's live host because an option was forgotten.
+		return nil, invalid("environment", "not chosen: pass WithEnvironment(Production), WithEnvironment(QA) or WithBaseURL")
 	}
 	signer, err := newJWSSigner(s.clientID, s.keyID, s.key)
 	if err != nil {
@@ -126,6 +129,10 @@ func New(opts ...Option) (*Client, error) {
 		maintWait: s.maintWait,
 		maintOff:  s.maintOff,
 		journal:   s.journal,
+		respLimit: s.respLimits,
+	}
+	if c.respLimit == (ResponseLimits{}) {
+		c.respLimit = DefaultResponseLimits
 	}
 	if c.audience == "" {
 		c.audience = c.tokenURL

@@ -456,3 +456,24 @@ func (e *CollisionError) Error() string {
 	return "ibkr: clientInstructionId " + e.ClientInstructionID.String() + " collides with another instruction: " +
 		e.Field + " is " + clip(e.Found, 40) + " at IBKR, " + clip(e.Journaled, 40) + " in the request"
 }
+
+// ErrResponseTooLarge: an answer was larger than the client accepts for
+// its operation class (see ResponseLimits). The error is a
+// *ResponseTooLargeError.
+var ErrResponseTooLarge = errors.New("ibkr: response too large")
+
+// ResponseTooLargeError reports an answer cut off at the client's limit.
+// Nothing beyond the limit was read.
+type ResponseTooLargeError struct {
+	CallInfo
+	// Limit is the limit in bytes.
+	Limit int64
+}
+
+// Error implements error.
+func (e *ResponseTooLargeError) Error() string {
+	return fmt.Sprintf("ibkr: %s: answer larger than %d bytes (see WithResponseLimits)", e.OperationID, e.Limit)
+}
+
+// Is matches ErrResponseTooLarge.
+func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -10,29 +11,8 @@ import (
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
-// # Money movement: exactly once
-//
-// Every facade call that changes something at IBKR (linking, verifying
-// or deleting a bank instruction, deposits, withdrawals, transfers,
-// cancellations) goes the same way:
-//
-//  1. The request is validated locally; a bad field is an *InputError
-//     naming it, and nothing is sent.
-//  2. Its clientInstructionId is allocated before anything is sent (or
-//     taken from the request's ClientInstructionID field, to resume).
-//     The result (*Instruction) and every error after this point carry
-//     it: InstructionIDOf(err) returns it.
-//  3. With a Journal (WithJournal, or WithCallJournal for one call), the intent is
-//     recorded before sending and the outcome after.
-//  4. The request is sent once through the client's pipeline, which never
-//     resends blindly: a lost answer or a 5xx is reconciled by looking the
-//     id up (see reconcile.go), a 429 is retried only after a lookup shows
-//     IBKR never received the request, and an answer that arrives but
-//     cannot be read is settled by a lookup too.
-//  5. An instruction IBKR answers (or is found) REJECTED is a
-//     *RejectedError; a request IBKR refuses is an *APIError; one whose
-//     fate is unknown is an *OutcomeUnknownError; one that never left is
-//     a *RequestError.
+// Money movement: the exactly-once contract is in the package
+// documentation (doc.go, "Exactly once"); submit below implements it.
 
 // instructionCall is one state-changing instruction request.
 type instructionCall struct {
@@ -56,24 +36,23 @@ type instructionOp struct {
 	build func(server string) (*http.Request, error)
 }
 
+// jsonOp pairs an operation with its generated JSON-body request builder.
+func jsonOp(op *optable.Operation, newRequest func(server, contentType string, body io.Reader) (*http.Request, error)) instructionOp {
+	return instructionOp{op, func(server string) (*http.Request, error) {
+		return newRequest(server, contentTypeJSON, nil)
+	}}
+}
+
 // The state-changing operations of the funding calls.
 var (
-	opBankInstructions = instructionOp{optable.OpCreateBankInstructions, func(server string) (*http.Request, error) {
-		return gen.NewCreateBankInstructionsRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opExternalCash = instructionOp{optable.OpCreateExternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateExternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opInternalCash = instructionOp{optable.OpCreateInternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateInternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opCancel = instructionOp{optable.OpCreateInstructionsCancel, func(server string) (*http.Request, error) {
-		return gen.NewCreateInstructionsCancelRequestWithBody(server, contentTypeJSON, nil)
-	}}
+	opBankInstructions = jsonOp(optable.OpCreateBankInstructions, gen.NewCreateBankInstructionsRequestWithBody)
+	opExternalCash     = jsonOp(optable.OpCreateExternalCashTransfers, gen.NewCreateExternalCashTransfersRequestWithBody)
+	opInternalCash     = jsonOp(optable.OpCreateInternalCashTransfers, gen.NewCreateInternalCashTransfersRequestWithBody)
+	opCancel           = jsonOp(optable.OpCreateInstructionsCancel, gen.NewCreateInstructionsCancelRequestWithBody)
 )
 
 // submit runs a state-changing instruction request exactly once (see
-// above).
+// "Exactly once" in the package documentation).
 func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOption) (*Instruction, error) {
 	co := collectOptions(opts)
 	opID := ic.op.op.ID

@@ -69,7 +69,7 @@ type Instruction struct {
 	WhenAvailable string
 	// Reconciled reports that the request's own answer was lost and this
 	// account comes from looking its clientInstructionId up (see
-	// Reconciled in reconcile.go).
+	// the function Reconciled).
 	Reconciled bool
 }
 
@@ -211,13 +211,12 @@ func decodeInstruction(body []byte) (*Instruction, error) {
 	return in, nil
 }
 
-// maxAnswerBody bounds the answers the funding calls read.
-const maxAnswerBody = 16 << 20
-
-// readAnswer reads and closes a 2xx response of the pipeline.
+// readAnswer reads and closes a 2xx response of the pipeline, whose body
+// the pipeline bounds (ResponseLimits): an answer over the limit is a
+// *ResponseTooLargeError, never a silently truncated document.
 func readAnswer(resp *http.Response) ([]byte, bool, error) {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody))
+	b, err := io.ReadAll(resp.Body)
 	return b, Reconciled(resp), err
 }
 

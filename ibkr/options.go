@@ -1,6 +1,7 @@
 package ibkr
 
 import (
+	"context"
 	"crypto"
 	"log/slog"
 	"math"
@@ -10,15 +11,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Clock tells the time and sleeps. The client reads every time (token
 // expiry, signatures, maintenance windows, rate limits) and does every wait
 // (backoff, Retry-After, limits) through it, so tests can drive the client
-// without sleeping. The default is the wall clock.
-type Clock = clock.Clock
+// without sleeping. The default is the wall clock. ibkrtest's FakeClock
+// (Sandbox.Clock) is one, shared with the sandbox.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Sleep waits for d or until ctx is done, whichever comes first, and
+	// returns ctx.Err() in the latter case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Environment selects one of IBKR's hosts.
 type Environment int
@@ -57,8 +64,9 @@ const (
 	// DefaultRatePerSecond is the client-side limit per endpoint; IBKR
 	// answers 429 above 10 requests per second per endpoint.
 	DefaultRatePerSecond = 10
-	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
-	DefaultUserAgent = "ibkr-go (+https://github.com/ibkrweb/ibkr-go)"
+	// DefaultUserAgent is sent unless WithUserAgent says otherwise; it
+	// names the release (Version).
+	DefaultUserAgent = "ibkr-go/" + Version + " (+https://github.com/ibkrweb/ibkr-go)"
 	// DefaultHTTPTimeout bounds each HTTP exchange of the default
 	// *http.Client.
 	DefaultHTTPTimeout = 60 * time.Second
@@ -91,6 +99,7 @@ type settings struct {
 	journal    Journal
 	rateBudget RateBudget
 	leaseTTL   time.Duration
+	respLimits ResponseLimits
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
 }
@@ -140,7 +149,8 @@ func WithLeaseTTL(ttl time.Duration) Option {
 	}
 }
 
-// WithEnvironment points the client at Production (the default) or QA.
+// WithEnvironment points the client at Production or QA. New requires an
+// explicit choice: this option or WithBaseURL; there is no default host.
 func WithEnvironment(e Environment) Option {
 	return func(s *settings) error {
 		if e.BaseURL() == "" {

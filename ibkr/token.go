@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -89,6 +90,20 @@ func (ts *tokenSource) get(ctx context.Context) (*token, error) {
 	return f.tok, nil
 }
 
+// maxAccessTokenLen bounds the access token the client accepts and then
+// sends as a header with every call (IBKR's are a few hundred bytes).
+const maxAccessTokenLen = 8 << 10
+
+// headerSafe reports printable ASCII without spaces, as a bearer token is.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
 func (ts *tokenSource) run(ctx context.Context, f *tokenFlight) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 	defer cancel()
@@ -148,12 +163,19 @@ func (ts *tokenSource) fetch(ctx context.Context) (*token, error) {
 		return nil, err
 	}
 	parsed, err := gen.ParseGenerateTokenResponse(resp)
+	if errors.Is(err, ErrResponseTooLarge) {
+		return nil, err
+	}
 	if err != nil || parsed.JSON200 == nil {
 		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer is not a JSON token response"}
 	}
 	tr := parsed.JSON200
 	if tr.AccessToken == "" {
 		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: "token answer has no access_token"}
+	}
+	if len(tr.AccessToken) > maxAccessTokenLen || !headerSafe(tr.AccessToken) {
+		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode,
+			Message: fmt.Sprintf("access_token is not a printable token of at most %d bytes", maxAccessTokenLen)}
 	}
 	if tr.TokenType != "" && !strings.EqualFold(tr.TokenType, "Bearer") {
 		return nil, &APIError{CallInfo: CallInfo{OperationID: op.ID}, StatusCode: resp.StatusCode, Message: fmt.Sprintf("unsupported token_type %q", clip(tr.TokenType, 20))}

@@ -47,7 +47,11 @@ func unsettledOf(recs []JournalRecord) []JournalEntry {
 // final (TrackerJournal.Unsettled), with its account, type and creation
 // time, and returns how many. Requests whose outcome is unknown are not
 // among them: settle those with ReconcileJournal first (it records what
-// IBKR holds, and Load then picks them up).
+// IBKR holds, and Load then picks them up). The facade's money-moving
+// calls journal themselves; requests sent through Raw() (a bulk request,
+// say) are loaded only if the caller journaled their instructions. The
+// journal keeps no instruction set, so after a restart such instructions
+// are followed by account or by id.
 func (t *Tracker) Load(ctx context.Context) (int, error) {
 	tj, ok := t.o.Journal.(TrackerJournal)
 	if !ok {

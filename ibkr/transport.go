@@ -81,6 +81,11 @@ func (c *Client) do(req *http.Request, opts callOptions) (*http.Response, error)
 		path = strings.TrimPrefix(path, c.basePath)
 	}
 	op, ok := optable.Match(req.Method, path)
+	// A "." or ".." path value, removed when the URL was resolved, must
+	// not turn the generated method's operation into another (intended.go).
+	if err := checkIntended(intendedOperation(), op, ok, req.Method, path); err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, invalid("request", "%s %s is not an operation of the IBKR spec", req.Method, path)
 	}
@@ -128,7 +133,7 @@ func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) 
 }
 
 // sendWrite sends a state-changing request once. An answer lost in
-// transit or a 5xx makes the outcome unknown: see reconcile.go.
+// transit or a 5xx makes the outcome unknown: see reconcile.
 func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, error) {
 	resp, err := c.roundTrip(ctx, o, 1)
 	if err != nil {
@@ -182,12 +187,15 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 			c.log.LogAttrs(ctx, levelDebug, "ibkr request failed", attrOp(o.op.ID), attrAttempt(attempt), attrErr(se))
 			return nil, se
 		}
+		// Every answer is read through the operation's limit (readlimit.go).
+		boundBody(resp, o.op.ID, c.respLimit.limitFor(o.op.ID))
 		if c.log.Enabled(ctx, levelDebug) {
 			c.log.LogAttrs(ctx, levelDebug, "ibkr request", attrOp(o.op.ID), attrAttempt(attempt), attrStatus(resp.StatusCode),
 				attrDur("elapsed", c.clock.Now().Sub(start)), slog.String("requestId", responseRequestID(resp.Header)))
 		}
 		o.stats.status = resp.StatusCode
 		if resp.StatusCode == http.StatusTooManyRequests {
+			o.stats.throttled++
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
 		}

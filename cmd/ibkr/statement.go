@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,13 +114,8 @@ func runStatement(ctx context.Context, a *app, args []string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if !*force {
-		// Refuse once more, in case the file appeared meanwhile.
-		if _, err := os.Lstat(*out); !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s exists (--force replaces it)", *out)
-		}
-	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
+	// Without --force, a file that appeared meanwhile is kept.
+	if err := publishFile(tmp.Name(), *out, *force); err != nil {
 		return err
 	}
 	done = true
