@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
@@ -46,9 +47,10 @@ type Client struct {
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
-	journal     Journal  // default journal for money-moving calls; may be nil
-	owner       string   // this client's name on journal leases
-	inflight    sync.Map // ID → true: journaled requests this client is sending
+	journal     Journal       // default journal for money-moving calls; may be nil
+	owner       string        // this client's name on journal leases
+	leaseTTL    time.Duration // WithLeaseTTL
+	inflight    sync.Map      // ID → true: journaled requests this client is sending
 	tokens      *tokenSource
 	raw         *gen.ClientWithResponses
 	tracker     atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
@@ -173,6 +175,10 @@ func New(opts ...Option) (*Client, error) {
 	c.limits = newLimiters(c.clock, s.ratePerSec, s.rateBurst)
 	c.limits.shared = s.rateBudget
 	c.owner = newLeaseOwner()
+	c.leaseTTL = s.leaseTTL
+	if c.leaseTTL == 0 {
+		c.leaseTTL = defaultLeaseTTL
+	}
 	c.tokens = &tokenSource{c: c}
 	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c: c}))
 	if err != nil {

@@ -437,6 +437,41 @@ func (e *sendError) Error() string { return "ibkr: " + e.op + ": " + e.err.Error
 
 func (e *sendError) Unwrap() error { return e.err }
 
+// ErrLeaseLost reports a journal lease its owner no longer holds.
+var ErrLeaseLost = errors.New("ibkr: journal lease lost")
+
+// ErrJournalLocked reports a journal file another process (or another
+// FileJournal of this process) has open.
+var ErrJournalLocked = errors.New("ibkr: journal is open in another process")
+
+// ErrJournalBroken reports a journal that refuses writes after a write it
+// could not roll back or flush; reopen it (the file holds every entry
+// whose write succeeded).
+var ErrJournalBroken = errors.New("ibkr: journal refuses writes until reopened")
+
+// CollisionError reports that IBKR holds, under a journaled request's
+// clientInstructionId, an instruction whose contents differ from the
+// request: the id was also used for something else (by another process
+// with an unsafe allocator, or by hand). It is never a success: the
+// journaled request was not carried out under that id.
+type CollisionError struct {
+	// ClientInstructionID is the id both used.
+	ClientInstructionID ID
+	// Field names the first content that differs ("instructionType",
+	// "amount", "currency" or "accountId").
+	Field string
+	// Journaled and Found are the two values of Field.
+	Journaled, Found string
+	// Instruction is what IBKR holds under the id.
+	Instruction *Instruction
+}
+
+// Error implements error.
+func (e *CollisionError) Error() string {
+	return "ibkr: clientInstructionId " + e.ClientInstructionID.String() + " collides with another instruction: " +
+		e.Field + " is " + clip(e.Found, 40) + " at IBKR, " + clip(e.Journaled, 40) + " in the request"
+}
+
 // ErrResponseTooLarge: an answer was larger than the client accepts for
 // its operation class (see ResponseLimits). The error is a
 // *ResponseTooLargeError.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/ibkrweb/ibkr-go/internal/clock"
@@ -20,7 +21,8 @@ import (
 // laneWidth; a process takes a free lane (an flock on a lock file in the
 // temporary directory, held until it exits, so a dead process frees its
 // lane) and draws only from it. All clients of one process share the
-// lane and one high-water mark. More than laneCount processes at once
+// lane and one high-water mark, written to the lane's lock file for its
+// next holder. More than laneCount processes at once
 // are refused; processes on different machines cannot be coordinated
 // this way and need a shared store (package pgstore).
 const (
@@ -76,6 +78,15 @@ func (a *laneAllocator) acquire() error {
 		err = tryLockFile(f)
 		if err == nil {
 			a.st.lane, a.st.lock = k, f
+			// The lane's previous holder may have drawn ids ahead of
+			// the clock (more than laneWidth in a millisecond) just
+			// before it exited: continue above its mark.
+			var buf [32]byte
+			if n, _ := f.ReadAt(buf[:], 0); n > 0 {
+				if m, perr := strconv.ParseUint(strings.TrimSpace(string(buf[:n])), 10, 64); perr == nil && m > a.st.last {
+					a.st.last = m
+				}
+			}
 			return nil
 		}
 		_ = f.Close()
@@ -109,6 +120,19 @@ func (a *laneAllocator) Next(ctx context.Context) (ID, error) {
 	}
 	n := laneSlot(max(st.last+1, floor), st.lane)
 	st.last = n
+	if st.lock != nil {
+		// The mark, for the lane's next holder (no fsync: it matters
+		// only within milliseconds of this process exiting, and the page
+		// cache outlives the process).
+		var buf [21]byte
+		b := strconv.AppendUint(buf[:0], n, 10)
+		for len(b) < 20 {
+			b = append(b, ' ')
+		}
+		if _, err := st.lock.WriteAt(append(b, '\n'), 0); err != nil {
+			return ID{}, fmt.Errorf("ibkr: clientInstructionId lane mark: %w", err)
+		}
+	}
 	return NewID(n), nil
 }
 

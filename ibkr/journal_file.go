@@ -19,7 +19,8 @@ import (
 //
 // The journal file at path holds a header line naming the format, then
 // JSON lines, one per Begin or Finish, each written with a single write
-// and flushed to stable storage (fsync) before the call returns. Settled
+// and flushed to stable storage (fsync) before the call returns
+// (concurrent calls share one fsync). Settled
 // entries are moved out to path+".settled" (compaction, automatic once
 // enough of them accumulate), so opening the journal reads only what is
 // pending and what settled since the last compaction.
@@ -55,6 +56,12 @@ type FileJournal struct {
 	leases  map[ID]fileLease
 	damage  []JournalDamage
 	now     func() time.Time
+	gen     int // bumped when compaction replaces the file (and makes all of it durable)
+	// Group commit: writes are appended under mu, then flushed under
+	// syncMu by one fsync that covers every write before it.
+	syncMu     sync.Mutex
+	durable    int64 // bytes of the file of generation durableGen known synced
+	durableGen int
 	// compactAt is the number of settled entries in the journal file that
 	// triggers moving them to the settled file.
 	compactAt int
@@ -87,15 +94,6 @@ var (
 	journalMagic        = []byte(`{"journal":"ibkr-go","version":1}` + "\n")
 	journalSettledMagic = []byte(`{"journal":"ibkr-go settled","version":1}` + "\n")
 )
-
-// ErrJournalLocked reports a journal file another process (or another
-// FileJournal of this process) has open.
-var ErrJournalLocked = errors.New("ibkr: journal is open in another process")
-
-// ErrJournalBroken reports a journal that refuses writes after a write it
-// could not roll back or flush; reopen it (the file holds every entry
-// whose write succeeded).
-var ErrJournalBroken = errors.New("ibkr: journal refuses writes until reopened")
 
 // JournalDamage describes a line of a journal file that could not be read
 // and was skipped.
@@ -196,6 +194,10 @@ func (j *FileJournal) open() error {
 		if err := j.appendRaw(journalMagic); err != nil {
 			_ = f.Close()
 			return err
+		}
+		if err := f.Sync(); err != nil {
+			_ = f.Close()
+			return fmt.Errorf("ibkr: journal: %w", err)
 		}
 		return syncDir(filepath.Dir(j.path))
 	}
@@ -364,9 +366,10 @@ func (j *FileJournal) apply(l fileJournalLine) {
 	}
 }
 
-// appendRaw writes b at the end of the journal and syncs it. A failed
-// write is rolled back to the last good line; when that or the sync
-// fails, the journal refuses writes until reopened.
+// appendRaw writes b at the end of the journal (the caller then waits
+// for durability with flush). A failed write is rolled back to the last
+// good line; when that fails, or an fsync failed before, the journal
+// refuses writes until reopened. j.mu is held.
 func (j *FileJournal) appendRaw(b []byte) error {
 	if j.closed {
 		return errors.New("ibkr: journal is closed")
@@ -385,16 +388,53 @@ func (j *FileJournal) appendRaw(b []byte) error {
 		}
 		return fmt.Errorf("ibkr: writing journal (rolled back, nothing recorded): %w", err)
 	}
-	if err := j.f.Sync(); err != nil {
-		// What reached the disk is unknown: refuse to build on it.
-		j.broken = err
-		return fmt.Errorf("%w: syncing journal: %w", ErrJournalBroken, err)
-	}
 	j.size += int64(n)
 	return nil
 }
 
-// write appends one record and applies it.
+// syncTicket names the end of a write: flush returns once it is durable.
+type syncTicket struct {
+	gen int
+	end int64
+}
+
+// ticket is the current end of the file. j.mu is held.
+func (j *FileJournal) ticket() syncTicket { return syncTicket{gen: j.gen, end: j.size} }
+
+// flush makes the file durable up to t (fsync). Concurrent callers share
+// one fsync: it covers every write made before it starts. A failed fsync
+// makes the journal refuse writes until reopened (what reached the disk
+// is unknown).
+func (j *FileJournal) flush(t syncTicket) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.durableGen == t.gen && j.durable >= t.end {
+		return nil
+	}
+	j.mu.Lock()
+	f, gen, end, broken := j.f, j.gen, j.size, j.broken
+	j.mu.Unlock()
+	if gen != t.gen {
+		return nil // compaction rewrote the file, this write included, and synced it
+	}
+	if broken != nil {
+		return fmt.Errorf("%w: %w", ErrJournalBroken, broken)
+	}
+	if err := f.Sync(); err != nil {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.gen != t.gen {
+			return nil
+		}
+		j.broken = err
+		return fmt.Errorf("%w: syncing journal: %w", ErrJournalBroken, err)
+	}
+	j.durableGen, j.durable = gen, end
+	return nil
+}
+
+// write appends one record and applies it. j.mu is held; the caller
+// flushes after releasing it.
 func (j *FileJournal) write(l fileJournalLine) error {
 	b, err := json.Marshal(l)
 	if err != nil {
@@ -430,8 +470,8 @@ func (j *FileJournal) begin(ctx context.Context, e JournalEntry, owner string, t
 		return err
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if err := j.write(fileJournalLine{Begin: &e}); err != nil {
+		j.mu.Unlock()
 		return err
 	}
 	if owner != "" {
@@ -439,7 +479,9 @@ func (j *FileJournal) begin(ctx context.Context, e JournalEntry, owner string, t
 	} else {
 		delete(j.leases, e.ClientInstructionID)
 	}
-	return nil
+	t := j.ticket()
+	j.mu.Unlock()
+	return j.flush(t)
 }
 
 // cleanEntry checks an entry and drops a body holding a secret.
@@ -463,37 +505,46 @@ func (j *FileJournal) Finish(ctx context.Context, clientInstructionID ID, o Jour
 		o.Time = time.Now().UTC()
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
+	t, err := j.finishLocked(clientInstructionID, o)
+	j.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return j.flush(t)
+}
+
+// finishLocked records o; j.mu is held.
+func (j *FileJournal) finishLocked(clientInstructionID ID, o JournalOutcome) (syncTicket, error) {
 	it, ok := j.items[clientInstructionID]
 	if !ok {
 		// Settled and moved out: bring it back only to change it.
 		rec, found, err := j.findSettled(clientInstructionID)
 		if err != nil {
-			return err
+			return syncTicket{}, err
 		}
 		if !found {
-			return fmt.Errorf("ibkr: journal has no entry for clientInstructionId %s", clientInstructionID)
+			return syncTicket{}, fmt.Errorf("ibkr: journal has no entry for clientInstructionId %s", clientInstructionID)
 		}
 		if keepOutcome(rec.Outcome, o) {
-			return nil
+			return j.ticket(), nil
 		}
 		if err := j.write(fileJournalLine{Begin: &rec.Entry}); err != nil {
-			return err
+			return syncTicket{}, err
 		}
 		it = j.items[clientInstructionID]
 	}
 	delete(j.leases, clientInstructionID)
 	if keepOutcome(it.outcome, o) {
-		return nil
+		return j.ticket(), nil
 	}
 	if err := j.write(fileJournalLine{Finish: &fileJournalEnd{ClientInstructionID: clientInstructionID, JournalOutcome: o}}); err != nil {
-		return err
+		return syncTicket{}, err
 	}
 	if j.settled >= j.compactAt {
 		// Best effort: a failed compaction leaves everything in place.
 		_ = j.compactLocked()
 	}
-	return nil
+	return j.ticket(), nil
 }
 
 // Pending implements Journal.

@@ -71,6 +71,7 @@ func (j *FileJournal) compactLocked() error {
 	}
 	_ = j.f.Close()
 	j.f, j.size = f, int64(active.Len())
+	j.gen++
 	for _, id := range j.order {
 		if it := j.items[id]; it.outcome != nil && it.outcome.Settled() {
 			delete(j.items, id)

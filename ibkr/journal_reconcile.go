@@ -15,12 +15,13 @@ import (
 
 // Journal leases: the sending call holds one on its entry from Begin to
 // Finish, renewed while the request is in flight; ReconcileJournal claims
-// the entries nobody holds. leaseTTL is how long a lease outlives a dead
-// process.
+// the entries nobody holds. The lease's time to live (WithLeaseTTL) is how
+// long it outlives a dead process.
 const (
-	leaseTTL   = 30 * time.Second
-	leaseRenew = leaseTTL / 3
-	claimBatch = 16
+	defaultLeaseTTL = 30 * time.Second
+	// claimBatch is how many entries ReconcileJournal claims at a time:
+	// one, so that no claimed entry waits unrenewed behind another.
+	claimBatch = 1
 )
 
 // newLeaseOwner names this client on journal leases: host, process and a
@@ -40,7 +41,7 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 	wg.Go(func() {
 		// Leases expire by the store's clock, a real one: renew on the
 		// wall clock, not the client's (a test's fake clock).
-		t := time.NewTicker(leaseRenew)
+		t := time.NewTicker(c.leaseTTL / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -48,7 +49,7 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 				return
 			case <-t.C:
 			}
-			if err := lj.RenewLease(ctx, c.owner, id, leaseTTL); err != nil {
+			if err := lj.RenewLease(ctx, c.owner, id, c.leaseTTL); err != nil {
 				if ctx.Err() == nil {
 					c.log.LogAttrs(ctx, levelWarn, "ibkr journal lease not renewed", attrID(id), attrErr(err))
 				}
@@ -59,29 +60,6 @@ func (c *Client) keepLease(ctx context.Context, lj LeasedJournal, id ID) (stop f
 		}
 	})
 	return func() { cancel(); wg.Wait() }
-}
-
-// CollisionError reports that IBKR holds, under a journaled request's
-// clientInstructionId, an instruction whose contents differ from the
-// request: the id was also used for something else (by another process
-// with an unsafe allocator, or by hand). It is never a success: the
-// journaled request was not carried out under that id.
-type CollisionError struct {
-	// ClientInstructionID is the id both used.
-	ClientInstructionID ID
-	// Field names the first content that differs ("instructionType",
-	// "amount", "currency" or "accountId").
-	Field string
-	// Journaled and Found are the two values of Field.
-	Journaled, Found string
-	// Instruction is what IBKR holds under the id.
-	Instruction *Instruction
-}
-
-// Error implements error.
-func (e *CollisionError) Error() string {
-	return "ibkr: clientInstructionId " + e.ClientInstructionID.String() + " collides with another instruction: " +
-		e.Field + " is " + clip(e.Found, 40) + " at IBKR, " + clip(e.Journaled, 40) + " in the request"
 }
 
 // collision compares what IBKR reported under an id with the journaled
@@ -181,7 +159,7 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 	var out []JournalResolution
 	seen := map[ID]bool{}
 	for {
-		claimed, err := lj.ClaimPending(ctx, c.owner, leaseTTL, claimBatch)
+		claimed, err := lj.ClaimPending(ctx, c.owner, c.leaseTTL, claimBatch)
 		if err != nil {
 			return out, err
 		}
@@ -226,6 +204,14 @@ func (c *Client) reconcileEntries(ctx context.Context, j Journal, entries []Jour
 		}
 		r := c.reconcileEntry(ctx, e)
 		stop()
+		if lj != nil {
+			// The lease expired meanwhile and another party claimed the
+			// entry: it is theirs to record.
+			if err := lj.RenewLease(context.WithoutCancel(ctx), c.owner, e.ClientInstructionID, c.leaseTTL); errors.Is(err, ErrLeaseLost) {
+				c.log.LogAttrs(ctx, levelWarn, "ibkr journal lease lost while reconciling; leaving the entry to its new holder", attrID(e.ClientInstructionID))
+				continue
+			}
+		}
 		if ferr := j.Finish(context.WithoutCancel(ctx), e.ClientInstructionID, r.Outcome); ferr != nil {
 			if lj != nil {
 				for _, rest := range entries[i:] {
@@ -287,7 +273,7 @@ func (c *Client) beginOwned(ctx context.Context, j Journal, e JournalEntry) (sto
 		}
 		return func() { c.inflight.Delete(id) }, nil
 	}
-	if err := lj.BeginLeased(ctx, e, c.owner, leaseTTL); err != nil {
+	if err := lj.BeginLeased(ctx, e, c.owner, c.leaseTTL); err != nil {
 		c.inflight.Delete(id)
 		return nil, err
 	}

@@ -125,7 +125,9 @@ func TestJournalRecordsOutcomes(t *testing.T) {
 	_, refused := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "No such bank", Amount: MustDecimal("10")}, WithCallJournal(j))
 	wantErr(t, refused, ErrRejected)
 	e.srv.DropAfterCommit("createExternalCashTransfers", 1)
-	e.srv.FailNext("getClientInstructions", 1, 500)
+	// A settling lookup is retried after a 500, as reads are: fail every
+	// attempt to leave the outcome unknown.
+	e.srv.FailNext("getClientInstructions", DefaultRetryPolicy().MaxAttempts, 500)
 	_, unknown := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("20")}, WithCallJournal(j))
 	wantErr(t, unknown, ErrOutcomeUnknown)
 	_, local := e.c.DepositACH(ctx, ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("-1")}, WithCallJournal(j))

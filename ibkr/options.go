@@ -98,6 +98,7 @@ type settings struct {
 	ids        InstructionIDAllocator
 	journal    Journal
 	rateBudget RateBudget
+	leaseTTL   time.Duration
 	respLimits ResponseLimits
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
@@ -130,6 +131,20 @@ func WithStore(st Store) Option {
 			return invalid("store", "nil Store")
 		}
 		s.ids, s.journal, s.rateBudget = st, st, st
+		return nil
+	}
+}
+
+// WithLeaseTTL sets how long a journal lease (see LeasedJournal) outlives
+// its holder: a sending call or a reconciliation renews it every third of
+// ttl, and after a crash its entries wait ttl before another replica may
+// reconcile them. Default 30s.
+func WithLeaseTTL(ttl time.Duration) Option {
+	return func(s *settings) error {
+		if ttl < 30*time.Millisecond {
+			return invalid("leaseTTL", "at least 30ms")
+		}
+		s.leaseTTL = ttl
 		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -193,7 +194,7 @@ func (c *Client) sendRetrying(ctx context.Context, o *outgoing) (*http.Response,
 			return resp, nil
 		default:
 			apiErr := c.readError(o, resp)
-			if !retryableStatus(apiErr.StatusCode) {
+			if !retryableStatus(apiErr.StatusCode) && !settlingLookup(o.op.ID, apiErr.StatusCode) {
 				return nil, apiErr
 			}
 			final, retryAfter = apiErr, apiErr.RetryAfter
@@ -250,6 +251,13 @@ func retryableStatus(code int) bool {
 		return true
 	}
 	return false
+}
+
+// settlingLookup reports a 500 answer to the lookup that settles a
+// money-moving request's outcome: retried too, since one more read may
+// settle what the failed one left unknown.
+func settlingLookup(opID string, code int) bool {
+	return code == http.StatusInternalServerError && opID == optable.OpGetClientInstructions.ID
 }
 
 // retryBudget is the client-wide token bucket of retries.

@@ -2,7 +2,6 @@ package ibkr
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
@@ -59,9 +58,6 @@ type LeasedJournal interface {
 	// hold is not an error.
 	ReleaseLease(ctx context.Context, owner string, clientInstructionID ID) error
 }
-
-// ErrLeaseLost reports a lease its owner no longer holds.
-var ErrLeaseLost = errors.New("ibkr: journal lease lost")
 
 // JournalLister lists journal entries with their last outcome.
 type JournalLister interface {
