@@ -218,7 +218,7 @@ func TestChaosReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := admin.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: chaosAccountID, Name: "Checking",
+	link, err := admin.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: chaosAccountID, InstructionName: "Checking",
 		AccountNumber: "000123456789", RoutingNumber: ibkrtest.RoutingNumberVerified, BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
