@@ -47,7 +47,7 @@ func ExampleClient_LinkBankAccount() {
 		AccountID:     account,
 		Name:          "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber: "000123456789",
+		AccountNumber: ibkr.NewSecret("000123456789"),
 		AccountType:   ibkr.Checking,
 		Direction:     ibkr.ACHDebitCredit,
 		BankName:      "Example Bank",
@@ -105,7 +105,7 @@ func ExampleClient_VerifyMicroDeposits() {
 	defer stop()
 	ctx := context.Background()
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if err != nil {
 		panic(err)
 	}
@@ -129,7 +129,7 @@ func ExampleClient_Withdraw() {
 	defer stop()
 	ctx := context.Background()
 	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if _, err := c.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour); err != nil {
 		panic(err)
 	}
