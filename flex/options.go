@@ -1,17 +1,23 @@
 package flex
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/ibkrweb/ibkr-go/internal/clock"
 )
 
 // Clock tells the time and sleeps; the client does every wait (polling,
 // throttle, backoff) through it, so tests can drive it without sleeping.
-// The default is the wall clock.
-type Clock = clock.Clock
+// The default is the wall clock. ibkr.Clock and ibkrtest.FakeClock have
+// the same methods.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Sleep waits for d or until ctx is done, whichever comes first, and
+	// returns ctx.Err() in the latter case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Defaults.
 const (
@@ -111,5 +117,3 @@ func DateRange(from, to Date) RequestOption { return func(r *request) { r.from, 
 
 // MaxWait sets this call's maximum wait for the statement.
 func MaxWait(d time.Duration) RequestOption { return func(r *request) { r.maxWait = d } }
-
-var _ Clock = clock.Real{}

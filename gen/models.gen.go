@@ -12042,8 +12042,10 @@ type QueryRecentInstructionResult struct {
 	Error *InstructionError `json:"error,omitempty"`
 
 	// IbReferenceId IBKR's reference of the instruction.
-	IbReferenceId      *wire.ID `json:"ibReferenceId,omitempty"`
-	InstructionHistory struct {
+	IbReferenceId *wire.ID `json:"ibReferenceId,omitempty"`
+
+	// InstructionHistory Absent until IBKR has gathered the history (the query is answered asynchronously; poll getClientInstructions).
+	InstructionHistory *struct {
 		HistoryMaxDepthNumberOfDays        int32 `json:"historyMaxDepthNumberOfDays"`
 		HistoryMaxDepthNumberOfInstruction int32 `json:"historyMaxDepthNumberOfInstruction"`
 		Result                             []struct {
@@ -12054,7 +12056,7 @@ type QueryRecentInstructionResult struct {
 			RequestDate         string  `json:"requestDate"`
 			Status              string  `json:"status"`
 		} `json:"result"`
-	} `json:"instructionHistory"`
+	} `json:"instructionHistory,omitempty"`
 
 	// InstructionId IBKR's id of the instruction.
 	InstructionId wire.ID `json:"instructionId"`

@@ -2,10 +2,12 @@ package ibkr
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // FormNumber is IBKR's four-digit number of a form, agreement or
@@ -157,7 +159,12 @@ func (c *Client) AccountStatus(ctx context.Context, accountID string) (*AccountS
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.GetAccountsStatusWithResponse(ctx, accountID)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpGetAccountsStatus,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetAccountsStatusRequest(server, accountID)
+		},
+	}, gen.ParseGetAccountsStatusResponse)
 	res, err := typedAnswer(r, err, (*gen.GetAccountsStatusResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -311,7 +318,9 @@ func (c *Client) accountTasks(ctx context.Context, accountID string, typ gen.Get
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.GetAccountsTasksWithResponse(ctx, accountID, &gen.GetAccountsTasksParams{Type: &typ})
+	r, err := invokeAs(ctx, c, call{op: optable.OpGetAccountsTasks, build: func(server string) (*http.Request, error) {
+		return gen.NewGetAccountsTasksRequest(server, accountID, &gen.GetAccountsTasksParams{Type: &typ})
+	}}, gen.ParseGetAccountsTasksResponse)
 	return typedAnswer(r, err, (*gen.GetAccountsTasksResponse).GetJSON200)
 }
 

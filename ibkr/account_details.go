@@ -2,9 +2,11 @@ package ibkr
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // AccountDetails is the profile of an account as IBKR reports it (GET
@@ -37,7 +39,12 @@ func (c *Client) AccountDetails(ctx context.Context, accountID string) (*Account
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.GetAccountsDetailsWithResponse(ctx, accountID)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpGetAccountsDetails,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetAccountsDetailsRequest(server, accountID)
+		},
+	}, gen.ParseGetAccountsDetailsResponse)
 	res, err := typedAnswer(r, err, (*gen.GetAccountsDetailsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -81,7 +88,12 @@ func (c *Client) AccountKYC(ctx context.Context, accountID string) (*KYCLink, er
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.GetAccountsKycWithResponse(ctx, accountID)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpGetAccountsKyc,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetAccountsKycRequest(server, accountID)
+		},
+	}, gen.ParseGetAccountsKycResponse)
 	res, err := typedAnswer(r, err, (*gen.GetAccountsKycResponse).GetJSON200)
 	if err != nil {
 		return nil, err

@@ -3,40 +3,22 @@ package ibkr_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
-
-// amSandboxClient starts a local sandbox and a client talking to it, both
-// on the sandbox's fake clock (which jumps ahead whenever the client
-// waits, so the examples finish at once).
-func amSandboxClient(opts ...ibkrtest.Option) (*ibkr.Client, *ibkrtest.Sandbox, string, func()) {
-	sb, err := ibkrtest.NewHandler(opts...)
-	if err != nil {
-		panic(err)
-	}
-	hs := httptest.NewServer(sb)
-	sb.Clock().SetAutoAdvance(true)
-	c, err := ibkr.New(
-		ibkr.WithBaseURL(hs.URL),
-		ibkr.WithPrivateKeyPEM(ibkrtest.DemoClientID, ibkrtest.DemoKeyID, []byte(ibkrtest.DemoPrivateKeyPEM)),
-		ibkr.WithClock(sb.Clock()),
-	)
-	if err != nil {
-		panic(err)
-	}
-	return c, sb, hs.URL, func() { hs.Close(); sb.Close() }
-}
 
 // Opening an account with IBKR's hybrid registration: send the minimum,
 // attach the proofs of identity and address the pending tasks ask for,
 // and wait for IBKR to open the account.
 func ExampleClient_Register() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 
 	reg, err := c.Register(ctx, ibkr.HybridRegistration{
@@ -110,8 +92,11 @@ func ExampleHybridRegistration_Validate() {
 // iterator asks for the next page only when the loop wants more, and
 // keeps each query under IBKR's 10,000-result limit.
 func ExampleClient_AccountStatuses() {
-	c, sb, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	for _, name := range []string{"Ann", "Bob", "Cid"} {
 		if _, err := c.Register(ctx, ibkr.HybridRegistration{FirstName: name, LastName: "Lee", Email: name + "@example.com", Country: "CAN"}); err != nil {
@@ -137,8 +122,11 @@ func ExampleClient_AccountStatuses() {
 
 // Login messages tell which users must act at their next portal login.
 func ExampleClient_LoginMessages() {
-	c, sb, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	if _, err := sb.AddLoginMessage(ibkrtest.DemoAccountID, "W8INFO", "W-8BEN expired", 5001); err != nil {
 		fmt.Println(err)
 		return

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/http"
 	"time"
 
-	openapi_types "github.com/oapi-codegen/runtime/types"
-
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
+	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
 // Paging of IBKR's bulk listings (account statuses, login messages,
@@ -213,7 +214,12 @@ func (c *Client) AccountStatuses(ctx context.Context, q AccountStatusQuery) iter
 			st := gen.ListAccountsStatusParamsStatus(q.Status)
 			params.Status = &st
 		}
-		r, err := c.raw.ListAccountsStatusWithResponse(ctx, params)
+		r, err := invokeAs(ctx, c, call{
+			op: optable.OpListAccountsStatus,
+			build: func(server string) (*http.Request, error) {
+				return gen.NewListAccountsStatusRequest(server, params)
+			},
+		}, gen.ParseListAccountsStatusResponse)
 		res, err := typedAnswer(r, err, (*gen.ListAccountsStatusResponse).GetJSON200)
 		if err != nil {
 			return page[AccountStatusInfo]{}, err
@@ -315,7 +321,9 @@ func (c *Client) AccountLoginMessages(ctx context.Context, accountID string, typ
 		s := string(typ)
 		params.Type = &s
 	}
-	r, err := c.raw.GetAccountsLoginMessagesWithResponse(ctx, accountID, params)
+	r, err := invokeAs(ctx, c, call{op: optable.OpGetAccountsLoginMessages, build: func(server string) (*http.Request, error) {
+		return gen.NewGetAccountsLoginMessagesRequest(server, accountID, params)
+	}}, gen.ParseGetAccountsLoginMessagesResponse)
 	res, err := typedAnswer(r, err, (*gen.GetAccountsLoginMessagesResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -365,7 +373,9 @@ func (c *Client) LoginMessages(ctx context.Context, q LoginMessageQuery) iter.Se
 			s := string(q.Type)
 			params.Type = &s
 		}
-		r, err := c.raw.ListAccountsLoginMessagesWithResponse(ctx, params)
+		r, err := invokeAs(ctx, c, call{op: optable.OpListAccountsLoginMessages, build: func(server string) (*http.Request, error) {
+			return gen.NewListAccountsLoginMessagesRequest(server, params)
+		}}, gen.ParseListAccountsLoginMessagesResponse)
 		res, err := typedAnswer(r, err, (*gen.ListAccountsLoginMessagesResponse).GetJSON200)
 		if err != nil {
 			return page[LoginMessage]{}, err

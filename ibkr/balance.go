@@ -2,8 +2,8 @@ package ibkr
 
 import (
 	"context"
-	"io"
-	"net/http"
+
+	"github.com/ibkrweb/ibkr-go/gen"
 )
 
 // Balance is an account's cash position in one currency, as IBKR's
@@ -20,19 +20,11 @@ type Balance struct {
 
 // Balance queries an account's balance in one currency.
 func (c *Client) Balance(ctx context.Context, accountID string, currency Currency) (*Balance, error) {
-	var res struct {
-		AccountID              string  `json:"accountId"`
-		Currency               string  `json:"currency"`
-		WithdrawableCashAmount Decimal `json:"withdrawableCashAmount"`
-		AvailableEquityValue   Decimal `json:"availableEquityValue"`
-	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateBalancesQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_CASH_EQUITY", accountID, currency, &res); err != nil {
+	var res gen.QueryWithdrawableCashEquityResult
+	if err := c.accountCurrencyQuery(ctx, opBalancesQuery, "QUERY_WITHDRAWABLE_CASH_EQUITY", accountID, currency, &res); err != nil {
 		return nil, err
 	}
-	return &Balance{AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
+	return &Balance{AccountID: orString(res.AccountId, accountID), Currency: Currency(orString(res.Currency, string(currency))),
 		WithdrawableCash: res.WithdrawableCashAmount, AvailableEquity: res.AvailableEquityValue}, nil
 }
 
@@ -56,41 +48,30 @@ type WithdrawableCash struct {
 // WithdrawableCash queries how much cash an account can withdraw in one
 // currency.
 func (c *Client) WithdrawableCash(ctx context.Context, accountID string, currency Currency) (*WithdrawableCash, error) {
-	var res struct {
-		AccountID                                        string  `json:"accountId"`
-		Currency                                         string  `json:"currency"`
-		WithdrawableAmount                               Decimal `json:"withdrawableAmount"`
-		WithdrawableAmountNoBorrow                       Decimal `json:"withdrawableAmountNoBorrow"`
-		AllowedTransferAmountToMaster                    Decimal `json:"allowedTransferAmountToMaster"`
-		AllowedTransferAmountToMasterNoBorrow            Decimal `json:"allowedTransferAmountToMasterNoBorrow"`
-		WithdrawableAmountWithoutOriginationHold         Decimal `json:"withdrawableAmountWithoutOriginationHold"`
-		WithdrawableAmountWithoutOriginationHoldNoBorrow Decimal `json:"withdrawableAmountWithoutOriginationHoldNoBorrow"`
-	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateExternalCashTransfersQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if err := c.accountCurrencyQuery(ctx, send, "QUERY_WITHDRAWABLE_FUNDS", accountID, currency, &res); err != nil {
+	var res gen.QueryWithdrawableAmountsInstructionResult
+	var hold gen.QueryWithdrawableAmountsWithoutOriginHoldResult
+	if err := c.accountCurrencyQuery(ctx, opExternalCashQuery, "QUERY_WITHDRAWABLE_FUNDS", accountID, currency, &res, &hold); err != nil {
 		return nil, err
 	}
 	return &WithdrawableCash{
-		AccountID: orString(res.AccountID, accountID), Currency: Currency(orString(res.Currency, string(currency))),
+		AccountID: orString(res.AccountId, accountID), Currency: Currency(orString(res.Currency, string(currency))),
 		Amount: res.WithdrawableAmount, AmountNoBorrow: res.WithdrawableAmountNoBorrow,
 		ToMaster: res.AllowedTransferAmountToMaster, ToMasterNoBorrow: res.AllowedTransferAmountToMasterNoBorrow,
-		WithoutOriginHold: res.WithdrawableAmountWithoutOriginationHold, WithoutOriginHoldNoBorrow: res.WithdrawableAmountWithoutOriginationHoldNoBorrow,
+		WithoutOriginHold: hold.WithdrawableAmountWithoutOriginationHold, WithoutOriginHoldNoBorrow: hold.WithdrawableAmountWithoutOriginationHoldNoBorrow,
 	}, nil
 }
 
 // accountCurrencyQuery checks an account id and a currency before a byte
 // is sent, then runs the query itype about them, decoding its answer into
 // out.
-func (c *Client) accountCurrencyQuery(ctx context.Context, send queryFunc, itype, accountID string, currency Currency, out any) error {
+func (c *Client) accountCurrencyQuery(ctx context.Context, q instructionOp, itype, accountID string, currency Currency, out ...any) error {
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return err
 	}
 	if err := ValidateCurrency("currency", currency); err != nil {
 		return err
 	}
-	_, err := c.query(ctx, send, itype, map[string]any{"accountId": accountID, "currency": currency}, out)
+	_, err := c.query(ctx, q, itype, map[string]any{"accountId": accountID, "currency": currency}, out...)
 	return err
 }
 

@@ -3,8 +3,6 @@ package ibkr
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -60,20 +58,8 @@ func (c *Client) BankInstructions(ctx context.Context, accountID string, method 
 	if !method.queryable() {
 		return nil, invalid("bankInstructionMethod", "must be ACH, WIRE, SEPA or eDDA")
 	}
-	var res struct {
-		BankInstructionDetails []struct {
-			BankAccountNumber string `json:"bankAccountNumber"`
-			BankRoutingNumber string `json:"bankRoutingNumber"`
-			Currency          string `json:"currency"`
-			InstructionName   string `json:"instructionName"`
-			InstructionStatus string `json:"instructionStatus"`
-			Type              string `json:"type"`
-		} `json:"bankInstructionDetails"`
-	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateBankInstructionsQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if _, err := c.query(ctx, send, "QUERY_BANK_INSTRUCTION", map[string]any{"accountId": accountID, "bankInstructionMethod": method}, &res); err != nil {
+	var res gen.QueryBankInstructionResult
+	if _, err := c.query(ctx, opBankInstructionsQuery, "QUERY_BANK_INSTRUCTION", map[string]any{"accountId": accountID, "bankInstructionMethod": method}, &res); err != nil {
 		return nil, err
 	}
 	out := make([]SavedBankInstruction, 0, len(res.BankInstructionDetails))

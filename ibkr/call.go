@@ -1,11 +1,9 @@
 package ibkr
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -156,14 +154,14 @@ func tableRequest(op *optable.Operation) func(server string) (*http.Request, err
 // contentTypeJSON is the content type of JSON bodies.
 const contentTypeJSON = "application/json"
 
-// jsonBody encodes v for a Raw() call. Amounts (Decimal) and ids (ID)
+// jsonBody encodes v as a call's body. Amounts (Decimal) and ids (ID)
 // encode as exact JSON numbers.
-func jsonBody(v any) (io.Reader, error) {
+func jsonBody(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, invalid("body", "cannot encode request: %v", err)
 	}
-	return bytes.NewReader(b), nil
+	return b, nil
 }
 
 // generatedResponse is what every generated *XResponse offers.

@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -292,5 +293,37 @@ func TestObserverSeesEveryCall(t *testing.T) {
 	defer rec.mu.Unlock()
 	if len(rec.starts) != len(rec.events) {
 		t.Fatalf("%d starts, %d ends", len(rec.starts), len(rec.events))
+	}
+}
+
+// WithdrawableCash reads both generated shapes of IBKR's answer: the
+// amounts and the amounts without an origination hold.
+func TestWithdrawableCashReadsBothShapes(t *testing.T) {
+	f := newFake(t)
+	c := f.newClient()
+	f.handle("createExternalCashTransfersQuery", func(w http.ResponseWriter, r *http.Request, rec received) {
+		writeJSON(w, http.StatusCreated, map[string]any{"instructionResult": map[string]any{
+			"accountId": "U1234567", "currency": "USD", "clientInstructionId": json.Number(rec.instructionID()),
+			"instructionId": 9, "instructionStatus": "PROCESSED", "instructionType": "QUERY_WITHDRAWABLE_FUNDS",
+			"withdrawableAmount": json.Number("100.25"), "withdrawableAmountNoBorrow": json.Number("90.5"),
+			"allowedTransferAmountToMaster": json.Number("1"), "allowedTransferAmountToMasterNoBorrow": json.Number("2"),
+			"withdrawableAmountWithoutOriginationHold": json.Number("80.75"), "withdrawableAmountWithoutOriginationHoldNoBorrow": json.Number("70"),
+		}})
+	})
+	got, err := c.WithdrawableCash(bg, "U1234567", USD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pair := range map[string][2]Decimal{
+		"Amount": {got.Amount, MustDecimal("100.25")}, "AmountNoBorrow": {got.AmountNoBorrow, MustDecimal("90.5")},
+		"ToMaster": {got.ToMaster, MustDecimal("1")}, "ToMasterNoBorrow": {got.ToMasterNoBorrow, MustDecimal("2")},
+		"WithoutOriginHold": {got.WithoutOriginHold, MustDecimal("80.75")}, "WithoutOriginHoldNoBorrow": {got.WithoutOriginHoldNoBorrow, MustDecimal("70")},
+	} {
+		if !pair[0].Equal(pair[1]) {
+			t.Errorf("%s = %s, want %s", name, pair[0], pair[1])
+		}
+	}
+	if got.AccountID != "U1234567" || got.Currency != USD {
+		t.Errorf("account %q currency %q", got.AccountID, got.Currency)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Callback notifications end to end: the sandbox, like IBKR, POSTs every
@@ -22,8 +23,15 @@ func ExampleClient_NewCallbackHandler() {
 	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	defer cb.Close()
 
-	c, sb, _, stop := amSandboxClient(ibkrtest.WithCallbackURL(cb.URL))
-	defer stop()
+	sb, err := ibkrtest.StartServer(ibkrtest.WithCallbackURL(cb.URL))
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
+	c, err := sandbox.Client(sb)
+	if err != nil {
+		panic(err)
+	}
 	ctx := context.Background()
 
 	notifier := ibkr.NewNotifier(func(ctx context.Context, ev ibkr.CallbackEvent) error {

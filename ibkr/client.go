@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -18,7 +19,7 @@ import (
 // private_key_jwt, signs request bodies where the spec demands SIGNED_JWT,
 // keeps each endpoint under its rate limit, knows IBKR's maintenance
 // windows, retries only requests that change nothing, and reconciles
-// state-changing requests whose answer was lost (see reconcile.go).
+// state-changing requests whose answer was lost (see Reconciliation in the package documentation).
 //
 // A Client is safe for concurrent use; create one per set of credentials
 // and share it.
@@ -45,7 +46,9 @@ type Client struct {
 	maintWait   bool
 	maintOff    bool
 	ids         *idBook
-	journal     Journal // default journal for money-moving calls; may be nil
+	journal     Journal  // default journal for money-moving calls; may be nil
+	owner       string   // this client's name on journal leases
+	inflight    sync.Map // ID → true: journaled requests this client is sending
 	tokens      *tokenSource
 	raw         *gen.ClientWithResponses
 	tracker     atomic.Pointer[Tracker] // attached settlement tracker (tracker.go)
@@ -81,9 +84,6 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if !s.baseSet {
-		s.baseURL = Production.BaseURL()
-	}
 	if !s.credsSet {
 		return nil, invalid("credentials", "WithCredentials or WithPrivateKeyPEM is required")
 	}
@@ -97,6 +97,11 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if err := checkSigningKey(s.key, s.allowWeak); err != nil {
 		return nil, err
+	}
+	if !s.baseSet {
+		// No implicit production: a client built for a test must not
+		// reach IBKR's live host because an option was forgotten.
+		return nil, invalid("environment", "not chosen: pass WithEnvironment(Production), WithEnvironment(QA) or WithBaseURL")
 	}
 	signer, err := newJWSSigner(s.clientID, s.keyID, s.key)
 	if err != nil {
@@ -152,7 +157,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	alloc := s.ids
 	if alloc == nil {
-		alloc = NewClockAllocator(c.clock)
+		alloc = newLaneAllocator(c.clock, c.clientID, c.baseURL)
 	}
 	c.ids = newIDBook(alloc)
 	for id, p := range s.opRetry {
@@ -166,6 +171,8 @@ func New(opts ...Option) (*Client, error) {
 	c.observer = s.observer
 	c.budget = newRetryBudget(c.retry)
 	c.limits = newLimiters(c.clock, s.ratePerSec, s.rateBurst)
+	c.limits.shared = s.rateBudget
+	c.owner = newLeaseOwner()
 	c.tokens = &tokenSource{c: c}
 	raw, err := gen.NewClientWithResponses(c.baseURL, gen.WithHTTPClient(doer{c: c}))
 	if err != nil {

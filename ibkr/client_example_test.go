@@ -18,7 +18,7 @@ import (
 // Construction for IBKR's QA environment, with the RSA-3072 key whose
 // public half was registered with IBKR under the key id.
 func ExampleNew_qa() {
-	pemBytes, err := os.ReadFile("qa-private-key.pem")
+	pemBytes, err := os.ReadFile(os.Getenv("IBKR_PRIVATE_KEY_FILE"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,7 +37,24 @@ func ExampleNew_qa() {
 // crypto.Signer will do; request only the scopes the application uses;
 // keep ids unique across every process sending for this client id.
 func ExampleNew_production() {
-	signer := loadSignerFromKMS() // a crypto.Signer over an RSA-3072/4096 key
+	// Any crypto.Signer over an RSA-3072/4096 key will do: a KMS or HSM
+	// client's, or, as here, a PKCS#8 key file parsed by the standard library.
+	pemBytes, err := os.ReadFile(os.Getenv("IBKR_PRIVATE_KEY_FILE"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		log.Fatal("no PEM block")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		log.Fatal(err)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		log.Fatal("not a signing key")
+	}
 	ids, err := ibkr.NewFileAllocator("/var/lib/myapp/ibkr-instruction-ids")
 	if err != nil {
 		log.Fatal(err)
@@ -59,8 +76,12 @@ func ExampleNew_production() {
 // the JSON body; the client signs it (SIGNED_JWT), fills in the
 // clientInstructionId, and reconciles if the answer is lost.
 func ExampleClient_Raw() {
+	pemBytes, err := os.ReadFile(os.Getenv("IBKR_PRIVATE_KEY_FILE"))
+	if err != nil {
+		log.Fatal(err)
+	}
 	client, err := ibkr.New(ibkr.WithEnvironment(ibkr.QA),
-		ibkr.WithCredentials(os.Getenv("IBKR_CLIENT_ID"), os.Getenv("IBKR_KEY_ID"), loadSignerFromKMS()))
+		ibkr.WithPrivateKeyPEM(os.Getenv("IBKR_CLIENT_ID"), os.Getenv("IBKR_KEY_ID"), pemBytes))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -86,26 +107,4 @@ func ExampleClient_Raw() {
 		res := r.JSON202.InstructionResult
 		fmt.Println(res.InstructionStatus, res.InstructionId, ibkr.Reconciled(r.HTTPResponse))
 	}
-}
-
-// loadSignerFromKMS stands in for a KMS or HSM client; here it reads a
-// PKCS#8 key file.
-func loadSignerFromKMS() crypto.Signer {
-	b, err := os.ReadFile(os.Getenv("IBKR_KEY_FILE"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	block, _ := pem.Decode(b)
-	if block == nil {
-		log.Fatal("no PEM block")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		log.Fatal(err)
-	}
-	s, ok := k.(crypto.Signer)
-	if !ok {
-		log.Fatal("not a signing key")
-	}
-	return s
 }

@@ -51,6 +51,7 @@ func TestNewRefusesBadInput(t *testing.T) {
 		{"userinfo", "baseURL", []Option{good, WithBaseURL("https://user:pw@api.ibkr.com")}},
 		{"query", "baseURL", []Option{good, WithBaseURL("https://api.ibkr.com/?x=1")}},
 		{"unknown environment", "environment", []Option{good, WithEnvironment(Environment(9))}},
+		{"no environment", "environment", []Option{WithCredentials("client", "kid", key3072)}},
 		{"empty scope", "scopes", []Option{good, WithScopes("accounts.read", "")}},
 		{"scope with space", "scopes", []Option{good, WithScopes("a b")}},
 		{"no scopes", "scopes", []Option{good, WithScopes()}},
@@ -86,11 +87,11 @@ func TestNewAccepts(t *testing.T) {
 		opts []Option
 		base string
 	}{
-		{"default production", []Option{WithCredentials("c", "k", key3072)}, "https://api.ibkr.com"},
+		{"production", []Option{WithEnvironment(Production), WithCredentials("c", "k", key3072)}, "https://api.ibkr.com"},
 		{"QA", []Option{WithEnvironment(QA), WithCredentials("c", "k", key3072)}, "https://qa.interactivebrokers.com"},
-		{"PKCS#1 PEM", []Option{WithPrivateKeyPEM("c", "k", pkcs1PEM(key3072))}, "https://api.ibkr.com"},
-		{"PKCS#8 PEM", []Option{WithPrivateKeyPEM("c", "k", pkcs8PEM(key3072))}, "https://api.ibkr.com"},
-		{"weak key allowed", []Option{WithCredentials("c", "k", key2048), WithAllowWeakKeys()}, "https://api.ibkr.com"},
+		{"PKCS#1 PEM", []Option{WithEnvironment(Production), WithPrivateKeyPEM("c", "k", pkcs1PEM(key3072))}, "https://api.ibkr.com"},
+		{"PKCS#8 PEM", []Option{WithEnvironment(Production), WithPrivateKeyPEM("c", "k", pkcs8PEM(key3072))}, "https://api.ibkr.com"},
+		{"weak key allowed", []Option{WithEnvironment(Production), WithCredentials("c", "k", key2048), WithAllowWeakKeys()}, "https://api.ibkr.com"},
 		{"loopback http", []Option{WithCredentials("c", "k", key3072), WithBaseURL("http://127.0.0.1:8080/")}, "http://127.0.0.1:8080"},
 		{"localhost http", []Option{WithCredentials("c", "k", key3072), WithBaseURL("http://localhost:9/sandbox/")}, "http://localhost:9/sandbox"},
 		{"ipv6 loopback", []Option{WithCredentials("c", "k", key3072), WithBaseURL("http://[::1]:8080")}, "http://[::1]:8080"},

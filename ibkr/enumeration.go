@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // EnumerationType names one of IBKR's lists of values used in
@@ -153,7 +155,9 @@ func (c *Client) Enumeration(ctx context.Context, typ EnumerationType, o Enumera
 	if o.UserName != "" {
 		p.UserName = &o.UserName
 	}
-	r, err := c.raw.GetEnumerationsWithResponse(ctx, gen.EnumerationType(typ), p)
+	r, err := invokeAs(ctx, c, call{op: optable.OpGetEnumerations, build: func(server string) (*http.Request, error) {
+		return gen.NewGetEnumerationsRequest(server, gen.EnumerationType(typ), p)
+	}}, gen.ParseGetEnumerationsResponse)
 	res, err := typedAnswer(r, err, (*gen.GetEnumerationsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -187,7 +191,9 @@ func (c *Client) ComplexAssetTransferBrokers(ctx context.Context, instructionTyp
 	if !ok {
 		return nil, invalid("instructionType", "must be an instruction type such as COMPLEX_ASSET_TRANSFER")
 	}
-	r, err := c.raw.ListEnumerationsComplexAssetTransferWithResponse(ctx, &gen.ListEnumerationsComplexAssetTransferParams{InstructionType: instructionType})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListEnumerationsComplexAssetTransfer, build: func(server string) (*http.Request, error) {
+		return gen.NewListEnumerationsComplexAssetTransferRequest(server, &gen.ListEnumerationsComplexAssetTransferParams{InstructionType: instructionType})
+	}}, gen.ParseListEnumerationsComplexAssetTransferResponse)
 	res, err := typedAnswer(r, err, (*gen.ListEnumerationsComplexAssetTransferResponse).GetJSON200)
 	if err != nil {
 		return nil, err

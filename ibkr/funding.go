@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -10,29 +11,8 @@ import (
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
-// # Money movement: exactly once
-//
-// Every facade call that changes something at IBKR (linking, verifying
-// or deleting a bank instruction, deposits, withdrawals, transfers,
-// cancellations) goes the same way:
-//
-//  1. The request is validated locally; a bad field is an *InputError
-//     naming it, and nothing is sent.
-//  2. Its clientInstructionId is allocated before anything is sent (or
-//     taken from the request's ClientInstructionID field, to resume).
-//     The result (*Instruction) and every error after this point carry
-//     it: InstructionIDOf(err) returns it.
-//  3. With a Journal (WithJournal, or WithCallJournal for one call), the intent is
-//     recorded before sending and the outcome after.
-//  4. The request is sent once through the client's pipeline, which never
-//     resends blindly: a lost answer or a 5xx is reconciled by looking the
-//     id up (see reconcile.go), a 429 is retried only after a lookup shows
-//     IBKR never received the request, and an answer that arrives but
-//     cannot be read is settled by a lookup too.
-//  5. An instruction IBKR answers (or is found) REJECTED is a
-//     *RejectedError; a request IBKR refuses is an *APIError; one whose
-//     fate is unknown is an *OutcomeUnknownError; one that never left is
-//     a *RequestError.
+// Money movement: the exactly-once contract is in the package
+// documentation (doc.go, "Exactly once"); submit below implements it.
 
 // instructionCall is one state-changing instruction request.
 type instructionCall struct {
@@ -56,24 +36,23 @@ type instructionOp struct {
 	build func(server string) (*http.Request, error)
 }
 
+// jsonOp pairs an operation with its generated JSON-body request builder.
+func jsonOp(op *optable.Operation, newRequest func(server, contentType string, body io.Reader) (*http.Request, error)) instructionOp {
+	return instructionOp{op, func(server string) (*http.Request, error) {
+		return newRequest(server, contentTypeJSON, nil)
+	}}
+}
+
 // The state-changing operations of the funding calls.
 var (
-	opBankInstructions = instructionOp{optable.OpCreateBankInstructions, func(server string) (*http.Request, error) {
-		return gen.NewCreateBankInstructionsRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opExternalCash = instructionOp{optable.OpCreateExternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateExternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opInternalCash = instructionOp{optable.OpCreateInternalCashTransfers, func(server string) (*http.Request, error) {
-		return gen.NewCreateInternalCashTransfersRequestWithBody(server, contentTypeJSON, nil)
-	}}
-	opCancel = instructionOp{optable.OpCreateInstructionsCancel, func(server string) (*http.Request, error) {
-		return gen.NewCreateInstructionsCancelRequestWithBody(server, contentTypeJSON, nil)
-	}}
+	opBankInstructions = jsonOp(optable.OpCreateBankInstructions, gen.NewCreateBankInstructionsRequestWithBody)
+	opExternalCash     = jsonOp(optable.OpCreateExternalCashTransfers, gen.NewCreateExternalCashTransfersRequestWithBody)
+	opInternalCash     = jsonOp(optable.OpCreateInternalCashTransfers, gen.NewCreateInternalCashTransfersRequestWithBody)
+	opCancel           = jsonOp(optable.OpCreateInstructionsCancel, gen.NewCreateInstructionsCancelRequestWithBody)
 )
 
 // submit runs a state-changing instruction request exactly once (see
-// above).
+// "Exactly once" in the package documentation).
 func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOption) (*Instruction, error) {
 	co := collectOptions(opts)
 	opID := ic.op.op.ID
@@ -113,12 +92,24 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 		if !ic.secret && !bodyHasSecret(body) {
 			e.Body = body
 		}
-		if err := j.Begin(ctx, e); err != nil {
+		// The entry is this call's until Finish: a leased journal gets a
+		// lease (renewed while the request is in flight), and this
+		// client's own ReconcileJournal skips it either way.
+		stop, err := c.beginOwned(ctx, j, e)
+		if err != nil {
 			return nil, &RequestError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: cid}, Err: errors.Join(errors.New("journal refused the intent"), err)}
 		}
+		defer stop()
 	}
 	c.log.LogAttrs(ctx, levelInfo, "ibkr submitting instruction", attrOp(opID), attrID(cid), attrWhat(ic.summary))
 	in, err := c.sendInstruction(ctx, call{op: ic.op.op, build: ic.op.build, body: body, cid: cid, opts: co})
+	if err == nil && in.Reconciled {
+		// Found by lookup: make sure it is this request, not another
+		// one under the same id.
+		if cerr := collision(JournalEntry{ClientInstructionID: cid, InstructionType: ic.itype, Amount: ic.amount, Currency: ic.currency}, in); cerr != nil {
+			in, err = nil, cerr
+		}
+	}
 	if j != nil {
 		o := outcomeOf(in, err, c.clock.Now().UTC())
 		if jerr := j.Finish(context.WithoutCancel(ctx), cid, o); jerr != nil {
@@ -137,6 +128,12 @@ func (c *Client) sendInstruction(ctx context.Context, k call) (*Instruction, err
 	var unsettled *OutcomeUnknownError // a resume's outcome left unknown
 	for tries := 1; ; tries++ {
 		resp, err := c.invoke(ctx, &k)
+		if err != nil && refusedFirstSend(err) {
+			// Refused, perhaps because another copy with this id (a
+			// resume, a reconciler's resend) arrived first: only a
+			// lookup can tell.
+			return c.confirmRefusal(ctx, op, cid, err)
+		}
 		if err != nil {
 			if !throttled(err) || tries > maxThrottledResumes || ctx.Err() != nil {
 				err = errWithInstructionID(err, op, cid)

@@ -4,42 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
-
-// fundingSandbox starts an in-process sandbox on a fake clock that jumps
-// ahead whenever the client waits, and a client for it: hours of IBKR
-// time pass in an instant.
-func fundingSandbox() (*ibkrtest.Sandbox, *ibkr.Client, func()) {
-	sb, err := ibkrtest.NewHandler()
-	if err != nil {
-		panic(err)
-	}
-	sb.Clock().SetAutoAdvance(true)
-	hs := httptest.NewServer(sb)
-	c, err := ibkr.New(
-		ibkr.WithBaseURL(hs.URL),
-		ibkr.WithPrivateKeyPEM(ibkrtest.DemoClientID, ibkrtest.DemoKeyID, []byte(ibkrtest.DemoPrivateKeyPEM)),
-		ibkr.WithClock(sb.Clock()),
-	)
-	if err != nil {
-		panic(err)
-	}
-	return sb, c, func() { hs.Close(); sb.Close() }
-}
 
 // The whole funding journey: link a bank account by ACH, wait for IBKR's
 // verdict, confirm the two micro-deposits, deposit 500.00 USD, wait for
 // it to arrive, show the balance.
 func ExampleClient_LinkBankAccount() {
-	sb, c, stop := fundingSandbox()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	const account = ibkrtest.DemoAccountID
 
@@ -101,8 +83,11 @@ func ExampleClient_LinkBankAccount() {
 // Wrong micro-deposit amounts are a typed error that says how many
 // attempts are left.
 func ExampleClient_VerifyMicroDeposits() {
-	_, c, stop := fundingSandbox()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
@@ -125,8 +110,11 @@ func ExampleClient_VerifyMicroDeposits() {
 // A scheduled ACH withdrawal; amounts over the API limit are refused
 // before anything is sent.
 func ExampleClient_Withdraw() {
-	sb, c, stop := fundingSandbox()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, Name: "Checking",
 		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
@@ -135,7 +123,7 @@ func ExampleClient_Withdraw() {
 	}
 	_ = sb.SetBalance(ibkrtest.DemoAccountID, "USD", ibkr.MustDecimal("1000"))
 
-	_, err := c.Withdraw(ctx, ibkr.Withdrawal{AccountID: ibkrtest.DemoAccountID, Method: ibkr.MethodACH,
+	_, err = c.Withdraw(ctx, ibkr.Withdrawal{AccountID: ibkrtest.DemoAccountID, Method: ibkr.MethodACH,
 		InstructionName: "Checking", Amount: ibkr.MustDecimal("250000")})
 	fmt.Println("over the limit:", errors.Is(err, ibkr.ErrWithdrawalLimit))
 
@@ -154,8 +142,11 @@ func ExampleClient_Withdraw() {
 // NewWaiter builds a waiter for anything that can be polled; here, until
 // the account holds enough cash.
 func ExampleNewWaiter() {
-	sb, c, stop := fundingSandbox()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	_, _ = c.NotifyWireDeposit(ctx, ibkr.WireDeposit{AccountID: ibkrtest.DemoAccountID, Amount: ibkr.MustDecimal("1200"), Currency: ibkr.USD})
 
@@ -179,8 +170,11 @@ func ExampleNewWaiter() {
 // A journal lets a restarted process settle the requests whose answers
 // it never saw.
 func ExampleOpenFileJournal() {
-	_, c, stop := fundingSandbox()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	dir, _ := os.MkdirTemp("", "journal")
 	defer os.RemoveAll(dir)
 

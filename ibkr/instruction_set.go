@@ -3,6 +3,10 @@ package ibkr
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+
+	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // InstructionSet returns every instruction of an instruction set (GET
@@ -15,20 +19,22 @@ func (c *Client) InstructionSet(ctx context.Context, instructionSetID ID) ([]*In
 	if instructionSetID.IsZero() {
 		return nil, invalid("instructionSetId", "is required")
 	}
-	resp, err := c.raw.GetInstructionSets(ctx, instructionSetID)
+	resp, err := c.invoke(ctx, &call{op: optable.OpGetInstructionSets, build: func(server string) (*http.Request, error) {
+		return gen.NewGetInstructionSetsRequest(server, instructionSetID)
+	}})
 	if err != nil {
 		return nil, err
 	}
 	body, _, err := readAnswer(resp)
 	if err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, CallInfo: CallInfo{OperationID: "getInstructionSets"}, Message: "reading answer: " + err.Error()}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getInstructionSets"}, StatusCode: resp.StatusCode, Message: "reading answer: " + err.Error()}
 	}
 	var a struct {
 		InstructionSetID   ID           `json:"instructionSetId"`
 		InstructionResults []wireResult `json:"instructionResults"`
 	}
 	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, &APIError{StatusCode: resp.StatusCode, CallInfo: CallInfo{OperationID: "getInstructionSets"}, Message: "undecodable answer: " + err.Error()}
+		return nil, &APIError{CallInfo: CallInfo{OperationID: "getInstructionSets"}, StatusCode: resp.StatusCode, Message: "undecodable answer: " + err.Error()}
 	}
 	out := make([]*Instruction, 0, len(a.InstructionResults))
 	for _, r := range a.InstructionResults {

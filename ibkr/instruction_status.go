@@ -69,7 +69,7 @@ type Instruction struct {
 	WhenAvailable string
 	// Reconciled reports that the request's own answer was lost and this
 	// account comes from looking its clientInstructionId up (see
-	// Reconciled in reconcile.go).
+	// the function Reconciled).
 	Reconciled bool
 }
 

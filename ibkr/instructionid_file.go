@@ -16,7 +16,8 @@ import (
 // FileAllocator is an InstructionIDAllocator whose high-water mark lives in
 // a file, so ids stay unique and increasing across processes and restarts.
 // Each allocation takes an exclusive lock (flock on path+".lock"), reads
-// the mark, writes the new mark to a temporary file, fsyncs it, renames it
+// the mark, writes the new mark to a fresh temporary file (os.CreateTemp in
+// the same directory), fsyncs it, renames it
 // over path and fsyncs the directory before the id is handed out. Ids are
 // never below the time-derived floor of ClockAllocator, so a lost file does
 // not restart numbering at 1.
@@ -80,7 +81,7 @@ func (a *FileAllocator) update(ctx context.Context, fn func(last uint64, full bo
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	lf, err := os.OpenFile(a.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	lf, err := os.OpenFile(a.path+".lock", os.O_CREATE|os.O_RDWR|oNoFollow, 0o600)
 	if err != nil {
 		return fmt.Errorf("ibkr: instruction id lock: %w", err)
 	}
@@ -129,18 +130,22 @@ func (a *FileAllocator) write(last uint64, full bool) error {
 	if full {
 		text = fullMark
 	}
-	tmp := a.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	// A fresh temporary file (never a fixed name another user could plant
+	// a symbolic link at), renamed over the mark.
+	f, err := os.CreateTemp(filepath.Dir(a.path), filepath.Base(a.path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("ibkr: instruction id mark: %w", err)
 	}
+	tmp := f.Name()
 	_, werr := f.WriteString(text + "\n")
 	serr := f.Sync()
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("ibkr: instruction id mark: %w", err)
 	}
 	if err := os.Rename(tmp, a.path); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("ibkr: instruction id mark: %w", err)
 	}
 	return syncDir(filepath.Dir(a.path))

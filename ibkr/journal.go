@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -54,6 +53,16 @@ type JournalEntry struct {
 	Body json.RawMessage `json:"body,omitempty"`
 	// Time is when the intent was recorded (client clock, UTC).
 	Time time.Time `json:"time"`
+}
+
+// WithoutSecrets returns e without its body if the body holds a bank
+// account number or another secret (see Journal); every Journal
+// implementation stores entries through it.
+func (e JournalEntry) WithoutSecrets() JournalEntry {
+	if bodyHasSecret(e.Body) {
+		e.Body = nil
+	}
+	return e
 }
 
 // JournalState says how a journaled request ended.
@@ -107,24 +116,6 @@ func bodyHasSecret(body []byte) bool {
 	return false
 }
 
-// JournalResolution is what ReconcileJournal found out about one pending
-// entry.
-type JournalResolution struct {
-	// Entry is the journal's entry.
-	Entry JournalEntry
-	// Instruction is IBKR's account of the instruction, when IBKR has it
-	// (REJECTED ones come as Err).
-	Instruction *Instruction
-	// Resent reports that IBKR had never received the request and it was
-	// sent now, with its same id.
-	Resent bool
-	// Outcome is what was recorded in the journal.
-	Outcome JournalOutcome
-	// Err is IBKR's rejection, or why the entry could not be settled (it
-	// then stays pending).
-	Err error
-}
-
 // replayable returns the operation of an entry whose journaled body can be
 // sent again: a state-changing operation without path parameters.
 func replayable(e JournalEntry) (*optable.Operation, bool) {
@@ -136,51 +127,4 @@ func replayable(e JournalEntry) (*optable.Operation, bool) {
 		return nil, false
 	}
 	return &op, true
-}
-
-// ReconcileJournal settles every pending entry of j: it looks each
-// clientInstructionId up; if IBKR has the instruction, its status is
-// recorded; if IBKR never received it, a journaled body is sent again
-// with its same id (as WithResume does), and an entry without a body (it
-// held a bank account number) is recorded as JournalNotSent, for the
-// caller to submit again. Entries that still cannot be settled stay
-// pending and report why in Err.
-func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalResolution, error) {
-	if j == nil {
-		return nil, invalid("journal", "nil")
-	}
-	pending, err := j.Pending(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]JournalResolution, 0, len(pending))
-	for _, e := range pending {
-		if err := ctx.Err(); err != nil {
-			return out, err
-		}
-		r := JournalResolution{Entry: e}
-		var in *Instruction
-		var err error
-		if op, ok := replayable(e); ok {
-			in, err = c.sendInstruction(ctx, call{op: op, build: tableRequest(op), body: e.Body, cid: e.ClientInstructionID, opts: callOptions{resume: true}})
-			r.Resent = err == nil && !in.Reconciled
-		} else {
-			in, err = c.InstructionStatus(ctx, e.ClientInstructionID)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				err = &RequestError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errors.New("IBKR has no instruction with this id; submit it again with the same clientInstructionId and WithResume, never with a new one")}
-			case err == nil && in.Status == InstructionRejected:
-				in, err = nil, rejection(in)
-			case err != nil:
-				err = &OutcomeUnknownError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID}, Err: errResumed, LookupErr: err}
-			}
-		}
-		r.Instruction, r.Err = in, err
-		r.Outcome = outcomeOf(in, err, c.clock.Now().UTC())
-		if ferr := j.Finish(ctx, e.ClientInstructionID, r.Outcome); ferr != nil {
-			return out, ferr
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }

@@ -93,12 +93,22 @@ func TestFileJournalPersistsAndRepairs(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("journal file mode: %v, %v", fi, err)
 	}
-	// A corrupt line in the middle is an error, not silently skipped.
-	if err := os.WriteFile(path, []byte("{\"begin\":{\"clientInstructionId\":1}}\nnot json\n{}\n"), 0o600); err != nil {
+	// A second open, while this one holds the lock, is refused.
+	if _, err := OpenFileJournal(path); !errors.Is(err, ErrJournalLocked) {
+		t.Fatalf("second open: %v, want ErrJournalLocked", err)
+	}
+	_ = j3.Close()
+	// A corrupt line in the middle is skipped and reported, never fatal
+	// for the lines after it.
+	if err := os.WriteFile(path, []byte("{\"begin\":{\"clientInstructionId\":1}}\nnot json\n{}\n{\"begin\":{\"clientInstructionId\":2}}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenFileJournal(path); err == nil {
-		t.Fatal("corrupt journal opened")
+	j4 := openJournal(t, path)
+	if d := j4.Damage(); len(d) != 2 || d[0].Line != 2 || d[1].Line != 3 {
+		t.Fatalf("damage = %+v, want lines 2 and 3", d)
+	}
+	if p, _ := j4.Pending(ctx); len(p) != 2 {
+		t.Fatalf("pending = %+v, want entries 1 and 2", p)
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 const (
 	// MaintenanceAccounts: account endpoints, daily 18:00-18:01 and
 	// Wednesdays 18:00-18:30 US Eastern time.
-	MaintenanceAccounts = optable.MaintenanceAccounts
+	MaintenanceAccounts = "accounts"
 	// MaintenanceBanking: funds and banking endpoints, daily 23:45-00:30,
 	// all Saturday and Sunday before 15:00 US Eastern time.
-	MaintenanceBanking = optable.MaintenanceBanking
+	MaintenanceBanking = "banking"
 )
 
 var eastern = sync.OnceValue(func() *time.Location {

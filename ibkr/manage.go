@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // ErrAccountChange is the cause (InputError.Err) when an account
@@ -92,7 +94,9 @@ func (c *Client) UpdateAccount(ctx context.Context, changes ...AccountChange) (*
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.raw.UpdateAccountsWithBodyWithResponse(ctx, contentTypeJSON, body)
+	r, err := invokeAs(ctx, c, call{op: optable.OpUpdateAccounts, body: body, build: func(server string) (*http.Request, error) {
+		return gen.NewUpdateAccountsRequestWithBody(server, contentTypeJSON, nil)
+	}}, gen.ParseUpdateAccountsResponse)
 	res, err := typedAnswer(r, err, (*gen.UpdateAccountsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -144,7 +148,9 @@ func (c *Client) UploadDocuments(ctx context.Context, batch DocumentBatch) (*Acc
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.raw.CreateAccountsDocumentsWithBodyWithResponse(ctx, contentTypeJSON, rd)
+	r, err := invokeAs(ctx, c, call{op: optable.OpCreateAccountsDocuments, body: rd, build: func(server string) (*http.Request, error) {
+		return gen.NewCreateAccountsDocumentsRequestWithBody(server, contentTypeJSON, nil)
+	}}, gen.ParseCreateAccountsDocumentsResponse)
 	res, err := typedAnswer(r, err, (*gen.CreateAccountsDocumentsResponse).GetJSON200)
 	if err != nil {
 		return nil, err

@@ -7,13 +7,17 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Account maintenance: several typed requests in one signed PATCH, each
 // checked against IBKR's documented rules first.
 func ExampleClient_UpdateAccount() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 
@@ -53,10 +57,13 @@ func ExampleClient_UpdateAccount() {
 // Closing a funded account names the saved bank instruction the
 // remaining cash goes to; abandoning removes a pending application.
 func ExampleCloseAccount() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
-	_, err := c.UpdateAccount(ctx, ibkr.CloseAccount{
+	_, err = c.UpdateAccount(ctx, ibkr.CloseAccount{
 		AccountID:  ibkrtest.DemoAccountID,
 		Reason:     "moving to another broker",
 		Withdrawal: &ibkr.CloseWithdrawal{InstructionName: "Checking", Method: "ACH"},

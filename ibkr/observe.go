@@ -46,6 +46,9 @@ type CallEvent struct {
 	// clientInstructionId, after reconciliation found IBKR never received
 	// it.
 	Resends int
+	// Throttled counts the 429 Too Many Requests answers received during
+	// the call (each one is waited out and the request sent again).
+	Throttled int
 	// RateLimitWait is the time spent waiting for the client's rate limiter.
 	RateLimitWait time.Duration
 	// Resumed reports a call made with WithResume.
@@ -70,6 +73,7 @@ type callStats struct {
 	attempts      int
 	retries       int
 	resends       int
+	throttled     int
 	rateLimitWait time.Duration
 }
 
@@ -90,6 +94,7 @@ func (c *Client) observeEnd(ctx context.Context, o *outgoing, start time.Time, r
 		Attempts:       o.stats.attempts,
 		Retries:        o.stats.retries,
 		Resends:        o.stats.resends,
+		Throttled:      o.stats.throttled,
 		RateLimitWait:  o.stats.rateLimitWait,
 		Resumed:        o.resume,
 		Reconciled:     Reconciled(resp),

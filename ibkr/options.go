@@ -1,6 +1,7 @@
 package ibkr
 
 import (
+	"context"
 	"crypto"
 	"log/slog"
 	"math"
@@ -10,15 +11,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // Clock tells the time and sleeps. The client reads every time (token
 // expiry, signatures, maintenance windows, rate limits) and does every wait
 // (backoff, Retry-After, limits) through it, so tests can drive the client
-// without sleeping. The default is the wall clock.
-type Clock = clock.Clock
+// without sleeping. The default is the wall clock. ibkrtest's FakeClock
+// (Sandbox.Clock) is one, shared with the sandbox.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Sleep waits for d or until ctx is done, whichever comes first, and
+	// returns ctx.Err() in the latter case.
+	Sleep(ctx context.Context, d time.Duration) error
+}
 
 // Environment selects one of IBKR's hosts.
 type Environment int
@@ -57,8 +64,9 @@ const (
 	// DefaultRatePerSecond is the client-side limit per endpoint; IBKR
 	// answers 429 above 10 requests per second per endpoint.
 	DefaultRatePerSecond = 10
-	// DefaultUserAgent is sent unless WithUserAgent says otherwise.
-	DefaultUserAgent = "ibkr-go (+https://github.com/ibkrweb/ibkr-go)"
+	// DefaultUserAgent is sent unless WithUserAgent says otherwise; it
+	// names the release (Version).
+	DefaultUserAgent = "ibkr-go/" + Version + " (+https://github.com/ibkrweb/ibkr-go)"
 	// DefaultHTTPTimeout bounds each HTTP exchange of the default
 	// *http.Client.
 	DefaultHTTPTimeout = 60 * time.Second
@@ -89,6 +97,7 @@ type settings struct {
 	maintOff   bool
 	ids        InstructionIDAllocator
 	journal    Journal
+	rateBudget RateBudget
 	respLimits ResponseLimits
 	opRetry    map[string]RetryPolicy
 	observer   CallObserver
@@ -108,7 +117,25 @@ func WithJournal(j Journal) Option {
 	}
 }
 
-// WithEnvironment points the client at Production (the default) or QA.
+// WithStore keeps the client's exactly-once state in st: it becomes the
+// clientInstructionId allocator (as WithInstructionIDs), the journal (as
+// WithJournal; sending calls hold a lease on their entry, so that
+// ReconcileJournal never works on a request still in flight, in this
+// process or another) and the per-endpoint rate budget, which then
+// replaces the client's own rate limit (WithRateLimit). Replicas of a
+// service share one store, such as package pgstore's; see Store.
+func WithStore(st Store) Option {
+	return func(s *settings) error {
+		if st == nil {
+			return invalid("store", "nil Store")
+		}
+		s.ids, s.journal, s.rateBudget = st, st, st
+		return nil
+	}
+}
+
+// WithEnvironment points the client at Production or QA. New requires an
+// explicit choice: this option or WithBaseURL; there is no default host.
 func WithEnvironment(e Environment) Option {
 	return func(s *settings) error {
 		if e.BaseURL() == "" {

@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -20,6 +21,10 @@ type limiters struct {
 
 	mu sync.Mutex
 	m  map[string]*endpointLimiter
+
+	// shared, when set (WithStore), replaces the local buckets: every
+	// client sharing the store draws from one budget per endpoint.
+	shared RateBudget
 }
 
 type endpointLimiter struct {
@@ -62,6 +67,16 @@ func (l *limiters) wait(ctx context.Context, op string) error {
 		if err := l.clk.Sleep(ctx, until.Sub(now)); err != nil {
 			return err
 		}
+	}
+	if l.shared != nil {
+		d, err := l.shared.Reserve(ctx, op)
+		if err != nil {
+			return fmt.Errorf("ibkr: %s: rate budget: %w", op, err)
+		}
+		if d > 0 {
+			return l.clk.Sleep(ctx, d)
+		}
+		return nil
 	}
 	now := l.clk.Now()
 	r := e.lim.ReserveN(now, 1)

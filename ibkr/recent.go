@@ -1,11 +1,10 @@
 package ibkr
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/gen"
 )
 
 // MaxRecentDays is how far back IBKR's instruction history reaches.
@@ -59,18 +58,9 @@ type RecentInstruction struct {
 	RequestDate string
 }
 
-type recentResult struct {
-	InstructionHistory *struct {
-		Result []struct {
-			ClientInstructionID ID     `json:"clientInstructionId"`
-			IBInstructionID     ID     `json:"ibInstructionId"`
-			InstructionSetID    ID     `json:"instructionSetId"`
-			InstructionType     string `json:"instructionType"`
-			RequestDate         string `json:"requestDate"`
-			Status              string `json:"status"`
-		} `json:"result"`
-	} `json:"instructionHistory"`
-}
+// recentResult is the generated answer of QUERY_RECENT_INSTRUCTIONS;
+// InstructionHistory is nil until IBKR has gathered it.
+type recentResult = gen.QueryRecentInstructionResult
 
 // Poll delays for the history of a recent-instructions query, which IBKR
 // answers asynchronously.
@@ -101,15 +91,11 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	if q.Type != "" {
 		hist["transactionType"] = q.Type
 	}
-	body, err := marshalJSON(map[string]any{"instructionType": "QUERY_RECENT_INSTRUCTIONS",
-		"instruction": map[string]any{"accountId": q.AccountID, "transactionHistory": hist}})
-	if err != nil {
-		return nil, invalid("body", "cannot encode request: %v", err)
-	}
 	if err := gate(ctx, "createInstructionsQuery"); err != nil {
 		return nil, err
 	}
-	resp, err := c.raw.CreateInstructionsQueryWithBody(ctx, contentTypeJSON, bytes.NewReader(body))
+	resp, err := c.sendQuery(ctx, opInstructionsQuery, "QUERY_RECENT_INSTRUCTIONS",
+		map[string]any{"accountId": q.AccountID, "transactionHistory": hist})
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +110,8 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 			if err := gate(ctx, "getClientInstructions"); err != nil {
 				return r, false, err
 			}
-			resp, err := c.raw.GetClientInstructions(ctx, in.ClientInstructionID)
+			k := clientInstructionsCall(in.ClientInstructionID, nil)
+			resp, err := c.invoke(ctx, &k)
 			if err != nil {
 				return r, false, err
 			}
@@ -140,7 +127,7 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	out := make([]RecentInstruction, 0, len(res.InstructionHistory.Result))
 	for _, r := range res.InstructionHistory.Result {
 		out = append(out, RecentInstruction{
-			ClientInstructionID: r.ClientInstructionID, InstructionID: r.IBInstructionID, InstructionSetID: r.InstructionSetID,
+			ClientInstructionID: r.ClientInstructionId, InstructionID: r.IbInstructionId, InstructionSetID: r.InstructionSetId,
 			Type: r.InstructionType, Status: InstructionStatus(r.Status), RequestDate: r.RequestDate,
 		})
 	}
@@ -170,31 +157,16 @@ func (c *Client) RecurringInstructions(ctx context.Context, accountID string) ([
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	var res struct {
-		RecurringInstructions []struct {
-			Amount                Decimal `json:"amount"`
-			BankInstructionMethod string  `json:"bankInstructionMethod"`
-			BankInstructionName   string  `json:"bankInstructionName"`
-			Currency              string  `json:"currency"`
-			EndDate               string  `json:"endDate"`
-			Frequency             string  `json:"frequency"`
-			RequestID             ID      `json:"requestId"`
-			StartDate             string  `json:"startDate"`
-			TransactionType       string  `json:"transactionType"`
-		} `json:"recurringInstructions"`
-	}
-	send := func(ctx context.Context, body io.Reader) (*http.Response, error) {
-		return c.raw.CreateBankInstructionsQueryWithBody(ctx, contentTypeJSON, body)
-	}
-	if _, err := c.query(ctx, send, "QUERY_RECURRING_INSTRUCTIONS", map[string]any{"accountId": accountID}, &res); err != nil {
+	var res gen.QueryRecurringInstructionsResult
+	if _, err := c.query(ctx, opBankInstructionsQuery, "QUERY_RECURRING_INSTRUCTIONS", map[string]any{"accountId": accountID}, &res); err != nil {
 		return nil, err
 	}
 	out := make([]RecurringInstruction, 0, len(res.RecurringInstructions))
 	for _, r := range res.RecurringInstructions {
 		out = append(out, RecurringInstruction{
-			Type: r.TransactionType, Method: r.BankInstructionMethod, InstructionName: r.BankInstructionName,
-			Amount: r.Amount, Currency: r.Currency, Frequency: Frequency(r.Frequency),
-			StartDate: r.StartDate, EndDate: r.EndDate, ReferenceID: r.RequestID,
+			Type: unptr(r.TransactionType), Method: unptr(r.BankInstructionMethod), InstructionName: unptr(r.BankInstructionName),
+			Amount: unptr(r.Amount), Currency: unptr(r.Currency), Frequency: Frequency(unptr(r.Frequency)),
+			StartDate: unptr(r.StartDate), EndDate: unptr(r.EndDate), ReferenceID: unptr(r.RequestId),
 		})
 	}
 	return out, nil

@@ -1,54 +1,7 @@
 package ibkr
 
-// # Never move money twice: the reconciliation contract
-//
-// A state-changing request (one whose operation is not read-only: bank
-// instructions, cash and asset transfers, cancellations, account changes)
-// is sent once. The client never resends it blindly, and never with a new
-// clientInstructionId.
-//
-// When its outcome is unknown (the answer was lost: a timeout, a connection
-// reset after the request was written, the caller's context ending in
-// flight; or IBKR answered 5xx) and the body carries a single
-// instruction.clientInstructionId, the client reconciles:
-//
-//  1. It looks the id up: GET /gw/api/v1/client-instructions/{id}
-//     (read-only, so retried per the RetryPolicy).
-//  2. Found (200/208): IBKR has the instruction. That result is returned
-//     as the operation's own success answer (the status the spec declares
-//     for it, 202 for most instructions, with the instruction's body), and
-//     the response is marked: Reconciled(resp) reports true. The
-//     instruction's status inside (PENDING, PROCESSED, REJECTED, ...) is
-//     IBKR's.
-//  3. Not found (404): IBKR never received it. The client resends the very
-//     same body, with the same clientInstructionId (IBKR refuses a reused
-//     id, so at most one copy can take effect), at most
-//     RetryPolicy.MaxResends times, reconciling again after each unknown
-//     outcome. A resend that IBKR refuses (4xx) is checked once more with a
-//     lookup, in case the first copy arrived after all; if that lookup
-//     fails, the outcome is unknown (step 4), not the refusal.
-//  4. Anything else (the lookup fails, resends are exhausted, or the
-//     caller's context has ended, which allows one lookup but no resend):
-//     the error matches ErrOutcomeUnknown and is an *OutcomeUnknownError
-//     carrying the id. Reconcile later with the same id; never resend with
-//     a new one.
-//
-// Resuming: a request whose outcome was left unknown (by an earlier
-// process that crashed, or an *OutcomeUnknownError) is sent again with its
-// same clientInstructionId and the WithResume option. The client then starts
-// at step 1: it looks the id up first and sends only if IBKR never
-// received it. Without WithResume an id that was already used is
-// refused locally (ErrInstructionIDReused).
-//
-// Bulk requests (several instructions) and state-changing requests without
-// an id are not reconciled automatically: an unknown outcome is reported as
-// *OutcomeUnknownError with the ids of the request, if any. A request that
-// certainly never left (dial or DNS failure) is reported as such, not as
-// unknown. 4xx answers are definite and come back as *APIError.
-//
-// Read-only queries that carry a clientInstructionId get a fresh id from
-// the allocator on every retry, since IBKR refuses a reused id even for
-// queries.
+// The reconciliation rules are in the package documentation (doc.go,
+// "Reconciliation"); reconcile below implements them.
 
 import (
 	"bytes"

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // HybridRegistration is the minimal application of IBKR's hybrid
@@ -243,7 +245,9 @@ func (c *Client) createAccount(ctx context.Context, app gen.Application, docs []
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.raw.CreateAccountsWithBodyWithResponse(ctx, contentTypeJSON, body)
+	r, err := invokeAs(ctx, c, call{op: optable.OpCreateAccounts, body: body, build: func(server string) (*http.Request, error) {
+		return gen.NewCreateAccountsRequestWithBody(server, contentTypeJSON, nil)
+	}}, gen.ParseCreateAccountsResponse)
 	res, err := typedAnswer(r, err, (*gen.CreateAccountsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -322,7 +326,9 @@ func (c *Client) FindApplication(ctx context.Context, externalID string) (*Regis
 	if err := ValidateExternalID("externalId", externalID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.ListAccountsWithResponse(ctx, &gen.ListAccountsParams{ExternalId: &externalID})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListAccounts, build: func(server string) (*http.Request, error) {
+		return gen.NewListAccountsRequest(server, &gen.ListAccountsParams{ExternalId: &externalID})
+	}}, gen.ParseListAccountsResponse)
 	res, err := typedAnswer(r, err, (*gen.ListAccountsResponse).GetJSON200)
 	if err != nil {
 		return nil, err

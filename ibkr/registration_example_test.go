@@ -6,14 +6,18 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/ibkr"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Full integration: the whole application schema, checked against IBKR's
 // documented rules (names, email, countries, age, residential address,
 // tax form name ...) before it is signed and sent.
 func ExampleClient_RegisterApplication() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	s := func(v string) *string { return &v }
 	typ, same := gen.CustomerTypeINDIVIDUAL, true
 	app := ibkr.FullRegistration{Application: gen.Application{
@@ -27,7 +31,7 @@ func ExampleClient_RegisterApplication() {
 			}}},
 		},
 	}}
-	_, err := c.RegisterApplication(context.Background(), app)
+	_, err = c.RegisterApplication(context.Background(), app)
 	fmt.Println(err)
 
 	(*app.Application.Customer.AccountHolder.AccountHolderDetails)[0].ResidenceAddress.Street1 = s("1 Tester Street")

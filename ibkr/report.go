@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // ErrReport is the cause (InputError.Err) when a statement, tax document
@@ -40,7 +41,9 @@ func (c *Client) AvailableStatements(ctx context.Context, accountID string) (*St
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.ListStatementsAvailableWithResponse(ctx, &gen.ListStatementsAvailableParams{AccountId: accountID})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListStatementsAvailable, build: func(server string) (*http.Request, error) {
+		return gen.NewListStatementsAvailableRequest(server, &gen.ListStatementsAvailableParams{AccountId: accountID})
+	}}, gen.ParseListStatementsAvailableResponse)
 	res, err := typedAnswer(r, err, (*gen.ListStatementsAvailableResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -174,17 +177,19 @@ func (c *Client) Statement(ctx context.Context, w io.Writer, r StatementRequest)
 	if err != nil {
 		return StatementInfo{}, err
 	}
-	resp, err := c.raw.ClientInterface.CreateStatementsWithBody(ctx, contentTypeJSON, body, acceptPDF(r.RawPDF))
+	resp, err := c.invoke(ctx, &call{op: optable.OpCreateStatements, body: body, build: func(server string) (*http.Request, error) {
+		return acceptPDF(gen.NewCreateStatementsRequestWithBody(server, contentTypeJSON, nil))(r.RawPDF)
+	}})
 	return streamReport(w, resp, err)
 }
 
 // acceptPDF asks for a raw PDF answer when raw is set.
-func acceptPDF(raw bool) gen.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		if raw {
+func acceptPDF(req *http.Request, err error) func(raw bool) (*http.Request, error) {
+	return func(raw bool) (*http.Request, error) {
+		if err == nil && raw {
 			req.Header.Set("Accept", "application/pdf")
 		}
-		return nil
+		return req, err
 	}
 }
 
@@ -231,7 +236,9 @@ func (c *Client) AvailableTaxDocuments(ctx context.Context, accountID string, ye
 	if err := c.checkTaxYear(year); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.ListTaxDocumentsAvailableWithResponse(ctx, &gen.ListTaxDocumentsAvailableParams{AccountId: accountID, Year: int32(year)})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListTaxDocumentsAvailable, build: func(server string) (*http.Request, error) {
+		return gen.NewListTaxDocumentsAvailableRequest(server, &gen.ListTaxDocumentsAvailableParams{AccountId: accountID, Year: int32(year)})
+	}}, gen.ParseListTaxDocumentsAvailableResponse)
 	res, err := typedAnswer(r, err, (*gen.ListTaxDocumentsAvailableResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -299,7 +306,9 @@ func (c *Client) TaxDocument(ctx context.Context, w io.Writer, r TaxDocumentRequ
 	if err != nil {
 		return StatementInfo{}, err
 	}
-	resp, err := c.raw.ClientInterface.CreateTaxDocumentsWithBody(ctx, contentTypeJSON, body, acceptPDF(r.Raw))
+	resp, err := c.invoke(ctx, &call{op: optable.OpCreateTaxDocuments, body: body, build: func(server string) (*http.Request, error) {
+		return acceptPDF(gen.NewCreateTaxDocumentsRequestWithBody(server, contentTypeJSON, nil))(r.Raw)
+	}})
 	return streamReport(w, resp, err)
 }
 
@@ -330,7 +339,9 @@ func (c *Client) AvailableTradeConfirmations(ctx context.Context, accountID stri
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.ListTradeConfirmationsAvailableWithResponse(ctx, &gen.ListTradeConfirmationsAvailableParams{AccountId: accountID})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListTradeConfirmationsAvailable, build: func(server string) (*http.Request, error) {
+		return gen.NewListTradeConfirmationsAvailableRequest(server, &gen.ListTradeConfirmationsAvailableParams{AccountId: accountID})
+	}}, gen.ParseListTradeConfirmationsAvailableResponse)
 	res, err := typedAnswer(r, err, (*gen.ListTradeConfirmationsAvailableResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -373,6 +384,8 @@ func (c *Client) TradeConfirmations(ctx context.Context, w io.Writer, r TradeCon
 	if err != nil {
 		return StatementInfo{}, err
 	}
-	resp, err := c.raw.ClientInterface.CreateTradeConfirmationsWithBody(ctx, contentTypeJSON, body, acceptPDF(r.Raw))
+	resp, err := c.invoke(ctx, &call{op: optable.OpCreateTradeConfirmations, body: body, build: func(server string) (*http.Request, error) {
+		return acceptPDF(gen.NewCreateTradeConfirmationsRequestWithBody(server, contentTypeJSON, nil))(r.Raw)
+	}})
 	return streamReport(w, resp, err)
 }

@@ -8,14 +8,18 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Statements: see what exists, then stream yesterday's statement and a
 // monthly one to writers (a file, an HTTP response ...), decoded from
 // IBKR's base64 and, with Gzip, decompressed on the way.
 func ExampleClient_Statement() {
-	c, sb, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 	_ = sb.SetBalance(acct, "USD", ibkr.MustDecimal("2500")) // funded today
@@ -54,8 +58,11 @@ func ExampleClient_Statement() {
 
 // Tax documents and trade confirmations stream the same way.
 func ExampleClient_TaxDocument() {
-	c, sb, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 	_ = sb.SetBalance(acct, "USD", ibkr.MustDecimal("2500"))

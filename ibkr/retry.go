@@ -25,8 +25,8 @@ import (
 // Only requests that change nothing at IBKR are retried: GETs, read-only
 // queries and the token request, after a network error or an HTTP 429,
 // 502, 503 or 504. State-changing requests (instructions that move money,
-// account changes) are never resent blindly; see the reconciliation
-// contract in reconcile.go.
+// account changes) are never resent blindly; see Reconciliation in
+// the package documentation.
 //
 // Waits use exponential backoff with full jitter: before retry n the client
 // sleeps a random time in [0, min(MaxDelay, BaseDelay·2^(n-1))], or the

@@ -2,8 +2,10 @@ package ibkr
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // SSOSession is a single sign-on session into IBKR's Client Portal.
@@ -38,7 +40,9 @@ func (c *Client) CreateSSOSession(ctx context.Context, credential, ip string, li
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.raw.CreateSsoBrowserSessionsWithBodyWithResponse(ctx, contentTypeJSON, body)
+	r, err := invokeAs(ctx, c, call{op: optable.OpCreateSsoBrowserSessions, body: body, build: func(server string) (*http.Request, error) {
+		return gen.NewCreateSsoBrowserSessionsRequestWithBody(server, contentTypeJSON, nil)
+	}}, gen.ParseCreateSsoBrowserSessionsResponse)
 	res, err := typedAnswer(r, err, (*gen.CreateSsoBrowserSessionsResponse).GetJSON200)
 	if err != nil {
 		return nil, err

@@ -23,9 +23,11 @@ import (
 // recent-instructions query per account holding several instructions
 // due; a status lookup by clientInstructionId for the rest (and for a
 // REJECTED one, to get IBKR's error code and message). It sends at most
-// TrackerOptions.Share of the client's rate limit on each endpoint, waits
-// out maintenance windows (without sending), and backs off after 5xx or
-// network failures without losing any instruction.
+// TrackerOptions.Share of the client's rate limit on each endpoint (the
+// client's own retry of a failed look, within its RetryPolicy, is held
+// only by the client's limiter), waits out maintenance windows (without
+// sending), and backs off after 5xx or network failures without losing
+// any instruction.
 //
 // Callback notifications (pass Notify to NewCallbackHandler) are hints:
 // a notification about a tracked instruction makes it due a moment later
@@ -417,7 +419,7 @@ func (t *Tracker) waitFor(ctx context.Context, cid ID, maxWait time.Duration) (*
 	case <-e.done:
 		return e.in, e.err
 	default:
-		return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + cid.String(), CallInfo: CallInfo{ClientInstructionID: cid}, MaxWait: maxWait}
+		return nil, &WaitTimeoutError{CallInfo: CallInfo{ClientInstructionID: cid}, What: "instruction with clientInstructionId " + cid.String(), MaxWait: maxWait}
 	}
 }
 
@@ -574,8 +576,7 @@ func (t *Tracker) RunUntil(ctx context.Context, clientInstructionID ID, maxWait 
 		}
 		now := clk.Now()
 		if !now.Before(deadline) {
-			return nil, &WaitTimeoutError{What: "instruction with clientInstructionId " + clientInstructionID.String(),
-				CallInfo: CallInfo{ClientInstructionID: clientInstructionID}, MaxWait: maxWait}
+			return nil, &WaitTimeoutError{CallInfo: CallInfo{ClientInstructionID: clientInstructionID}, What: "instruction with clientInstructionId " + clientInstructionID.String(), MaxWait: maxWait}
 		}
 		if next.IsZero() || next.After(deadline) {
 			next = deadline

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // A tracker follows three ACH deposits of one account: each look at the
@@ -15,8 +16,11 @@ import (
 // NewCallbackHandler, and read tr.Outcomes or call tr.Wait; here, on the
 // sandbox's jumping clock, it runs in this goroutine.
 func ExampleClient_NewTracker() {
-	sb, c, done := fundingSandbox()
-	defer done()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	if err := sb.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
 		panic(err)

@@ -17,29 +17,41 @@ type TrackerJournal interface {
 	Unsettled(ctx context.Context) ([]JournalEntry, error)
 }
 
-// Unsettled implements TrackerJournal.
+// Unsettled implements TrackerJournal. Accepted entries count as settled
+// for the journal, so compaction may have moved them to the settled file:
+// they are listed from there too.
 func (j *FileJournal) Unsettled(ctx context.Context) ([]JournalEntry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
+	recs, err := j.Entries(ctx, JournalAccepted)
+	if err != nil {
+		return nil, err
+	}
+	return unsettledOf(recs), nil
+}
+
+// unsettledOf keeps the accepted records whose status is not final.
+func unsettledOf(recs []JournalRecord) []JournalEntry {
 	var out []JournalEntry
-	for _, id := range j.order {
-		it := j.entries[id]
-		if it == nil || it.outcome == nil || it.outcome.State != JournalAccepted || it.outcome.Status.Final() {
+	for _, r := range recs {
+		if r.Outcome == nil || r.Outcome.State != JournalAccepted || r.Outcome.Status.Final() {
 			continue
 		}
-		out = append(out, it.entry)
+		out = append(out, r.Entry)
 	}
-	return out, nil
+	return out
 }
 
 // Load tracks every instruction the journal lists as accepted and not
 // final (TrackerJournal.Unsettled), with its account, type and creation
 // time, and returns how many. Requests whose outcome is unknown are not
 // among them: settle those with ReconcileJournal first (it records what
-// IBKR holds, and Load then picks them up).
+// IBKR holds, and Load then picks them up). The facade's money-moving
+// calls journal themselves; requests sent through Raw() (a bulk request,
+// say) are loaded only if the caller journaled their instructions. The
+// journal keeps no instruction set, so after a restart such instructions
+// are followed by account or by id.
 func (t *Tracker) Load(ctx context.Context) (int, error) {
 	tj, ok := t.o.Journal.(TrackerJournal)
 	if !ok {

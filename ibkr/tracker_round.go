@@ -213,7 +213,7 @@ func (t *Tracker) lookSet(ctx context.Context, set ID) {
 		t.failed(ctx, "instruction set "+set.String(), es, err)
 		return
 	}
-	t.apply(ctx, es, ins, func(in *Instruction) ID { return in.ClientInstructionID })
+	t.apply(ctx, es, ins, false)
 }
 
 // lookAccount reads an account's recent instructions.
@@ -249,7 +249,7 @@ func (t *Tracker) lookAccount(ctx context.Context, a accountLook) {
 		ins[i] = &Instruction{ClientInstructionID: h.ClientInstructionID, InstructionID: h.InstructionID,
 			InstructionSetID: h.InstructionSetID, Type: h.Type, Status: h.Status}
 	}
-	t.apply(ctx, es, ins, func(in *Instruction) ID { return in.ClientInstructionID })
+	t.apply(ctx, es, ins, false)
 }
 
 // lookID looks one instruction up by its clientInstructionId.
@@ -279,7 +279,8 @@ func (t *Tracker) lookID(ctx context.Context, e *trackEntry) {
 	case err != nil:
 		t.failed(ctx, "status of "+e.cid.String(), []*trackEntry{e}, err)
 	default:
-		t.apply(ctx, []*trackEntry{e}, []*Instruction{in}, func(*Instruction) ID { return e.cid })
+		in.ClientInstructionID = e.cid
+		t.apply(ctx, []*trackEntry{e}, []*Instruction{in}, true)
 	}
 }
 
@@ -293,13 +294,14 @@ var errNotTracked = errors.New("IBKR has no instruction with this clientInstruct
 // apply takes the answer of a query covering es: each listed instruction
 // is settled or rescheduled; one not listed is rescheduled, and after two
 // misses in recent-instructions answers looked up by id instead. A
-// REJECTED instruction whose answer lacks IBKR's error code is looked up
-// by id at once, to deliver the code and message.
-func (t *Tracker) apply(ctx context.Context, es []*trackEntry, ins []*Instruction, key func(*Instruction) ID) {
+// REJECTED instruction from a set or history answer (detailed false),
+// which lacks IBKR's error code, is looked up by id at once, to deliver
+// the code and message.
+func (t *Tracker) apply(ctx context.Context, es []*trackEntry, ins []*Instruction, detailed bool) {
 	now := t.c.clock.Now()
 	byCID := make(map[ID]*Instruction, len(ins))
 	for _, in := range ins {
-		byCID[key(in)] = in
+		byCID[in.ClientInstructionID] = in
 	}
 	var settled, detail []*trackEntry
 	t.mu.Lock()
@@ -319,7 +321,7 @@ func (t *Tracker) apply(ctx context.Context, es []*trackEntry, ins []*Instructio
 		case in.Status == InstructionProcessed:
 			t.settleLocked(e, in, nil, now)
 			settled = append(settled, e)
-		case in.Status == InstructionRejected && in.ErrorCode == "" && len(es) > 1:
+		case in.Status == InstructionRejected && in.ErrorCode == "" && !detailed:
 			e.due(now)
 			detail = append(detail, e)
 		case in.Status == InstructionRejected:

@@ -289,3 +289,34 @@ func TestWaitForInstructionUsesAttachedTracker(t *testing.T) {
 		t.Error("a stopped tracker stays attached")
 	}
 }
+
+// The tracker spends its share of an endpoint's rate limit and never
+// more: 200 deposits due at once, a share of 0.2 of 10/s, so no second
+// of simulated time holds more than 2 status lookups.
+func TestTrackerKeepsToItsShare(t *testing.T) {
+	s := newTrackSim(t, trackSimConfig{deposits: 200, accounts: 200, spread: time.Nanosecond,
+		options: func(o *TrackerOptions) { o.Share = 0.2 }})
+	s.run(t, nil)
+	var times []time.Time
+	for _, r := range s.srv.RequestsFor("getClientInstructions") {
+		times = append(times, r.Time)
+	}
+	if len(times) < 400 {
+		t.Fatalf("only %d lookups recorded", len(times))
+	}
+	for i := range times {
+		n := 0
+		for j := i; j < len(times) && times[j].Sub(times[i]) < time.Second; j++ {
+			n++
+		}
+		if n > 2 {
+			t.Fatalf("%d lookups within one second from %s (share 0.2 of 10/s)", n, times[i])
+		}
+	}
+	if n := s.srv.RequestCount("", 429); n != 0 {
+		t.Fatalf("%d answers 429", n)
+	}
+	if len(s.delivered) != 200 || s.dups != 0 {
+		t.Fatalf("delivered %d (%d twice)", len(s.delivered), s.dups)
+	}
+}

@@ -133,7 +133,7 @@ func (c *Client) send(ctx context.Context, o *outgoing) (*http.Response, error) 
 }
 
 // sendWrite sends a state-changing request once. An answer lost in
-// transit or a 5xx makes the outcome unknown: see reconcile.go.
+// transit or a 5xx makes the outcome unknown: see reconcile.
 func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, error) {
 	resp, err := c.roundTrip(ctx, o, 1)
 	if err != nil {
@@ -195,6 +195,7 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		}
 		o.stats.status = resp.StatusCode
 		if resp.StatusCode == http.StatusTooManyRequests {
+			o.stats.throttled++
 			ra := max(parseRetryAfter(resp.Header.Get("Retry-After"), c.clock.Now()), time.Second)
 			c.limits.pause(o.op.ID, c.clock.Now().Add(ra))
 		}

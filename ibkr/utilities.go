@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 )
 
 // FormProjection says how much of each form Forms returns.
@@ -99,7 +101,12 @@ func (c *Client) Forms(ctx context.Context, q FormsQuery) ([]Form, error) {
 		d := FormatDate(q.To)
 		params.ToDate = &d
 	}
-	r, err := c.raw.ListFormsWithResponse(ctx, params)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpListForms,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewListFormsRequest(server, params)
+		},
+	}, gen.ParseListFormsResponse)
 	res, err := typedAnswer(r, err, (*gen.ListFormsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -191,7 +198,12 @@ func (c *Client) RequiredForms(ctx context.Context, q RequiredFormsQuery) ([]For
 	if len(q.Capabilities) > 0 {
 		p.Capability = &q.Capabilities
 	}
-	r, err := c.raw.ListFormsRequiredFormsWithResponse(ctx, p)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpListFormsRequiredForms,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewListFormsRequiredFormsRequest(server, p)
+		},
+	}, gen.ParseListFormsRequiredFormsResponse)
 	res, err := typedAnswer(r, err, (*gen.ListFormsRequiredFormsResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -227,7 +239,9 @@ func (c *Client) ParticipatingBanks(ctx context.Context, scheme string) ([]Parti
 	if err := checkLanguageCode("type", scheme); err != nil {
 		return nil, invalid("type", "must be a scheme name such as eDDA")
 	}
-	r, err := c.raw.ListParticipatingBanksWithResponse(ctx, &gen.ListParticipatingBanksParams{Type: scheme})
+	r, err := invokeAs(ctx, c, call{op: optable.OpListParticipatingBanks, build: func(server string) (*http.Request, error) {
+		return gen.NewListParticipatingBanksRequest(server, &gen.ListParticipatingBanksParams{Type: scheme})
+	}}, gen.ParseListParticipatingBanksResponse)
 	res, err := typedAnswer(r, err, (*gen.ListParticipatingBanksResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -255,7 +269,12 @@ func (c *Client) ValidateUserName(ctx context.Context, name string) (*UserNameAv
 	if err := ValidateUserNameFormat("username", name); err != nil {
 		return nil, err
 	}
-	r, err := c.raw.GetValidationsUsernamesWithResponse(ctx, name)
+	r, err := invokeAs(ctx, c, call{
+		op: optable.OpGetValidationsUsernames,
+		build: func(server string) (*http.Request, error) {
+			return gen.NewGetValidationsUsernamesRequest(server, name)
+		},
+	}, gen.ParseGetValidationsUsernamesResponse)
 	res, err := typedAnswer(r, err, (*gen.GetValidationsUsernamesResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -303,7 +322,9 @@ func (c *Client) RequestStatus(ctx context.Context, requestID ID, kind RequestKi
 	if kind != RequestUpdate && kind != RequestResponse {
 		return nil, invalid("type", "must be update or response")
 	}
-	r, err := c.raw.GetRequestsStatusWithResponse(ctx, requestID, &gen.GetRequestsStatusParams{Type: gen.GetRequestsStatusParamsType(kind)})
+	r, err := invokeAs(ctx, c, call{op: optable.OpGetRequestsStatus, build: func(server string) (*http.Request, error) {
+		return gen.NewGetRequestsStatusRequest(server, requestID, &gen.GetRequestsStatusParams{Type: gen.GetRequestsStatusParamsType(kind)})
+	}}, gen.ParseGetRequestsStatusResponse)
 	res, err := typedAnswer(r, err, (*gen.GetRequestsStatusResponse).GetJSON200)
 	if err != nil {
 		return nil, err
@@ -351,7 +372,12 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 			st := gen.ListRequestsParamsStatus(q.Status)
 			params.Status = &st
 		}
-		r, err := c.raw.ListRequestsWithResponse(ctx, params)
+		r, err := invokeAs(ctx, c, call{
+			op: optable.OpListRequests,
+			build: func(server string) (*http.Request, error) {
+				return gen.NewListRequestsRequest(server, params)
+			},
+		}, gen.ParseListRequestsResponse)
 		res, err := typedAnswer(r, err, (*gen.ListRequestsResponse).GetJSON200)
 		if err != nil {
 			return page[RequestInfo]{}, err

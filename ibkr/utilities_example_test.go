@@ -7,13 +7,17 @@ import (
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 // Single sign-on: a session URL for the user's browser, landing on the ACH
 // deposit page. It works once, within 60 seconds, from the IP given.
 func ExampleClient_CreateSSOSession() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	link := &ibkr.DeepLink{Page: ibkr.LandingTransferFunds, Method: ibkr.PortalACH, Direction: ibkr.PortalDeposit, Currency: ibkr.USD}
 	s, err := c.CreateSSOSession(context.Background(), ibkrtest.DemoUserName, "206.106.137.230", link)
 	if err != nil {
@@ -33,8 +37,11 @@ func ExampleClient_CreateSSOSession() {
 
 // Utilities: user names, required forms, enumerations, request status.
 func ExampleClient_ValidateUserName() {
-	c, _, _, stop := amSandboxClient()
-	defer stop()
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
 	ctx := context.Background()
 	for _, name := range []string{"janedoe2025", ibkrtest.DemoUserName} {
 		a, err := c.ValidateUserName(ctx, name)

@@ -281,10 +281,10 @@ func (s *Sandbox) checkTimes(c map[string]any, now time.Time, assertion bool) st
 	}
 	skew := s.cfg.skew
 	if now.After(exp.Add(skew)) {
-		return "token expired"
+		return "token expired: exp is " + now.Sub(exp).Round(time.Second).String() + " behind the sandbox clock" + s.clockFix(now)
 	}
 	if iat.After(now.Add(skew)) {
-		return "iat is in the future"
+		return "iat is in the future: " + iat.Sub(now).Round(time.Second).String() + " ahead of the sandbox clock" + s.clockFix(now)
 	}
 	if exp.Before(iat) {
 		return "exp is before iat"
@@ -305,6 +305,18 @@ func (s *Sandbox) checkTimes(c map[string]any, now time.Time, assertion bool) st
 		return "not valid yet (nbf)"
 	}
 	return ""
+}
+
+// clockFix is the end of a refusal for iat/exp off the sandbox clock.
+// On a fake clock the usual cause is a client signing on the wall clock,
+// and the fix is to share the sandbox's clock.
+func (s *Sandbox) clockFix(now time.Time) string {
+	at := " (" + now.UTC().Format(time.RFC3339) + ")"
+	if s.fake == nil {
+		return at + "; check the client machine's clock"
+	}
+	return at + "; a client must sign on the sandbox's fake clock: ibkr.WithClock(srv.Clock()), " +
+		"or sandbox.NewClient(t) from package ibkrtest/sandbox, which also lets the client's waits advance it"
 }
 
 func numericDate(v any) (time.Time, bool) {

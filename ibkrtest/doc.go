@@ -11,11 +11,19 @@
 //
 // # Starting one
 //
+// For a test of code using the client, one line gives a sandbox and a
+// client wired to it (package ibkrtest/sandbox):
+//
+//	client, srv := sandbox.NewClient(t)
+//
+// By hand:
+//
 //	srv := ibkrtest.NewServer(t)            // cleaned up with t.Cleanup
 //	srv.URL, srv.ClientID, srv.KeyID        // where and who
 //	srv.PrivateKeyPEM                       // the demo client's key
 //	srv.Advance(10 * time.Minute)           // move time; lifecycles follow
 //
+// StartServer is NewServer outside a test (stop it with Close).
 // NewHandler gives the same sandbox as a plain http.Handler (the CLI's
 // local server), optionally on the wall clock (WithRealClock) and with
 // SaveState/LoadState to keep state between runs.
@@ -28,7 +36,7 @@
 // # Time
 //
 // Unless WithClock or WithRealClock says otherwise, the sandbox runs on a
-// fake clock (internal/clock.Fake, see Server.Clock) starting at
+// fake clock (a FakeClock, see Sandbox.Clock) starting at
 // DefaultStart, Tuesday 4 March 2025 10:00 US Eastern. Nothing happens in
 // the background: every request, Advance and Tick first runs the lifecycle
 // steps that fell due, each at its own scheduled time, and delivers their

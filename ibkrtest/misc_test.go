@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
-	"github.com/ibkrweb/ibkr-go/internal/clock"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
@@ -169,7 +168,7 @@ func TestNewHandlerRealClock(t *testing.T) {
 }
 
 func TestSharedFakeClock(t *testing.T) {
-	fake := clock.NewFake(ibkrtest.DefaultStart)
+	fake := ibkrtest.NewFakeClock(ibkrtest.DefaultStart)
 	srv := ibkrtest.NewServer(t, ibkrtest.WithClock(fake))
 	if srv.Clock() != fake {
 		t.Fatal("clock not used")

@@ -70,7 +70,7 @@ var DefaultTimings = Timings{
 }
 
 type config struct {
-	clock             clock.Clock
+	clock             Clock
 	start             time.Time
 	tokenLifetime     time.Duration
 	skew              time.Duration
@@ -112,9 +112,10 @@ func defaultConfig() config {
 // Option configures a sandbox.
 type Option func(*config)
 
-// WithClock drives the sandbox by c instead of a fresh fake clock. Pass
-// clock.Real{} (or use WithRealClock) for a sandbox that runs in wall time.
-func WithClock(c clock.Clock) Option { return func(o *config) { o.clock = c } }
+// WithClock drives the sandbox by c instead of a fresh fake clock, for
+// instance a NewFakeClock shared with other sandboxes. WithRealClock runs
+// the sandbox in wall time.
+func WithClock(c Clock) Option { return func(o *config) { o.clock = c } }
 
 // WithRealClock drives the sandbox by the wall clock.
 func WithRealClock() Option { return func(o *config) { o.clock = clock.Real{} } }

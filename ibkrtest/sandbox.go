@@ -36,7 +36,7 @@ const maxBody = 32 << 20
 type Sandbox struct {
 	cfg    config
 	clk    clock.Clock
-	fake   *clock.Fake
+	fake   *FakeClock
 	mux    http.Handler
 	logger *slog.Logger
 
@@ -114,11 +114,14 @@ func newSandbox(cfg config) (*Sandbox, error) {
 	}
 	if cfg.clock != nil {
 		s.clk = cfg.clock
-		if f, ok := cfg.clock.(*clock.Fake); ok {
+		switch f := cfg.clock.(type) {
+		case *FakeClock:
 			s.fake = f
+		case *clock.Fake:
+			s.fake = &FakeClock{f: f}
 		}
 	} else {
-		s.fake = clock.NewFake(cfg.start)
+		s.fake = NewFakeClock(cfg.start)
 		s.clk = s.fake
 	}
 	s.maintenance.Store(cfg.maintenance)
@@ -173,8 +176,10 @@ func (s *Sandbox) ticker() {
 func (s *Sandbox) Now() time.Time { return s.clk.Now() }
 
 // Clock returns the fake clock driving the sandbox, or nil when it runs on
-// another clock.
-func (s *Sandbox) Clock() *clock.Fake { return s.fake }
+// another clock. Pass it to ibkr.WithClock so that the client signs its
+// assertions and waits on the sandbox's time; SetAutoAdvance(true) makes
+// the client's waits (verification, deposits, backoff) instant.
+func (s *Sandbox) Clock() *FakeClock { return s.fake }
 
 // Advance moves the sandbox's fake clock forward by d, then runs every
 // lifecycle step that fell due and delivers the resulting callbacks. It

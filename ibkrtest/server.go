@@ -30,28 +30,47 @@ type Server struct {
 // sends against the spec, failing t on a mismatch (WithResponseValidation
 // switches that off). Starting one costs no key generation and no spec
 // parsing.
+//
+// For a client already wired to it (shared clock that advances whenever
+// the client waits, demo credentials), use package ibkrtest/sandbox:
+// client, srv := sandbox.NewClient(t).
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	srv, err := startServer(opts, func(err error) { t.Errorf("ibkrtest: response does not match the spec: %v", err) })
+	if err != nil {
+		t.Fatalf("ibkrtest: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// StartServer is NewServer outside a test (examples, programs): the caller
+// stops it with Close. A response that does not match the spec is logged
+// through WithLogger instead of failing a test.
+func StartServer(opts ...Option) (*Server, error) {
+	return startServer(opts, nil)
+}
+
+func startServer(opts []Option, onInvalid func(error)) (*Server, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
 	}
 	s, err := newSandbox(cfg)
 	if err != nil {
-		t.Fatalf("ibkrtest: %v", err)
+		return nil, err
 	}
 	if cfg.validateResponses == nil || *cfg.validateResponses {
 		s.validate = true
-		s.onInvalid = func(err error) { t.Errorf("ibkrtest: response does not match the spec: %v", err) }
+		s.onInvalid = onInvalid
+		if onInvalid == nil {
+			s.onInvalid = func(err error) { s.logger.Error("ibkrtest: response does not match the spec", "err", err) }
+		}
 	}
 	if _, real := s.clk.(clock.Real); real {
 		go s.ticker()
 	}
 	hs := httptest.NewServer(s)
-	t.Cleanup(func() {
-		hs.Close()
-		s.Close()
-	})
 	return &Server{
 		Sandbox:       s,
 		URL:           hs.URL,
@@ -59,7 +78,14 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		KeyID:         DemoKeyID,
 		PrivateKeyPEM: []byte(DemoPrivateKeyPEM),
 		HTTP:          hs,
-	}
+	}, nil
+}
+
+// Close stops the HTTP server and the sandbox. It is safe to call more
+// than once.
+func (s *Server) Close() {
+	s.HTTP.Close()
+	s.Sandbox.Close()
 }
 
 // TokenURL is the full URL of the token endpoint (a valid client-assertion

@@ -41,7 +41,7 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.env, "env", "", "IBKR environment: production or qa (default $"+envEnv+", else production)")
+	fs.StringVar(&c.env, "env", "", "IBKR environment: production or qa (default $"+envEnv+"; this or --base-url is required)")
 	fs.StringVar(&c.baseURL, "base-url", "", "talk to this host instead, e.g. a local \"ibkr sandbox\" (default $"+envBaseURL+")")
 	fs.StringVar(&c.clientID, "client-id", "", "OAuth client id (default $"+envClientID+")")
 	fs.StringVar(&c.keyID, "key-id", "", "key id (kid) IBKR registered for your public key (default $"+envKeyID+")")
@@ -105,7 +105,10 @@ func (c *connFlags) resolveTarget(a *app) (target, error) {
 
 func parseEnv(s string) (ibkr.Environment, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "production", "prod":
+	case "":
+		// No implicit production, as in the library.
+		return 0, usagef("no environment chosen: give --env production or --env qa (or $%s), or --base-url (or $%s)", envEnv, envBaseURL)
+	case "production", "prod":
 		return ibkr.Production, nil
 	case "qa":
 		return ibkr.QA, nil

@@ -129,6 +129,8 @@ type journey struct {
 	target    target    // remote only
 	bankName  string    // the ACH instruction's name
 	stopped   bool      // ended early on purpose (waiting on IBKR)
+
+	progressShown bool // a progress line is on stderr (terminal only)
 }
 
 func runDemo(ctx context.Context, a *app, args []string) error {
@@ -147,11 +149,8 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err := a.parseOnly(flags, args); err != nil {
 		return err
 	}
-	if _, err := ibkr.ParseDecimal(f.amount); err != nil {
-		return usagef("--amount %q is not a decimal amount", f.amount)
-	}
-	if f.link != "" && f.account == "" {
-		return usagef("--link needs --account (the account the bank was linked to)")
+	if err := f.validate(); err != nil {
+		return err
 	}
 	j := &journey{a: a, f: f, wall: time.Now()}
 	var err error
@@ -172,6 +171,79 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		a.emit(j.res)
 	}
 	return err
+}
+
+// validate checks every flag before the first request, so that a bad
+// value (--amount 1.234) fails before an account is opened or a bank
+// linked: against IBKR QA those would be real records.
+func (f demoFlags) validate() error {
+	amount, err := ibkr.ParseDecimal(f.amount)
+	if err != nil {
+		return usagef("--amount %q is not a decimal amount", f.amount)
+	}
+	if err := ibkr.ValidateAmount("--amount", amount, ibkr.USD); err != nil {
+		return usagef("%s", errorMessage(err))
+	}
+	if f.link != "" && f.account == "" {
+		return usagef("--link needs --account (the account the bank was linked to)")
+	}
+	if f.account != "" {
+		if err := ibkr.ValidateAccountID("--account", f.account); err != nil {
+			return usagef("%s", errorMessage(err))
+		}
+	}
+	if f.link != "" {
+		if _, err := ibkr.ParseClientInstructionID("--link", f.link); err != nil {
+			return usagef("--link %q: %s", f.link, errorMessage(err))
+		}
+	}
+	if f.routing != "" {
+		if err := ibkr.ValidateRoutingNumber(f.routing); err != nil {
+			return usagef("--routing: %s", errorMessage(err))
+		}
+	}
+	if f.bankAccount != "" {
+		if err := ibkr.ValidateUSBankAccountNumber(f.bankAccount); err != nil {
+			return usagef("--bank-account: %s", errorMessage(err))
+		}
+	}
+	if f.bankName != "" {
+		if err := ibkr.ValidateInstructionName("--bank-name", f.bankName, ibkr.MaxACHInstructionNameLen); err != nil {
+			return usagef("%s", errorMessage(err))
+		}
+	}
+	if f.micro != "" {
+		if _, _, err := parseMicro(f.micro); err != nil {
+			return err
+		}
+	}
+	if f.verifyWait < 0 || f.depositWait < 0 {
+		return usagef("--verify-wait and --deposit-wait must not be negative")
+	}
+	if f.conn.env != "" && !strings.EqualFold(f.conn.env, "production") && f.conn.baseURL == "" && f.link == "" && (f.routing == "" || f.bankAccount == "") {
+		return usagef("--routing and --bank-account are required with --env (the bank account to link)")
+	}
+	return nil
+}
+
+// parseMicro reads the two micro-deposit amounts, "0.12,0.34" or "0.12 0.34".
+func parseMicro(text string) (ibkr.Decimal, ibkr.Decimal, error) {
+	parts := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(parts) != 2 {
+		return ibkr.Decimal{}, ibkr.Decimal{}, usagef("--micro %q: give two amounts, e.g. 0.12,0.34", text)
+	}
+	var out [2]ibkr.Decimal
+	for i, p := range parts {
+		d, err := ibkr.ParseDecimal(p)
+		if err != nil {
+			return ibkr.Decimal{}, ibkr.Decimal{}, usagef("--micro: %q is not an amount", p)
+		}
+		if err := ibkr.ValidateMicroDepositAmount("--micro", d); err != nil {
+			return ibkr.Decimal{}, ibkr.Decimal{}, usagef("--micro: %s", errorMessage(err))
+		}
+		out[i] = d
+	}
+	return out[0], out[1], nil
 }
 
 // runEmbedded starts the sandbox in this process and runs the journey.
@@ -341,16 +413,18 @@ func (j *journey) runRemote(ctx context.Context) error {
 			}
 		}
 	} else {
-		if j.f.routing == "" || j.f.bankAccount == "" {
-			return usagef("--routing and --bank-account are required outside the embedded sandbox (the bank account to link)")
-		}
-		if err := j.linkBank(ctx, j.f.routing, j.f.bankAccount, j.verifyWait(20*time.Minute)); err != nil {
+		// --base-url (usually "ibkr sandbox") defaults to the sandbox's
+		// micro-deposit routing number and the sample account; --env qa
+		// requires both (checked with the other flags).
+		routing := firstNonEmpty(j.f.routing, ibkrtest.RoutingNumberMicroDeposits)
+		bankAccount := firstNonEmpty(j.f.bankAccount, demoBankAccount)
+		if err := j.linkBank(ctx, routing, bankAccount, j.verifyWait(20*time.Minute)); err != nil {
 			return err
 		}
 	}
 	switch j.link.Status {
 	case ibkr.InstructionPendingVerification:
-		a1, a2, ok, err := j.microAmounts()
+		a1, a2, ok, err := j.microAmounts(ctx)
 		if err != nil {
 			return err
 		}
@@ -521,15 +595,16 @@ func (j *journey) linkBank(ctx context.Context, routing, bankAccount string, wai
 
 func (j *journey) waitVerification(ctx context.Context, wait time.Duration) error {
 	j.detail("waiting for IBKR's verification (7-15 min at IBKR)...")
-	polls, t0 := 0, j.now()
+	polls, t0, what := 0, j.now(), "IBKR's verification"
 	in, err := j.cl.WaitForBankVerification(ctx, j.link.ClientInstructionID, wait, func(o *ibkr.WaiterOptions) {
-		o.OnPoll = func(int, any, error) { polls++ }
+		o.OnPoll = func(int, any, error) { polls++; j.progress(what, t0, polls) }
 	})
+	j.progressDone()
 	if err != nil {
 		return err
 	}
 	j.link = in
-	what := "verified without micro-deposits"
+	what = "verified without micro-deposits"
 	if in.Status == ibkr.InstructionPendingVerification {
 		what = "IBKR sent two micro-deposits"
 	}
@@ -537,43 +612,46 @@ func (j *journey) waitVerification(ctx context.Context, wait time.Duration) erro
 	return nil
 }
 
-// microAmounts takes the amounts from --micro, or asks for them on a
-// terminal; ok is false when there are none yet.
-func (j *journey) microAmounts() (ibkr.Decimal, ibkr.Decimal, bool, error) {
+// microAmounts takes the amounts from --micro, from the control endpoint
+// of an "ibkr sandbox" at --base-url, or asks for them when stdin and
+// stderr are terminals (the prompt goes to stderr, so stdout stays data);
+// ok is false when there are none yet.
+func (j *journey) microAmounts(ctx context.Context) (ibkr.Decimal, ibkr.Decimal, bool, error) {
 	text := j.f.micro
-	if text == "" && isTerminal(j.a.stdin) {
-		fmt.Fprint(j.a.stdout, "Enter the two micro-deposit amounts (e.g. 0.12 0.34), or press Enter to stop here: ")
+	if text == "" && j.target.env == 0 {
+		if a1, a2, ok := fetchMicroDeposits(ctx, j.target.baseURL, j.link.InstructionID); ok {
+			j.step("read micro-deposits", "%s and %s USD, from the sandbox's control endpoint (%s); at IBKR the customer reads them off a bank statement", a1, a2, microDepositsPath)
+			return a1, a2, true, nil
+		}
+	}
+	if text == "" && isTerminal(j.a.stdin) && isTerminal(j.a.stderr) {
+		fmt.Fprint(j.a.stderr, "Enter the two micro-deposit amounts (e.g. 0.12 0.34), or press Enter to stop here: ")
 		line, _ := bufio.NewReader(j.a.stdin).ReadString('\n')
 		text = strings.TrimSpace(line)
 	}
 	if text == "" {
 		return ibkr.Decimal{}, ibkr.Decimal{}, false, nil
 	}
-	parts := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' })
-	if len(parts) != 2 {
-		return ibkr.Decimal{}, ibkr.Decimal{}, false, usagef("--micro %q: give two amounts, e.g. 0.12,0.34", text)
-	}
-	var out [2]ibkr.Decimal
-	for i, p := range parts {
-		d, err := ibkr.ParseDecimal(p)
-		if err != nil {
-			return ibkr.Decimal{}, ibkr.Decimal{}, false, usagef("--micro: %q is not an amount", p)
-		}
-		if err := ibkr.ValidateMicroDepositAmount("--micro", d); err != nil {
-			return ibkr.Decimal{}, ibkr.Decimal{}, false, usagef("--micro: %s", errorMessage(err))
-		}
-		out[i] = d
-	}
-	return out[0], out[1], true, nil
+	a1, a2, err := parseMicro(text)
+	return a1, a2, err == nil, err
 }
 
+// isTerminal reports whether r is an interactive terminal: a character
+// device that is not the null device (/dev/null is a character device
+// too, and CI and cron runs have it as stdin).
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return false
+	}
+	return true
 }
 
 func (j *journey) verify(ctx context.Context, a1, a2 ibkr.Decimal) error {
@@ -608,15 +686,7 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 		return nil
 	}
 	t0 := j.now()
-	tr, err := j.cl.NewTracker() // follows the deposit on an ACH schedule (about a day), not every few seconds
-	if err == nil {
-		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
-	}
-	if err != nil {
-		return err
-	}
-	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
-	polls := tr.Looks()
+	got, polls, err := j.waitDeposit(ctx, in, wait)
 	if errors.Is(err, ibkr.ErrTimeout) && j.fake == nil {
 		// IBKR takes days to settle deposits: stop cleanly and say how
 		// to follow up.
@@ -634,6 +704,51 @@ func (j *journey) depositAndWait(ctx context.Context, wait time.Duration) error 
 	j.deposit = got
 	j.step("wait for PROCESSED", "%s after %s (%d polls): the money is in the account", got.Status, j.since(t0), polls)
 	return nil
+}
+
+// waitDeposit waits for the deposit to settle. Against IBKR (and the
+// embedded sandbox, whose clock jumps) a tracker follows it on an ACH
+// schedule, about a day, rather than every few seconds. Against
+// --base-url, usually an "ibkr sandbox --fast" whose day passes in 24
+// wall seconds, that schedule would outlast the wait, so the waiter polls
+// and a progress line shows on a terminal.
+func (j *journey) waitDeposit(ctx context.Context, in *ibkr.Instruction, wait time.Duration) (*ibkr.Instruction, int64, error) {
+	if j.fake == nil && j.target.env == 0 {
+		var polls int64
+		t0, what := j.now(), "the deposit"
+		got, err := j.cl.WaitForInstruction(ctx, in.ClientInstructionID, wait, func(o *ibkr.WaiterOptions) {
+			o.OnPoll = func(int, any, error) { polls++; j.progress(what, t0, int(polls)) }
+		})
+		j.progressDone()
+		return got, polls, err
+	}
+	tr, err := j.cl.NewTracker()
+	if err == nil {
+		err = tr.Track(ibkr.TrackedOf(in, j.accountID, "ACH"))
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	got, err := tr.RunUntil(ctx, in.ClientInstructionID, wait)
+	return got, tr.Looks(), err
+}
+
+// progress rewrites one status line on stderr while a wait goes on, when
+// stderr is a terminal (never in a pipe, a file or a CI log).
+func (j *journey) progress(what string, t0 time.Time, polls int) {
+	if !isTerminal(j.a.stderr) {
+		return
+	}
+	j.progressShown = true
+	fmt.Fprintf(j.a.stderr, "\r\033[K    waiting for %s: %s, %d polls", what, j.since(t0), polls)
+}
+
+// progressDone clears the progress line, if one was shown.
+func (j *journey) progressDone() {
+	if j.progressShown {
+		fmt.Fprint(j.a.stderr, "\r\033[K")
+		j.progressShown = false
+	}
 }
 
 // nameFor names the ACH instruction of the link sent with cid: --bank-name,

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
@@ -181,12 +180,4 @@ func hint(err error) string {
 		return "IBKR is in a scheduled maintenance window (US Eastern time); try again after it"
 	}
 	return ""
-}
-
-// version reports the module version the binary was built from.
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
 }

@@ -28,6 +28,8 @@ type app struct {
 	current *command // the same
 	json    bool     // --json was given
 	emitted bool     // a JSON object was written on stdout
+
+	flags *flag.FlagSet // the subcommand's flag set, once made (completion reads it)
 }
 
 // command is one subcommand.
@@ -46,7 +48,7 @@ func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
 		instructionCommand, accountCommand, cashCommand, statementCommand,
-		flexCommand,
+		flexCommand, versionCommand, completionCommand,
 	}
 }
 
@@ -86,9 +88,8 @@ func (a *app) main(ctx context.Context, args []string) int {
 		}
 		a.usage(a.stdout)
 		return exitOK
-	case "version", "-version", "--version":
-		fmt.Fprintln(a.stdout, "ibkr (ibkr-go)", version())
-		return exitOK
+	case "-version", "--version":
+		name = "version"
 	}
 	c := findCommand(name)
 	if c == nil {
@@ -96,6 +97,7 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	a.cmd, a.current = c.name, c
+	a.json = wantsJSON(args[1:]) // so that even an error before parsing is JSON
 	err := c.run(ctx, a, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -104,6 +106,20 @@ func (a *app) main(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	return a.fail(err)
+}
+
+// wantsJSON reports whether --json (or -json, --json=true) is among the
+// flags, before a "--".
+func wantsJSON(args []string) bool {
+	for _, arg := range args {
+		switch arg {
+		case "--":
+			return false
+		case "--json", "-json", "--json=true", "-json=true":
+			return true
+		}
+	}
+	return false
 }
 
 // fail reports err on stderr (and as a JSON object on stdout with --json)
@@ -133,6 +149,7 @@ func (a *app) newFlags() *flag.FlagSet {
 	fs := flag.NewFlagSet("ibkr "+a.cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&a.json, "json", false, "print one JSON object on stdout instead of human-readable text")
+	a.flags = fs
 	return fs
 }
 
@@ -178,7 +195,7 @@ Commands:
 	_ = tw.Flush()
 	fmt.Fprint(w, `
 Configuration (flags win over the environment):
-  --env, IBKR_ENV                     production (default) or qa
+  --env, IBKR_ENV                     production or qa; one of --env and --base-url is required
   --base-url, IBKR_BASE_URL           another host, e.g. a local "ibkr sandbox" (http only on loopback)
   --client-id, IBKR_CLIENT_ID         the OAuth client id IBKR gave you
   --key-id, IBKR_KEY_ID               the kid IBKR registered for your public key

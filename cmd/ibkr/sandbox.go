@@ -17,6 +17,7 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 
+	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
 	"github.com/ibkrweb/ibkr-go/internal/clock"
 )
@@ -66,6 +67,9 @@ type sandboxInfo struct {
 	Timings     map[string]string `json:"timings"`
 	InWindow    []string          `json:"inMaintenanceNow,omitempty"`
 	Flex        *sandboxFlexInfo  `json:"flex,omitempty"`
+	// MicroDeposits is the control endpoint's URL prefix; append IBKR's
+	// instructionId of an ACH instruction.
+	MicroDeposits string `json:"microDepositsURL"`
 }
 
 type sandboxClient struct {
@@ -166,6 +170,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 	if *verbose {
 		handler = logRequests(a, sb)
 	}
+	handler = withControl(sb, handler)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -174,29 +179,38 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 	tickCtx, stopTick := context.WithCancel(context.Background())
 	go func() {
 		defer close(tickDone)
-		if speed == nil {
-			return // the real-clock sandbox ticks itself
-		}
 		t := time.NewTicker(250 * time.Millisecond)
 		defer t.Stop()
+		seen := len(sb.Notifications()) // a loaded state's are old news
 		for {
 			select {
 			case <-tickCtx.Done():
 				return
 			case <-t.C:
-				sb.Tick()
+				if speed != nil {
+					sb.Tick() // the real-clock sandbox ticks itself
+				}
+				seen = announceMicroDeposits(sb, seen, func(id ibkr.ID, a1, a2 ibkr.Decimal) {
+					line := fmt.Sprintf("micro-deposits sent for ACH instruction %s: %s and %s USD (also GET %s%s%s)", id, a1, a2, base, microDepositsPath, id)
+					if a.json {
+						a.note("%s", line) // stdout holds the one JSON document
+					} else {
+						a.say("%s", line)
+					}
+				})
 			}
 		}
 	}()
 
 	info := sandboxInfo{
-		BaseURL:     base,
-		Clock:       clockDesc,
-		Maintenance: *maint && !*fast,
-		StateFile:   *statePath,
-		Demo:        sandboxClient{ClientID: ibkrtest.DemoClientID, KeyIDs: []string{ibkrtest.DemoKeyID}, PrivateKeyFile: demoKey},
-		DemoAccount: ibkrtest.DemoAccountID,
-		Flex:        flexInfo,
+		BaseURL:       base,
+		Clock:         clockDesc,
+		Maintenance:   *maint && !*fast,
+		StateFile:     *statePath,
+		Demo:          sandboxClient{ClientID: ibkrtest.DemoClientID, KeyIDs: []string{ibkrtest.DemoKeyID}, PrivateKeyFile: demoKey},
+		DemoAccount:   ibkrtest.DemoAccountID,
+		Flex:          flexInfo,
+		MicroDeposits: base + microDepositsPath,
 		Env: map[string]string{
 			envBaseURL: base, envClientID: ibkrtest.DemoClientID, envKeyID: ibkrtest.DemoKeyID, envKeyFile: demoKey,
 		},
@@ -281,6 +295,7 @@ func printSandboxInfo(a *app, info sandboxInfo, loaded bool) {
 		a.say("  your client   %s, key id %s", c.ClientID, strings.Join(c.KeyIDs, ", "))
 	}
 	a.say("  ACH routing   %s micro-deposits, %s verified at once, %s rejected", ibkrtest.RoutingNumberMicroDeposits, ibkrtest.RoutingNumberVerified, ibkrtest.RoutingNumberRejected)
+	a.say("  micro-deps    printed here when sent, and served at GET %s%s<instructionId> (ibkr demo --base-url reads them there)", info.BaseURL, microDepositsPath)
 	a.say("")
 	a.say("Use it with the demo client:")
 	a.say("  export %s=%s %s=%s %s=%s %s=%s", envBaseURL, info.BaseURL, envClientID, info.Demo.ClientID, envKeyID, info.Demo.KeyIDs[0], envKeyFile, info.Demo.PrivateKeyFile)

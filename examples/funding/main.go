@@ -17,12 +17,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkr"
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
+	"github.com/ibkrweb/ibkr-go/ibkrtest/sandbox"
 )
 
 func main() {
@@ -39,24 +39,19 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 	if err != nil {
 		return fmt.Errorf("amount: %w", err)
 	}
+	// Refuse a bad amount (say 1.234) before linking anything, not after.
+	deposit := ibkr.ACHDeposit{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking", Amount: amount}
+	if err := deposit.Validate(); err != nil {
+		return err
+	}
 
-	// The sandbox and a client for it.
-	sb, err := ibkrtest.NewHandler()
+	// The sandbox and a client wired to it (shared fake clock, demo
+	// credentials).
+	c, sb, err := sandbox.Start()
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	sb.Clock().SetAutoAdvance(true)
-	hs := httptest.NewServer(sb)
-	defer hs.Close()
-	c, err := ibkr.New(
-		ibkr.WithBaseURL(hs.URL),
-		ibkr.WithPrivateKeyPEM(ibkrtest.DemoClientID, ibkrtest.DemoKeyID, []byte(ibkrtest.DemoPrivateKeyPEM)),
-		ibkr.WithClock(sb.Clock()),
-	)
-	if err != nil {
-		return err
-	}
 	const account = ibkrtest.DemoAccountID
 	start := sb.Now()
 	step := func(format string, args ...any) {
@@ -99,7 +94,7 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 	}
 
 	// 4. Push money into the IBKR account.
-	dep, err := c.DepositACH(ctx, ibkr.ACHDeposit{AccountID: account, InstructionName: "Checking", Amount: amount})
+	dep, err := c.DepositACH(ctx, deposit)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ibkrweb/ibkr-go/ibkr"
 )
 
 func TestRun(t *testing.T) {
@@ -29,7 +32,18 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunRefusesBadAmount(t *testing.T) {
-	if err := run(context.Background(), new(strings.Builder), "12.345.6"); err == nil {
-		t.Fatal("bad amount accepted")
+	for _, amount := range []string{"12.345.6", "1.234", "-5.00"} {
+		var out strings.Builder
+		err := run(context.Background(), &out, amount)
+		if err == nil {
+			t.Fatalf("amount %q accepted", amount)
+		}
+		if out.Len() != 0 {
+			t.Fatalf("amount %q: refused only after doing something:\n%s", amount, out.String())
+		}
+		var in *ibkr.InputError
+		if amount != "12.345.6" && !errors.As(err, &in) {
+			t.Fatalf("amount %q: %v is not an *ibkr.InputError", amount, err)
+		}
 	}
 }

@@ -46,6 +46,7 @@ var allowlist = []allowed{
 	allow("bank-identifier-16", `schema PredefinedDestinationInstruction \.financialInstitution\.identifier: bounds \[maxLength=24 minLength=1\] in IBKR's, \[maxLength=16 minLength=1\] in ours`),
 	allow("days-to-go-back-30", `schema QueryRecentInstructions \.transactionHistory\.daysToGoBack: bounds \[minimum=1\] in IBKR's, \[maximum=30 minimum=1\] in ours`),
 	allow("positive-amounts", `schema (DepositFundsInstruction|WithdrawFundsInstruction|InternalCashTransferInstruction) \.amount: bounds \[\] in IBKR's, \[exclusiveMinimum=true minimum=0\] in ours`),
+	allow("history-async", `schema QueryRecentInstructionResult \(root\): required \[instructionHistory\] in IBKR's, \[\] in ours`),
 	allow("polling-pending-verification", `schema PollingInstructionResult \.instructionStatus: enum \["PENDING" "PROCESSED" "REJECTED"\] in IBKR's, \["PENDING" "PENDING_VERIFICATION" "PROCESSED" "REJECTED"\] in ours`),
 	allow("account-close-withdrawal-info", `schema AccountClose \.withdrawalInfo(\.bankInstructionMethod|\.bankInstructionName)?: only in ours`),
 }

@@ -16,6 +16,11 @@ BenchmarkSignedPostFacade-2   	     232	   4100000 ns/op	   49944 B/op	     329 
 BenchmarkSignedPostRaw-2      	     274	   4000000 ns/op	   38524 B/op	     163 allocs/op
 BenchmarkPoll1000RateLimited-2     	       9	 161551346 ns/op	        99.90 sim-s/op	22529908 B/op	  253217 allocs/op
 BenchmarkTokenSingleFlight1000-2   	      49	  20982540 ns/op	         1.000 token-requests/op	  289064 B/op	    3736 allocs/op
+BenchmarkTrackBulk1000-2           	       1	 217036954 ns/op	         0 429s	         0.07000 calls/deposit	         7.000 goroutines	       300.2 latency-s	        14.00 peak-heap-MiB
+BenchmarkTrackBulk10000-2          	       1	1721068017 ns/op	         0 429s	         0.07000 calls/deposit	         7.000 goroutines	       300.2 latency-s	        40.30 peak-heap-MiB
+BenchmarkTrackFewAccounts1000-2    	       1	4218823186 ns/op	         0 429s	         0.2600 calls/deposit	         7.000 goroutines	       588.0 latency-s	        16.73 peak-heap-MiB
+BenchmarkTrackManyAccounts1000-2   	       1	4662838237 ns/op	         0 429s	         7.000 calls/deposit	         7.000 goroutines	       300.2 latency-s	        16.13 peak-heap-MiB
+BenchmarkTrackCallbacks1000-2      	       1	3565954076 ns/op	         0 429s	         1.000 calls/deposit	         7.000 goroutines	         2.000 latency-s	        16.45 peak-heap-MiB
 PASS
 ok  	github.com/ibkrweb/ibkr-go/ibkr	10.112s
 pkg: github.com/ibkrweb/ibkr-go/flex
@@ -29,7 +34,7 @@ func TestParseAndCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(order) != 10 || order[0] != "BenchmarkGetFacade" {
+	if len(order) != 15 || order[0] != "BenchmarkGetFacade" {
 		t.Fatalf("order %v", order)
 	}
 	if got := res["BenchmarkPoll1000RateLimited"]["sim-s/op"]; len(got) != 5 || got[0] != 99.9 {
