@@ -164,9 +164,9 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		if err := c.maintenanceGate(ctx, o.op); err != nil {
 			return nil, err
 		}
-		if err := c.limitWait(ctx, o); err != nil {
-			return nil, err
-		}
+		// The access token first, then the rate token: callers held up
+		// by a token fetch would otherwise hold rate tokens paced for
+		// earlier and then send together, drawing 429s.
 		var tok *token
 		if o.op.Policy != optable.PolicyNone {
 			t, err := c.tokens.get(ctx)
@@ -174,6 +174,9 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 				return nil, fmt.Errorf("ibkr: %s: no access token: %w", o.op.ID, err)
 			}
 			tok = t
+		}
+		if err := c.limitWait(ctx, o); err != nil {
+			return nil, err
 		}
 		req, err := c.buildRequest(ctx, o, tok)
 		if err != nil {
