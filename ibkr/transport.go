@@ -23,7 +23,7 @@ import (
 //
 //	identify the operation (optable.Match)
 //	→ maintenance window → instruction ids (fill in, check reuse)
-//	→ per attempt: maintenance window, rate limiter, access token,
+//	→ per attempt: maintenance window, access token, rate limiter,
 //	  body signing (SIGNED_JWT), send, one forced token refresh on 401
 //	→ read-only: retry per RetryPolicy; state-changing: reconcile
 //	→ non-2xx: *APIError
@@ -154,7 +154,7 @@ func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, er
 	return nil, apiErr
 }
 
-// roundTrip makes one attempt: maintenance window, rate limit, token,
+// roundTrip makes one attempt: maintenance window, token, rate limit,
 // signing, send; a 401 forces one token refresh and one more send. It
 // returns the response for any status, a *sendError when the exchange
 // failed, or another error when nothing was sent.
