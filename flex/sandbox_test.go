@@ -66,7 +66,7 @@ func TestSandboxDepositAndPushedCredit(t *testing.T) {
 		t.Fatal(err)
 	}
 	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Demo Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Demo Bank"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -490,7 +490,7 @@ func TestSandboxWithdrawalAndInternalTransfer(t *testing.T) {
 	start := today(srv)
 	_ = srv.SetBalance(ibkrtest.DemoAccountID, "USD", wire.MustDecimal("1000.00"))
 	link, err := am.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Demo Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Demo Bank"})
 	if err != nil {
 		t.Fatal(err)
 	}

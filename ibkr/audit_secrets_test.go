@@ -259,7 +259,7 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 	// The journey: link by ACH, micro-deposits, deposit, balance,
 	// withdrawal, cancel, history, a W-9 with the tax id.
 	link := BankAccountLink{AccountID: acct, InstructionName: "Audit checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber: secretAccountNumber, BankName: "Audit Bank"}
+		AccountNumber: NewSecret(secretAccountNumber), BankName: "Audit Bank"}
 	a.value("BankAccountLink", link)
 	logger.DebugContext(ctx, "caller logs its request", "link", link)
 	var linked *Instruction
@@ -333,20 +333,20 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			return
 		}
 		w9 := UpdateTaxForm{AccountID: acct, Documents: []Document{doc},
-			W9: &W9{Name: "Jane Doe", TIN: auditTaxID, Cert1: true, Cert3: true, TaxFormFile: "W9.pdf"}}
+			W9: &W9{Name: "Jane Doe", TIN: NewSecret(auditTaxID), Cert1: true, Cert3: true, TaxFormFile: "W9.pdf"}}
 		a.value("UpdateTaxForm", w9)
 		a.value("W9", *w9.W9)
 		res, err := c.UpdateAccount(ctx, w9)
 		a.err("UpdateAccount W9", err)
 		a.value("UpdateAccount W9 result", res)
 		bad := w9
-		bad.W9 = &W9{Name: "Jane Doe", TIN: auditTaxID, Cert1: true} // not certified as a US person
+		bad.W9 = &W9{Name: "Jane Doe", TIN: NewSecret(auditTaxID), Cert1: true} // not certified as a US person
 		_, err = c.UpdateAccount(ctx, bad)
 		a.err("UpdateAccount W9 uncertified", err)
 		if !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("uncertified W-9: %v, want ErrInvalidInput", err)
 		}
-		bad.W9 = &W9{Name: "Jane Doe", TIN: auditTaxID + "0", Cert1: true, Cert3: true}
+		bad.W9 = &W9{Name: "Jane Doe", TIN: NewSecret(auditTaxID + "0"), Cert1: true, Cert3: true}
 		_, err = c.UpdateAccount(ctx, bad)
 		a.err("UpdateAccount W9 bad TIN", err)
 	})
@@ -359,14 +359,14 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 		a.secret("encrypted password", password)
 		reqs := map[string]any{
 			"BankAccountLink": link,
-			"WireDestination": WireDestination{AccountID: acct, InstructionName: "wire", Currency: USD, BankName: "B", BankAccount: secretAccountNumber, Identifier: "CHASUS33"},
-			"EDDAInstruction": EDDAInstruction{AccountID: acct, InstructionName: "edda", Currency: "HKD", BankAccountNumber: secretAccountNumber, BranchCode: "123", ClearingCode: "004"},
-			"WireDeposit":     WireDeposit{AccountID: acct, Amount: MustDecimal("10"), Currency: USD, SenderAccount: secretAccountNumber},
-			"W9":              W9{Name: "Jane Doe", TIN: auditTaxID},
-			"W8BEN":           W8BEN{Name: "Jane Doe", ForeignTaxID: auditTaxID},
-			"UpdateTaxForm":   UpdateTaxForm{AccountID: acct, W9: &W9{Name: "Jane Doe", TIN: auditTaxID}},
-			"UpdateEmail":     UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: token},
-			"UpdatePassword":  UpdatePassword{UserName: "demouser1", EncryptedPassword: password, EncryptedKeyName: "key-1", Token: token},
+			"WireDestination": WireDestination{AccountID: acct, InstructionName: "wire", Currency: USD, BankName: "B", BankAccount: NewSecret(secretAccountNumber), Identifier: "CHASUS33"},
+			"EDDAInstruction": EDDAInstruction{AccountID: acct, InstructionName: "edda", Currency: "HKD", BankAccountNumber: NewSecret(secretAccountNumber), BranchCode: "123", ClearingCode: "004"},
+			"WireDeposit":     WireDeposit{AccountID: acct, Amount: MustDecimal("10"), Currency: USD, SenderAccount: NewSecret(secretAccountNumber)},
+			"W9":              W9{Name: "Jane Doe", TIN: NewSecret(auditTaxID)},
+			"W8BEN":           W8BEN{Name: "Jane Doe", ForeignTaxID: NewSecret(auditTaxID)},
+			"UpdateTaxForm":   UpdateTaxForm{AccountID: acct, W9: &W9{Name: "Jane Doe", TIN: NewSecret(auditTaxID)}},
+			"UpdateEmail":     UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: NewSecret(token)},
+			"UpdatePassword":  UpdatePassword{UserName: "demouser1", EncryptedPassword: NewSecret(password), EncryptedKeyName: NewSecret("key-1"), Token: NewSecret(token)},
 		}
 		var jsonLog lockedBuffer
 		jl := slog.New(slog.NewJSONHandler(&jsonLog, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -381,21 +381,21 @@ func TestSecretsAuditMoneyJourney(t *testing.T) {
 			jl.DebugContext(ctx, "caller logs a request", "request", r)
 		}
 		a.text("slog JSON", jsonLog.String())
-		_, err := c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: token, HasAccess: true})
+		_, err := c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: NewSecret(token), HasAccess: true})
 		a.err("UpdateAccount email", err)
-		_, err = c.UpdateAccount(ctx, UpdatePassword{UserName: "demouser1", EncryptedPassword: password, EncryptedKeyName: "key-1"})
+		_, err = c.UpdateAccount(ctx, UpdatePassword{UserName: "demouser1", EncryptedPassword: NewSecret(password), EncryptedKeyName: NewSecret("key-1")})
 		a.err("UpdateAccount password", err)
 	})
 
 	// Refused input: nothing is sent, the error names the field only.
 	a.step("input errors", func() {
 		for name, l := range map[string]BankAccountLink{
-			"bad routing":      {AccountID: acct, InstructionName: "x", RoutingNumber: "021000022", AccountNumber: secretAccountNumber, BankName: "B"},
-			"letters":          {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "X", BankName: "B"},
-			"too long":         {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber + "12345", BankName: "B"},
-			"name too long":    {AccountID: acct, InstructionName: strings.Repeat("n", 40), RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
-			"no account":       {InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: secretAccountNumber, BankName: "B"},
-			"routing is acct#": {AccountID: acct, InstructionName: "x", RoutingNumber: secretAccountNumber, AccountNumber: secretAccountNumber, BankName: "B"},
+			"bad routing":      {AccountID: acct, InstructionName: "x", RoutingNumber: "021000022", AccountNumber: NewSecret(secretAccountNumber), BankName: "B"},
+			"letters":          {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(secretAccountNumber + "X"), BankName: "B"},
+			"too long":         {AccountID: acct, InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(secretAccountNumber + "12345"), BankName: "B"},
+			"name too long":    {AccountID: acct, InstructionName: strings.Repeat("n", 40), RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(secretAccountNumber), BankName: "B"},
+			"no account":       {InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(secretAccountNumber), BankName: "B"},
+			"routing is acct#": {AccountID: acct, InstructionName: "x", RoutingNumber: secretAccountNumber, AccountNumber: NewSecret(secretAccountNumber), BankName: "B"},
 		} {
 			_, err := c.LinkBankAccount(ctx, l)
 			a.err("LinkBankAccount "+name, err)

@@ -3,7 +3,6 @@ package ibkr
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -56,7 +55,7 @@ type BankAccountLink struct {
 	// AccountNumber is the bank account number, 4 to 17 digits. A
 	// secret: never logged, journaled or shown beyond its last four
 	// digits.
-	AccountNumber string
+	AccountNumber Secret
 	// AccountType is Checking (the default when zero) or Savings.
 	AccountType BankAccountType
 	// Direction is ACHDebitCredit (the default when empty), ACHDebit or
@@ -68,14 +67,8 @@ type BankAccountLink struct {
 
 // String describes the link without the account number.
 func (r BankAccountLink) String() string {
-	return fmt.Sprintf("ACH link %q of %s to routing %s account %s", r.InstructionName, r.AccountID, r.RoutingNumber, redact(r.AccountNumber))
+	return fmt.Sprintf("ACH link %q of %s to routing %s account %s", r.InstructionName, r.AccountID, r.RoutingNumber, r.AccountNumber)
 }
-
-// GoString is String, so that %#v does not print the account number.
-func (r BankAccountLink) GoString() string { return r.String() }
-
-// LogValue keeps the account number out of structured logs.
-func (r BankAccountLink) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 func (r BankAccountLink) direction() ACHDirection {
 	if r.Direction == "" {
@@ -106,7 +99,7 @@ func (r BankAccountLink) Validate() error {
 	if err := ValidateRoutingNumber(r.RoutingNumber); err != nil {
 		return err
 	}
-	if err := ValidateUSBankAccountNumber(r.AccountNumber); err != nil {
+	if err := ValidateUSBankAccountNumber(r.AccountNumber.Reveal()); err != nil {
 		return err
 	}
 	switch r.accountType() {
@@ -143,7 +136,7 @@ func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ..
 				BankInstructionName: r.InstructionName,
 				Currency:            string(USD),
 				ClientAccountInfo: gen.AchClientAccountInfo{
-					BankAccountNumber:   r.AccountNumber,
+					BankAccountNumber:   r.AccountNumber.Reveal(),
 					BankAccountTypeCode: gen.AchClientAccountInfoBankAccountTypeCode(r.accountType()),
 					BankName:            r.BankName,
 					BankRoutingNumber:   r.RoutingNumber,

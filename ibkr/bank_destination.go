@@ -3,7 +3,6 @@ package ibkr
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -65,7 +64,7 @@ type WireDestination struct {
 	BankName string
 	// BankAccount is the account number at the institution (1 to 32
 	// characters). A secret: never logged or journaled.
-	BankAccount string
+	BankAccount Secret
 	// Identifier identifies the institution: a BIC (the default type) or
 	// an IFSC.
 	Identifier string
@@ -78,14 +77,8 @@ type WireDestination struct {
 
 // String describes the destination without its account number.
 func (r WireDestination) String() string {
-	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.InstructionName, r.AccountID, r.BankName, r.Identifier, redact(r.BankAccount))
+	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.InstructionName, r.AccountID, r.BankName, r.Identifier, r.BankAccount)
 }
-
-// GoString is String, so that %#v does not print the account number.
-func (r WireDestination) GoString() string { return r.String() }
-
-// LogValue keeps the account number out of structured logs.
-func (r WireDestination) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 func (r WireDestination) idType() InstitutionIDType {
 	if r.IdentifierType == "" {
@@ -111,7 +104,7 @@ func (r WireDestination) Validate() error {
 	if err := ValidateInstructionName("financialInstitution.name", r.BankName, MaxInstitutionNameLen); err != nil {
 		return err
 	}
-	if err := validateAccountField("financialInstitution.clientAccountId", r.BankAccount, MaxDestinationAccountLen); err != nil {
+	if err := validateAccountField("financialInstitution.clientAccountId", r.BankAccount.Reveal(), MaxDestinationAccountLen); err != nil {
 		return err
 	}
 	switch r.idType() {
@@ -206,7 +199,7 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts
 				Currency:              string(r.Currency),
 			}
 			x.FinancialInstitution.Name = r.BankName
-			x.FinancialInstitution.ClientAccountId = r.BankAccount
+			x.FinancialInstitution.ClientAccountId = r.BankAccount.Reveal()
 			x.FinancialInstitution.Identifier = r.Identifier
 			x.FinancialInstitution.IdentifierType = gen.PredefinedDestinationInstructionFinancialInstitutionIdentifierType(r.idType())
 			x.FinancialInstitution.BranchCode = optional(r.BranchCode)
@@ -245,7 +238,7 @@ type EDDAInstruction struct {
 	Currency Currency
 	// BankAccountNumber is the debtor's account (1 to 32 characters). A
 	// secret: never logged or journaled.
-	BankAccountNumber string
+	BankAccountNumber Secret
 	// BranchCode and ClearingCode are the bank's 3-digit codes.
 	BranchCode, ClearingCode string
 	// DocumentType is the debtor's identity document.
@@ -254,14 +247,8 @@ type EDDAInstruction struct {
 
 // String describes the instruction without its account number.
 func (r EDDAInstruction) String() string {
-	return fmt.Sprintf("eDDA %q of %s: bank %s/%s account %s", r.InstructionName, r.AccountID, r.ClearingCode, r.BranchCode, redact(r.BankAccountNumber))
+	return fmt.Sprintf("eDDA %q of %s: bank %s/%s account %s", r.InstructionName, r.AccountID, r.ClearingCode, r.BranchCode, r.BankAccountNumber)
 }
-
-// GoString is String, so that %#v does not print the account number.
-func (r EDDAInstruction) GoString() string { return r.String() }
-
-// LogValue keeps the account number out of structured logs.
-func (r EDDAInstruction) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // Validate checks the instruction without sending anything.
 func (r EDDAInstruction) Validate() error {
@@ -277,7 +264,7 @@ func (r EDDAInstruction) Validate() error {
 	if r.Currency != HKD && r.Currency != CNH {
 		return inputErr("currency", ErrUnknownCurrency, "eDDA moves HKD or CNH only (got %s)", r.Currency)
 	}
-	if err := validateAccountField("bankAccountNumber", r.BankAccountNumber, MaxDestinationAccountLen); err != nil {
+	if err := validateAccountField("bankAccountNumber", r.BankAccountNumber.Reveal(), MaxDestinationAccountLen); err != nil {
 		return err
 	}
 	if !threeDigits(r.BranchCode) {
@@ -322,7 +309,7 @@ func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts
 				AccountId:                        r.AccountID,
 				BankInstructionName:              r.InstructionName,
 				Currency:                         string(r.Currency),
-				BankAccountNumber:                r.BankAccountNumber,
+				BankAccountNumber:                r.BankAccountNumber.Reveal(),
 				BankBranchCode:                   r.BranchCode,
 				BankClearingCode:                 r.ClearingCode,
 				DebtorIdentificationDocumentType: gen.EddaInstructionDebtorIdentificationDocumentType(r.DocumentType),

@@ -143,7 +143,7 @@ func TestBankInstructionsListAndDelete(t *testing.T) {
 	e.link(t, "Savings", ibkrtest.RoutingNumberMicroDeposits)
 	wire, err := e.c.AddWireDestination(ctx, WireDestination{
 		AccountID: ibkrtest.DemoAccountID, InstructionName: "Wire out", Currency: USD, BankName: "Example Bank",
-		BankAccount: fundingAccountNumber, Identifier: "EXAMUS33XXX",
+		BankAccount: NewSecret(fundingAccountNumber), Identifier: "EXAMUS33XXX",
 	})
 	if err != nil || wire.Status != InstructionProcessed || wire.Type != "PREDEFINED_DESTINATION_INSTRUCTION" {
 		t.Fatalf("AddWireDestination = %v, %v", wire, err)
@@ -188,7 +188,7 @@ func TestBankInstructionLimit(t *testing.T) {
 		e.link(t, fmt.Sprintf("Account %d", i), ibkrtest.RoutingNumberVerified)
 	}
 	_, err := e.c.LinkBankAccount(fctx(t), BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "One too many",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber, BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(fundingAccountNumber), BankName: "Example Bank"})
 	wantErr(t, err, ErrRejected)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != ibkrtest.CodeTooManyBankInstructions || ae.ClientInstructionID.IsZero() {
@@ -200,7 +200,7 @@ func TestEDDAInstruction(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	ctx := fctx(t)
 	in, err := e.c.AddEDDAInstruction(ctx, EDDAInstruction{
-		AccountID: ibkrtest.DemoAccountID, InstructionName: "HK account", Currency: HKD, BankAccountNumber: fundingAccountNumber,
+		AccountID: ibkrtest.DemoAccountID, InstructionName: "HK account", Currency: HKD, BankAccountNumber: NewSecret(fundingAccountNumber),
 		BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID,
 	})
 	if err != nil || in.Status != InstructionPending || in.Type != "EDDA_INSTRUCTION" {
@@ -218,10 +218,10 @@ func TestEDDAInstruction(t *testing.T) {
 
 func TestBankRequestsHideAccountNumbers(t *testing.T) {
 	reqs := []any{
-		BankAccountLink{AccountID: "U1234567", InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber},
-		WireDestination{AccountID: "U1234567", InstructionName: "x", BankAccount: fundingAccountNumber},
-		EDDAInstruction{AccountID: "U1234567", InstructionName: "x", BankAccountNumber: fundingAccountNumber},
-		WireDeposit{AccountID: "U1234567", Amount: MustDecimal("1"), Currency: USD, SenderAccount: fundingAccountNumber},
+		BankAccountLink{AccountID: "U1234567", InstructionName: "x", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(fundingAccountNumber)},
+		WireDestination{AccountID: "U1234567", InstructionName: "x", BankAccount: NewSecret(fundingAccountNumber)},
+		EDDAInstruction{AccountID: "U1234567", InstructionName: "x", BankAccountNumber: NewSecret(fundingAccountNumber)},
+		WireDeposit{AccountID: "U1234567", Amount: MustDecimal("1"), Currency: USD, SenderAccount: NewSecret(fundingAccountNumber)},
 	}
 	for _, r := range reqs {
 		for _, f := range []string{"%v", "%+v", "%#v", "%s"} {

@@ -200,9 +200,13 @@ func New(opts ...Option) (*Client, error) {
 // the request's method and path, and the clientInstructionIds from its
 // body: instruction bodies may leave clientInstructionId out (or 0), and
 // the client fills in a fresh id; ids the caller sets are checked for
-// reuse (ids from NewInstructionID pass once). Options apply to every
-// request made through the returned client, e.g.
-// c.Raw(ibkr.WithResume()) to resume a request sent before.
+// reuse (ids from NewInstructionID pass once). A request whose path no
+// longer matches the generated method's operation (a path value of "." or
+// "..", removed while the URL is resolved) is refused as an *InputError
+// naming "path", before anything is sent. Answers are read through the
+// client's ResponseLimits. Options apply to every request made through the
+// returned client, e.g. c.Raw(ibkr.WithResume()) to resume a request sent
+// before.
 func (c *Client) Raw(opts ...CallOption) *gen.ClientWithResponses {
 	if len(opts) == 0 {
 		return c.raw

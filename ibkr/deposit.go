@@ -3,7 +3,6 @@ package ibkr
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
@@ -132,7 +131,7 @@ type WireDeposit struct {
 	SendingInstitution string
 	// SenderAccount is the sending bank account (optional, at most 64
 	// characters). A secret: never logged or journaled.
-	SenderAccount string
+	SenderAccount Secret
 	// SpecialInstruction is free text for IBKR (optional, at most 128
 	// characters).
 	SpecialInstruction string
@@ -146,17 +145,11 @@ type WireDeposit struct {
 // String describes the notification without the sending account.
 func (r WireDeposit) String() string {
 	s := fmt.Sprintf("wire deposit notification of %s %s to %s", r.Amount, r.Currency, r.AccountID)
-	if r.SenderAccount != "" {
-		s += " from account " + redact(r.SenderAccount)
+	if !r.SenderAccount.IsZero() {
+		s += " from account " + r.SenderAccount.String()
 	}
 	return s
 }
-
-// GoString is String, so that %#v does not print the sending account.
-func (r WireDeposit) GoString() string { return r.String() }
-
-// LogValue keeps the sending account out of structured logs.
-func (r WireDeposit) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // Validate checks the notification without sending anything (see
 // ACHDeposit.Validate about the clock).
@@ -174,7 +167,7 @@ func (r WireDeposit) validate(now time.Time) error {
 		max          int
 	}{
 		{"sendingInstitution", r.SendingInstitution, MaxSendingInstitutionLen},
-		{"identifier", r.SenderAccount, MaxSenderAccountLen},
+		{"identifier", r.SenderAccount.Reveal(), MaxSenderAccountLen},
 		{"specialInstruction", r.SpecialInstruction, MaxSpecialInstructionLen},
 		{"bankInstructionName", r.InstructionName, MaxTransferInstructionNameLen},
 	} {
@@ -196,7 +189,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...C
 	summary := r.String()
 	return c.submit(ctx, instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
-		summary: summary, secret: r.SenderAccount != "", cid: r.ClientInstructionID,
+		summary: summary, secret: !r.SenderAccount.IsZero(), cid: r.ClientInstructionID,
 		body: func(cid ID) any {
 			return gen.DepositFundsInstruction{
 				ClientInstructionId:        cid,
@@ -206,7 +199,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...C
 				BankInstructionMethod:      gen.DepositFundsInstructionBankInstructionMethodWIRE,
 				BankInstructionName:        optional(r.InstructionName),
 				SendingInstitution:         optional(r.SendingInstitution),
-				Identifier:                 optional(r.SenderAccount),
+				Identifier:                 optional(r.SenderAccount.Reveal()),
 				SpecialInstruction:         optional(r.SpecialInstruction),
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}

@@ -29,7 +29,7 @@ func ExampleClient_LinkBankAccount() {
 		AccountID:       account,
 		InstructionName: "Checking",
 		RoutingNumber:   ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber:   "000123456789",
+		AccountNumber:   ibkr.NewSecret("000123456789"),
 		AccountType:     ibkr.Checking,
 		Direction:       ibkr.ACHDebitCredit,
 		BankName:        "Example Bank",
@@ -90,7 +90,7 @@ func ExampleClient_VerifyMicroDeposits() {
 	defer sb.Close()
 	ctx := context.Background()
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if err != nil {
 		panic(err)
 	}
@@ -117,7 +117,7 @@ func ExampleClient_Withdraw() {
 	defer sb.Close()
 	ctx := context.Background()
 	link, _ := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if _, err := c.WaitForBankVerification(ctx, link.ClientInstructionID, time.Hour); err != nil {
 		panic(err)
 	}

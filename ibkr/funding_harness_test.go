@@ -56,7 +56,7 @@ func (e *fundingEnv) link(t testing.TB, name, routing string) *Instruction {
 	t.Helper()
 	in, err := e.c.LinkBankAccount(fctx(t), BankAccountLink{
 		AccountID: ibkrtest.DemoAccountID, InstructionName: name, RoutingNumber: routing,
-		AccountNumber: fundingAccountNumber, BankName: "Example Bank",
+		AccountNumber: NewSecret(fundingAccountNumber), BankName: "Example Bank",
 	})
 	if err != nil {
 		noteErr(err)

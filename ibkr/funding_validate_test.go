@@ -19,7 +19,7 @@ func TestFundingBadInputs(t *testing.T) {
 	c := e.c
 	now := e.srv.Now()
 	goodLink := BankAccountLink{AccountID: demo, InstructionName: "Checking", RoutingNumber: ibkrtest.RoutingNumberVerified,
-		AccountNumber: fundingAccountNumber, BankName: "Example Bank"}
+		AccountNumber: NewSecret(fundingAccountNumber), BankName: "Example Bank"}
 	link := func(mod func(*BankAccountLink)) func(context.Context) error {
 		r := goodLink
 		mod(&r)
@@ -57,13 +57,13 @@ func TestFundingBadInputs(t *testing.T) {
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.TransferCash(ctx, r); return err }
 	}
-	goodDest := WireDestination{AccountID: demo, InstructionName: "Wire out", Currency: USD, BankName: "Example Bank", BankAccount: fundingAccountNumber, Identifier: "EXAMUS33"}
+	goodDest := WireDestination{AccountID: demo, InstructionName: "Wire out", Currency: USD, BankName: "Example Bank", BankAccount: NewSecret(fundingAccountNumber), Identifier: "EXAMUS33"}
 	dest := func(mod func(*WireDestination)) func(context.Context) error {
 		r := goodDest
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.AddWireDestination(ctx, r); return err }
 	}
-	goodEDDA := EDDAInstruction{AccountID: demo, InstructionName: "HK", Currency: HKD, BankAccountNumber: fundingAccountNumber, BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID}
+	goodEDDA := EDDAInstruction{AccountID: demo, InstructionName: "HK", Currency: HKD, BankAccountNumber: NewSecret(fundingAccountNumber), BranchCode: "003", ClearingCode: "004", DocumentType: EDDAHongKongID}
 	edda := func(mod func(*EDDAInstruction)) func(context.Context) error {
 		r := goodEDDA
 		mod(&r)
@@ -90,10 +90,10 @@ func TestFundingBadInputs(t *testing.T) {
 		{"routing 8 digits", link(func(r *BankAccountLink) { r.RoutingNumber = "11000006" }), "bankRoutingNumber", ErrRoutingNumber},
 		{"routing letter", link(func(r *BankAccountLink) { r.RoutingNumber = "11000006A" }), "bankRoutingNumber", ErrRoutingNumber},
 		{"routing prefix", link(func(r *BankAccountLink) { r.RoutingNumber = "130000006" }), "bankRoutingNumber", ErrRoutingNumber},
-		{"account number short", link(func(r *BankAccountLink) { r.AccountNumber = "123" }), "bankAccountNumber", ErrBankAccountNumber},
-		{"account number long", link(func(r *BankAccountLink) { r.AccountNumber = "123456789012345678" }), "bankAccountNumber", ErrBankAccountNumber},
-		{"account number dash", link(func(r *BankAccountLink) { r.AccountNumber = "1234-5678" }), "bankAccountNumber", ErrBankAccountNumber},
-		{"account number zeros", link(func(r *BankAccountLink) { r.AccountNumber = "00000000" }), "bankAccountNumber", ErrBankAccountNumber},
+		{"account number short", link(func(r *BankAccountLink) { r.AccountNumber = NewSecret("123") }), "bankAccountNumber", ErrBankAccountNumber},
+		{"account number long", link(func(r *BankAccountLink) { r.AccountNumber = NewSecret("123456789012345678") }), "bankAccountNumber", ErrBankAccountNumber},
+		{"account number dash", link(func(r *BankAccountLink) { r.AccountNumber = NewSecret("1234-5678") }), "bankAccountNumber", ErrBankAccountNumber},
+		{"account number zeros", link(func(r *BankAccountLink) { r.AccountNumber = NewSecret("00000000") }), "bankAccountNumber", ErrBankAccountNumber},
 		{"link name empty", link(func(r *BankAccountLink) { r.InstructionName = "" }), "bankInstructionName", ErrName},
 		{"link name 33 chars", link(func(r *BankAccountLink) { r.InstructionName = strings.Repeat("x", 33) }), "bankInstructionName", ErrName},
 		{"link name not ASCII", link(func(r *BankAccountLink) { r.InstructionName = "Chèque" }), "bankInstructionName", ErrName},
@@ -122,7 +122,7 @@ func TestFundingBadInputs(t *testing.T) {
 		{"wire lower-case currency", wire(func(r *WireDeposit) { r.Currency = "usd" }), "currency", ErrUnknownCurrency},
 		{"wire unknown currency", wire(func(r *WireDeposit) { r.Currency = "XYZ" }), "currency", ErrUnknownCurrency},
 		{"wire JPY decimals", wire(func(r *WireDeposit) { r.Currency, r.Amount = JPY, MustDecimal("100.5") }), "amount", ErrAmount},
-		{"wire sender account 65 chars", wire(func(r *WireDeposit) { r.SenderAccount = strings.Repeat("1", 65) }), "identifier", ErrName},
+		{"wire sender account 65 chars", wire(func(r *WireDeposit) { r.SenderAccount = NewSecret(strings.Repeat("1", 65)) }), "identifier", ErrName},
 		{"withdrawal over limit", withdraw(func(r *Withdrawal) { r.Amount = MustDecimal("100000.01") }), "amount", ErrWithdrawalLimit},
 		{"withdrawal no method", withdraw(func(r *Withdrawal) { r.Method = "" }), "bankInstructionMethod", nil},
 		{"withdrawal SWIFT method", withdraw(func(r *Withdrawal) { r.Method = "SWIFT" }), "bankInstructionMethod", nil},
@@ -146,7 +146,7 @@ func TestFundingBadInputs(t *testing.T) {
 		{"destination BIC", dest(func(r *WireDestination) { r.Identifier = "EXAM" }), "financialInstitution.identifier", nil},
 		{"destination IFSC", dest(func(r *WireDestination) { r.IdentifierType, r.Identifier = IFSC, "SBIN1000123" }), "financialInstitution.identifier", nil},
 		{"destination account id 11 chars", dest(func(r *WireDestination) { r.AccountID = "U1234567890" }), "accountId", ErrAccountID},
-		{"destination account 33 chars", dest(func(r *WireDestination) { r.BankAccount = strings.Repeat("1", 33) }), "financialInstitution.clientAccountId", ErrBankAccountNumber},
+		{"destination account 33 chars", dest(func(r *WireDestination) { r.BankAccount = NewSecret(strings.Repeat("1", 33)) }), "financialInstitution.clientAccountId", ErrBankAccountNumber},
 		{"eDDA in USD", edda(func(r *EDDAInstruction) { r.Currency = USD }), "currency", ErrUnknownCurrency},
 		{"eDDA branch code", edda(func(r *EDDAInstruction) { r.BranchCode = "03" }), "bankBranchCode", nil},
 		{"eDDA document", edda(func(r *EDDAInstruction) { r.DocumentType = "drivingLicence" }), "debtorIdentificationDocumentType", nil},
@@ -197,7 +197,7 @@ func TestFundingBadInputs(t *testing.T) {
 // The exported Validate methods agree with what the client refuses.
 func TestRequestValidateMethods(t *testing.T) {
 	good := []interface{ Validate() error }{
-		BankAccountLink{AccountID: demo, InstructionName: "Checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "123456789", BankName: "B"},
+		BankAccountLink{AccountID: demo, InstructionName: "Checking", RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: NewSecret("123456789"), BankName: "B"},
 		MicroDepositVerification{AccountID: demo, InstructionName: "Checking", InstructionID: InstructionID{ID: NewID(1)}, Amount1: MustDecimal("0.01"), Amount2: MustDecimal("0.99")},
 		ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("1")},
 		WireDeposit{AccountID: demo, Amount: MustDecimal("1000"), Currency: JPY},
@@ -205,8 +205,8 @@ func TestRequestValidateMethods(t *testing.T) {
 		CashTransfer{From: demo, To: "U7654321", Amount: MustDecimal("1"), Currency: GBP},
 		Cancellation{InstructionID: InstructionID{ID: NewID(1)}, Reason: "r"},
 		BankInstructionDeletion{AccountID: demo, InstructionName: "x", Method: BankMethodWire},
-		WireDestination{AccountID: demo, InstructionName: "W", Currency: USD, BankName: "B", BankAccount: "GB12 3456", Identifier: "SBIN0001234", IdentifierType: IFSC, BranchCodeType: BranchCodeNone},
-		EDDAInstruction{AccountID: demo, InstructionName: "E", Currency: CNH, BankAccountNumber: "132456", BranchCode: "003", ClearingCode: "003", DocumentType: EDDAPassport},
+		WireDestination{AccountID: demo, InstructionName: "W", Currency: USD, BankName: "B", BankAccount: NewSecret("GB12 3456"), Identifier: "SBIN0001234", IdentifierType: IFSC, BranchCodeType: BranchCodeNone},
+		EDDAInstruction{AccountID: demo, InstructionName: "E", Currency: CNH, BankAccountNumber: NewSecret("132456"), BranchCode: "003", ClearingCode: "003", DocumentType: EDDAPassport},
 		RecentQuery{AccountID: demo, Days: 30, Type: "WITHDRAWAL"},
 	}
 	for _, r := range good {

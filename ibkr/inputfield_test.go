@@ -38,8 +38,8 @@ func TestInputErrorFieldRule(t *testing.T) {
 	}
 	const acct, routing = "U1234567", "110000000"
 	sent := map[string]error{
-		"bad routing number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: "123", AccountNumber: "000123456789", BankName: "B"}.Validate(),
-		"bad account number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: routing, AccountNumber: "12-34", BankName: "B"}.Validate(),
+		"bad routing number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: "123", AccountNumber: ibkr.NewSecret("000123456789"), BankName: "B"}.Validate(),
+		"bad account number":   ibkr.BankAccountLink{AccountID: acct, InstructionName: "Checking", RoutingNumber: routing, AccountNumber: ibkr.NewSecret("12-34"), BankName: "B"}.Validate(),
 		"bad account id":       ibkr.ACHDeposit{AccountID: "x", InstructionName: "Checking", Amount: ibkr.MustDecimal("1.00")}.Validate(),
 		"three decimals":       ibkr.ACHDeposit{AccountID: acct, InstructionName: "Checking", Amount: ibkr.MustDecimal("1.234")}.Validate(),
 		"bad currency":         ibkr.ACHDeposit{AccountID: acct, InstructionName: "Checking", Amount: ibkr.MustDecimal("1.00"), Currency: "usd!"}.Validate(),

@@ -44,16 +44,19 @@ func genMethodOps() map[string]string {
 func intendedOperation() string {
 	var pcs [8]uintptr
 	n := runtime.Callers(3, pcs[:]) // skip Callers, intendedOperation, Client.do
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if name, ok := strings.CutPrefix(f.Function, genClientPrefix); ok {
+	for _, pc := range pcs[:n] {
+		// pc is a return address; pc-1 lies in the calling instruction.
+		// The generated methods call the doer from their own body, so no
+		// inlining stands between (and FuncForPC allocates nothing).
+		f := runtime.FuncForPC(pc - 1)
+		if f == nil {
+			continue
+		}
+		if name, ok := strings.CutPrefix(f.Name(), genClientPrefix); ok {
 			return genMethodOps()[name]
 		}
-		if !more {
-			return ""
-		}
 	}
+	return ""
 }
 
 // checkIntended refuses a request whose path does not match the

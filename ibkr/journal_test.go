@@ -255,7 +255,7 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 	})
 	inFlight(banks, "before", func(ctx context.Context) error {
 		_, err := first.LinkBankAccount(ctx, BankAccountLink{AccountID: demo, InstructionName: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified,
-			AccountNumber: fundingAccountNumber, AccountType: Savings, BankName: "Example Bank"}, WithCallJournal(j1))
+			AccountNumber: NewSecret(fundingAccountNumber), AccountType: Savings, BankName: "Example Bank"}, WithCallJournal(j1))
 		return err
 	})
 	// The process dies: its journal file is all that is left.
@@ -308,7 +308,7 @@ func TestJournalCrashBetweenSendAndAnswer(t *testing.T) {
 	}
 	// The link can be resubmitted under its journaled id.
 	relinked, err := second.LinkBankAccount(ctx, BankAccountLink{ClientInstructionID: link.Entry.ClientInstructionID,
-		AccountID: demo, InstructionName: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: fundingAccountNumber,
+		AccountID: demo, InstructionName: "Savings", RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: NewSecret(fundingAccountNumber),
 		AccountType: Savings, BankName: "Example Bank"}, WithResume())
 	if err != nil || relinked.ClientInstructionID != link.Entry.ClientInstructionID {
 		t.Fatalf("relink = %v, %v", relinked, err)

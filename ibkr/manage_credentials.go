@@ -21,7 +21,7 @@ type UpdateEmail struct {
 	// Email is the new address.
 	Email string
 	// Token is the confirmation token IBKR mailed, once there is one.
-	Token string
+	Token Secret
 	// HasAccess says the user can read mail at the current address.
 	HasAccess bool
 }
@@ -41,7 +41,7 @@ func (r UpdateEmail) Validate(time.Time) error {
 	if !r.HasAccess {
 		return changeErr(f+".updateEmail.access", "a user without access to the current email address must change it in the IBKR portal")
 	}
-	return checkSecretText(f+".updateEmail.token", r.Token)
+	return checkSecretText(f+".updateEmail.token", r.Token.Reveal())
 }
 
 func (r UpdateEmail) payload() any {
@@ -53,7 +53,7 @@ func (r UpdateEmail) payload() any {
 	return struct {
 		UserName string `json:"referenceUserName"`
 		Email    upd    `json:"updateEmail"`
-	}{r.UserName, upd{r.Email, r.Token, r.HasAccess}}
+	}{r.UserName, upd{r.Email, r.Token.Reveal(), r.HasAccess}}
 }
 
 // UpdatePassword sets a user's password (updateCredentials,
@@ -63,9 +63,9 @@ type UpdatePassword struct {
 	UserName string
 	// EncryptedPassword is the new password, encrypted; EncryptedKeyName
 	// names the key used.
-	EncryptedPassword, EncryptedKeyName string
+	EncryptedPassword, EncryptedKeyName Secret
 	// Token is a confirmation token, when IBKR asks for one.
-	Token string
+	Token Secret
 }
 
 // Kind implements AccountChange.
@@ -77,11 +77,11 @@ func (r UpdatePassword) Validate(time.Time) error {
 	if err := ValidateUserNameFormat(f+".referenceUserName", r.UserName); err != nil {
 		return err
 	}
-	if r.EncryptedPassword == "" {
+	if r.EncryptedPassword.IsZero() {
 		return changeErr(f+".updatePassword.encryptedPassword", "is required")
 	}
 	for _, s := range []struct{ field, v string }{
-		{"encryptedPassword", r.EncryptedPassword}, {"encryptedKeyName", r.EncryptedKeyName}, {"token", r.Token},
+		{"encryptedPassword", r.EncryptedPassword.Reveal()}, {"encryptedKeyName", r.EncryptedKeyName.Reveal()}, {"token", r.Token.Reveal()},
 	} {
 		for i := 0; i < len(s.v); i++ {
 			if c := s.v[i]; c <= 0x20 || c > 0x7e {
@@ -89,7 +89,7 @@ func (r UpdatePassword) Validate(time.Time) error {
 			}
 		}
 	}
-	if r.EncryptedKeyName == "" {
+	if r.EncryptedKeyName.IsZero() {
 		return changeErr(f+".updatePassword.encryptedKeyName", "is required (the key the password is encrypted with)")
 	}
 	return nil
@@ -104,7 +104,7 @@ func (r UpdatePassword) payload() any {
 	return struct {
 		UserName string `json:"referenceUserName"`
 		Password upd    `json:"updatePassword"`
-	}{r.UserName, upd{r.EncryptedPassword, r.EncryptedKeyName, r.Token}}
+	}{r.UserName, upd{r.EncryptedPassword.Reveal(), r.EncryptedKeyName.Reveal(), r.Token.Reveal()}}
 }
 
 // QuestionnaireAnswer answers one question of a questionnaire, as listed

@@ -19,7 +19,7 @@ type W8BEN struct {
 	Name string
 	// ForeignTaxID is the holder's tax id, as given in the tax residency;
 	// without one, Explanation says why. Never echoed in errors or logs.
-	ForeignTaxID string
+	ForeignTaxID Secret
 	// Explanation is US_TIN, TIN_NOT_DISCLOSED, TIN_NOT_REQUIRED or
 	// TIN_NOT_ISSUED; required without ForeignTaxID.
 	Explanation string
@@ -49,7 +49,7 @@ type W9 struct {
 	Name string
 	// TIN is the holder's SSN (or EIN), as in the tax residency. Never
 	// echoed in errors or logs.
-	TIN string
+	TIN Secret
 	// TINType is "SSN" (the default for individuals) or "EIN".
 	TINType string
 	// Cert1: the TIN is correct. Cert2: not subject to backup
@@ -157,11 +157,11 @@ func (w *W8BEN) check(f string) error {
 	if err := checkTaxName(f+".name", w.Name); err != nil {
 		return err
 	}
-	if w.ForeignTaxID == "" {
+	if w.ForeignTaxID.IsZero() {
 		if !gen.FormW8BENExplanation(w.Explanation).Valid() {
 			return changeErr(f+".explanation", "without a foreign tax id, must be US_TIN, TIN_NOT_DISCLOSED, TIN_NOT_REQUIRED or TIN_NOT_ISSUED")
 		}
-	} else if err := checkSecretText(f+".foreignTaxId", w.ForeignTaxID); err != nil {
+	} else if err := checkSecretText(f+".foreignTaxId", w.ForeignTaxID.Reveal()); err != nil {
 		return err
 	}
 	if w.TreatyCountry != "N/A" {
@@ -181,12 +181,12 @@ func (w *W9) check(f string) error {
 	}
 	switch w.TINType {
 	case "", "SSN":
-		digits := strings.ReplaceAll(w.TIN, "-", "")
+		digits := strings.ReplaceAll(w.TIN.Reveal(), "-", "")
 		if len(digits) != 9 || !allDigits(digits) {
 			return changeErr(f+".tin", "an SSN is 9 digits")
 		}
 	case "EIN":
-		digits := strings.ReplaceAll(w.TIN, "-", "")
+		digits := strings.ReplaceAll(w.TIN.Reveal(), "-", "")
 		if len(digits) != 9 || !allDigits(digits) {
 			return changeErr(f+".tin", "an EIN is 9 digits")
 		}
@@ -258,7 +258,7 @@ func (r UpdateTaxForm) payload() any {
 		W9         *w9        `json:"w9,omitempty"`
 	}{AccountID: r.AccountID, ExternalID: r.ExternalID, EntityID: r.EntityID, Documents: r.Documents}
 	if w := r.W8BEN; w != nil {
-		p.W8BEN = &w8{Name: w.Name, TIN: w.ForeignTaxID, Explanation: w.Explanation, Part29ACountry: w.TreatyCountry,
+		p.W8BEN = &w8{Name: w.Name, TIN: w.ForeignTaxID.Reveal(), Explanation: w.Explanation, Part29ACountry: w.TreatyCountry,
 			Cert: w.Certified, BlankForm: w.BlankForm, TaxFormFile: w.TaxFormFile,
 			ProprietaryFormNumber: w.ProprietaryFormNumber, SignatureType: signatureType(w.Physical)}
 		if !w.SubmitDate.IsZero() {
@@ -273,7 +273,7 @@ func (r UpdateTaxForm) payload() any {
 		if tt == "" {
 			tt = "SSN"
 		}
-		p.W9 = &w9{Name: w.Name, TIN: w.TIN, TINType: tt, Cert1: w.Cert1, Cert2: w.Cert2, Cert3: w.Cert3, Cert4: w.Cert4,
+		p.W9 = &w9{Name: w.Name, TIN: w.TIN.Reveal(), TINType: tt, Cert1: w.Cert1, Cert2: w.Cert2, Cert3: w.Cert3, Cert4: w.Cert4,
 			CustomerType: ct, BlankForm: w.BlankForm, TaxFormFile: w.TaxFormFile,
 			ProprietaryFormNumber: w.ProprietaryFormNumber, SignatureType: signatureType(w.Physical)}
 	}

@@ -39,7 +39,7 @@ func validChanges(t *testing.T, acct string, now time.Time) map[string]struct {
 		want   string
 	}
 	return map[string]entry{
-		"updateCredentials": {UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: "12345", HasAccess: true}, `"email":"new@example.com"`},
+		"updateCredentials": {UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: NewSecret("12345"), HasAccess: true}, `"email":"new@example.com"`},
 		"updateTaxForm": {UpdateTaxForm{AccountID: acct, ExternalID: "ext-1", Documents: []Document{taxDoc},
 			W8BEN: &W8BEN{Name: holder, Explanation: "TIN_NOT_REQUIRED", TreatyCountry: "CAN", Certified: true, BlankForm: true, TaxFormFile: "Form5001.pdf", ProprietaryFormNumber: 5001}},
 			`"part29ACountry":"CAN"`},
@@ -114,7 +114,7 @@ func TestUpdateAccountEveryKind(t *testing.T) {
 	}
 	// Secrets in signed bodies never reach errors or logs.
 	noteSecret("12345-secret-token")
-	_, err = c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: "12345-secret-token"})
+	_, err = c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "new@example.com", Token: NewSecret("12345-secret-token")})
 	wantErr(t, err, ErrAccountChange)
 }
 
@@ -200,8 +200,8 @@ func TestUpdateAccountRefusals(t *testing.T) {
 		"email no access":         UpdateEmail{UserName: "demouser1", Email: "new@example.com"},
 		"email bad":               UpdateEmail{UserName: "demouser1", Email: "new@", HasAccess: true},
 		"email user":              UpdateEmail{UserName: "Demo User", Email: "new@example.com", HasAccess: true},
-		"password missing":        UpdatePassword{UserName: "demouser1", EncryptedKeyName: "k"},
-		"password key":            UpdatePassword{UserName: "demouser1", EncryptedPassword: "abc"},
+		"password missing":        UpdatePassword{UserName: "demouser1", EncryptedKeyName: NewSecret("k")},
+		"password key":            UpdatePassword{UserName: "demouser1", EncryptedPassword: NewSecret("abc")},
 		"tax form none":           UpdateTaxForm{AccountID: acct, Documents: []Document{doc}},
 		"tax form both":           UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W8BEN: &W8BEN{}, W9: &W9{}},
 		"tax form no documents":   UpdateTaxForm{AccountID: acct, W8BEN: &W8BEN{Name: "Jane Doe", Explanation: "TIN_NOT_ISSUED", TreatyCountry: "N/A", Certified: true}},
@@ -210,8 +210,8 @@ func TestUpdateAccountRefusals(t *testing.T) {
 		"w8 treaty":               UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W8BEN: &W8BEN{Name: "Jane Doe", Explanation: "TIN_NOT_ISSUED", TreatyCountry: "Canada", Certified: true}},
 		"w8 name not signer":      UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W8BEN: &W8BEN{Name: "Jane Q Doe", Explanation: "TIN_NOT_ISSUED", TreatyCountry: "N/A", Certified: true}},
 		"w8 file not attached":    UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W8BEN: &W8BEN{Name: "Jane Doe", Explanation: "TIN_NOT_ISSUED", TreatyCountry: "N/A", Certified: true, TaxFormFile: "W8.pdf"}},
-		"w9 ssn":                  UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W9: &W9{Name: "Jane Doe", TIN: "12345", Cert1: true, Cert3: true}},
-		"w9 uncertified":          UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W9: &W9{Name: "Jane Doe", TIN: secretTaxID, Cert1: true}},
+		"w9 ssn":                  UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W9: &W9{Name: "Jane Doe", TIN: NewSecret("12345"), Cert1: true, Cert3: true}},
+		"w9 uncertified":          UpdateTaxForm{AccountID: acct, Documents: []Document{doc}, W9: &W9{Name: "Jane Doe", TIN: NewSecret(secretTaxID), Cert1: true}},
 		"withholding yesterday":   UpdateWithholdingStatement{AccountID: acct, EffectiveDate: now.In(eastern()).AddDate(0, 0, -1), FATCA: FATCACompliant, TreatyCountry: "N/A"},
 		"withholding tomorrow":    UpdateWithholdingStatement{AccountID: acct, EffectiveDate: now.In(eastern()).AddDate(0, 0, 1), FATCA: FATCACompliant, TreatyCountry: "N/A"},
 		"withholding fatca":       UpdateWithholdingStatement{AccountID: acct, EffectiveDate: now, FATCA: "YES", TreatyCountry: "N/A"},
@@ -282,7 +282,7 @@ func TestUpdateAccountRefusals(t *testing.T) {
 	wantErr(t, err, ErrAccountChange)
 	_, err = c.UpdateAccount(ctx, EnrollDRIP{AccountID: acct}, EnrollDRIP{AccountID: acct})
 	wantErr(t, err, ErrAccountChange)
-	_, err = c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "a@example.com", HasAccess: true}, UpdatePassword{UserName: "demouser1", EncryptedPassword: "x", EncryptedKeyName: "k"})
+	_, err = c.UpdateAccount(ctx, UpdateEmail{UserName: "demouser1", Email: "a@example.com", HasAccess: true}, UpdatePassword{UserName: "demouser1", EncryptedPassword: NewSecret("x"), EncryptedKeyName: NewSecret("k")})
 	wantErr(t, err, ErrAccountChange)
 	_, err = c.UpdateAccount(ctx, nil)
 	wantErr(t, err, ErrAccountChange)

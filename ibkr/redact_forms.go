@@ -1,45 +1,30 @@
 package ibkr
 
-import (
-	"fmt"
-	"log/slog"
-)
+import "fmt"
 
-// Printed and logged forms of the account-change requests that carry a
-// tax id, a confirmation token or a password: like BankAccountLink, their
-// String, GoString (%#v) and LogValue (slog) show such values only as
-// ****1234, so printing or logging a request never reveals them.
+// Summaries of the account-change requests that carry a tax id, a
+// confirmation token or a password. Those values are Secrets, so every
+// printed, logged or encoded form of these requests masks them
+// (****1234); String adds a one-line description.
 
-// String describes the form without the tax id.
+// String describes the form (the tax id masked).
 func (w W9) String() string {
 	typ := w.TINType
 	if typ == "" {
 		typ = "SSN"
 	}
-	return fmt.Sprintf("W-9 for %q (%s %s)", w.Name, typ, redact(w.TIN))
+	return fmt.Sprintf("W-9 for %q (%s %s)", w.Name, typ, w.TIN)
 }
 
-// GoString is String, so that %#v does not print the tax id.
-func (w W9) GoString() string { return w.String() }
-
-// LogValue keeps the tax id out of structured logs.
-func (w W9) LogValue() slog.Value { return slog.StringValue(w.String()) }
-
-// String describes the form without the foreign tax id.
+// String describes the form (the foreign tax id masked).
 func (w W8BEN) String() string {
-	if w.ForeignTaxID == "" {
+	if w.ForeignTaxID.IsZero() {
 		return fmt.Sprintf("W-8BEN for %q (%s, treaty %s)", w.Name, w.Explanation, w.TreatyCountry)
 	}
-	return fmt.Sprintf("W-8BEN for %q (tax id %s, treaty %s)", w.Name, redact(w.ForeignTaxID), w.TreatyCountry)
+	return fmt.Sprintf("W-8BEN for %q (tax id %s, treaty %s)", w.Name, w.ForeignTaxID, w.TreatyCountry)
 }
 
-// GoString is String, so that %#v does not print the foreign tax id.
-func (w W8BEN) GoString() string { return w.String() }
-
-// LogValue keeps the foreign tax id out of structured logs.
-func (w W8BEN) LogValue() slog.Value { return slog.StringValue(w.String()) }
-
-// String describes the request without the tax id.
+// String describes the request (the tax id masked).
 func (r UpdateTaxForm) String() string {
 	form := "no form"
 	switch {
@@ -51,34 +36,16 @@ func (r UpdateTaxForm) String() string {
 	return fmt.Sprintf("updateTaxForm of %s: %s, %d document(s)", r.AccountID, form, len(r.Documents))
 }
 
-// GoString is String, so that %#v does not print the tax id.
-func (r UpdateTaxForm) GoString() string { return r.String() }
-
-// LogValue keeps the tax id out of structured logs.
-func (r UpdateTaxForm) LogValue() slog.Value { return slog.StringValue(r.String()) }
-
-// String describes the request without the confirmation token.
+// String describes the request (the confirmation token masked).
 func (r UpdateEmail) String() string {
 	tok := "no token"
-	if r.Token != "" {
-		tok = "token " + redact(r.Token)
+	if !r.Token.IsZero() {
+		tok = "token " + r.Token.String()
 	}
 	return fmt.Sprintf("updateCredentials: email of %s to %s (%s)", r.UserName, r.Email, tok)
 }
-
-// GoString is String, so that %#v does not print the token.
-func (r UpdateEmail) GoString() string { return r.String() }
-
-// LogValue keeps the token out of structured logs.
-func (r UpdateEmail) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
 // String describes the request without the password, key name or token.
 func (r UpdatePassword) String() string {
 	return fmt.Sprintf("updateCredentials: password of %s", r.UserName)
 }
-
-// GoString is String, so that %#v does not print the password.
-func (r UpdatePassword) GoString() string { return r.String() }
-
-// LogValue keeps the password out of structured logs.
-func (r UpdatePassword) LogValue() slog.Value { return slog.StringValue(r.String()) }

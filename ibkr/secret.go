@@ -14,22 +14,21 @@ import (
 // text and JSON handlers), MarshalJSON and MarshalText all give the mask
 // (****6789 for values longer than four characters, **** otherwise), also
 // when the Secret sits in a slice, a map or the caller's own struct. The
-// value lives behind a pointer, so even reflection-based printing of a
-// struct holding a Secret in an unexported field shows an address, not the
-// value. Reveal returns the value itself, for sending it.
+// value lives behind a pointer to a string, which fmt prints as an address
+// whenever it cannot call the Secret's methods (a Secret in an unexported
+// field of the caller's struct), never as the string. Reveal returns the
+// value itself, for sending it.
 //
 // The zero Secret is empty. Secrets compare equal with == only when they
 // are copies of one NewSecret result; compare the values with Equal.
-type Secret struct{ p *secretValue }
-
-type secretValue struct{ s string }
+type Secret struct{ p *string }
 
 // NewSecret wraps s.
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{p: &secretValue{s}}
+	return Secret{p: &s}
 }
 
 // Reveal returns the secret value. Call it only to send the value where
@@ -38,7 +37,7 @@ func (s Secret) Reveal() string {
 	if s.p == nil {
 		return ""
 	}
-	return s.p.s
+	return *s.p
 }
 
 // IsZero reports an empty secret.

@@ -101,7 +101,7 @@ func TestWireDepositAndWithdrawal(t *testing.T) {
 	e := newFundingEnv(t, nil)
 	ctx := fctx(t)
 	dep, err := e.c.NotifyWireDeposit(ctx, WireDeposit{AccountID: demo, Amount: MustDecimal("1500.00"), Currency: USD,
-		SendingInstitution: "Example Bank", SenderAccount: fundingAccountNumber, SpecialInstruction: "first funding"})
+		SendingInstitution: "Example Bank", SenderAccount: NewSecret(fundingAccountNumber), SpecialInstruction: "first funding"})
 	if err != nil || dep.Status != InstructionPending {
 		t.Fatalf("NotifyWireDeposit = %v, %v", dep, err)
 	}
@@ -110,7 +110,7 @@ func TestWireDepositAndWithdrawal(t *testing.T) {
 		t.Fatalf("WaitForInstruction = %v, %v", done, err)
 	}
 	if _, err := e.c.AddWireDestination(ctx, WireDestination{AccountID: demo, InstructionName: "Wire out", Currency: USD,
-		BankName: "Example Bank", BankAccount: fundingAccountNumber, Identifier: "EXAMUS33"}); err != nil {
+		BankName: "Example Bank", BankAccount: NewSecret(fundingAccountNumber), Identifier: "EXAMUS33"}); err != nil {
 		t.Fatal(err)
 	}
 	w, err := e.c.Withdraw(ctx, Withdrawal{AccountID: demo, Method: MethodWire, InstructionName: "Wire out", Amount: MustDecimal("500")})

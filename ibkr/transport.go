@@ -23,7 +23,7 @@ import (
 //
 //	identify the operation (optable.Match)
 //	→ maintenance window → instruction ids (fill in, check reuse)
-//	→ per attempt: maintenance window, rate limiter, access token,
+//	→ per attempt: maintenance window, access token, rate limiter,
 //	  body signing (SIGNED_JWT), send, one forced token refresh on 401
 //	→ read-only: retry per RetryPolicy; state-changing: reconcile
 //	→ non-2xx: *APIError
@@ -154,7 +154,7 @@ func (c *Client) sendWrite(ctx context.Context, o *outgoing) (*http.Response, er
 	return nil, apiErr
 }
 
-// roundTrip makes one attempt: maintenance window, rate limit, token,
+// roundTrip makes one attempt: maintenance window, token, rate limit,
 // signing, send; a 401 forces one token refresh and one more send. It
 // returns the response for any status, a *sendError when the exchange
 // failed, or another error when nothing was sent.
@@ -164,9 +164,9 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 		if err := c.maintenanceGate(ctx, o.op); err != nil {
 			return nil, err
 		}
-		if err := c.limitWait(ctx, o); err != nil {
-			return nil, err
-		}
+		// The access token first, then the rate token: callers held up
+		// by a token fetch would otherwise hold rate tokens paced for
+		// earlier and then send together, drawing 429s.
 		var tok *token
 		if o.op.Policy != optable.PolicyNone {
 			t, err := c.tokens.get(ctx)
@@ -174,6 +174,9 @@ func (c *Client) roundTrip(ctx context.Context, o *outgoing, attempt int) (*http
 				return nil, fmt.Errorf("ibkr: %s: no access token: %w", o.op.ID, err)
 			}
 			tok = t
+		}
+		if err := c.limitWait(ctx, o); err != nil {
+			return nil, err
 		}
 		req, err := c.buildRequest(ctx, o, tok)
 		if err != nil {

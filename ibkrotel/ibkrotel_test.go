@@ -214,7 +214,7 @@ func TestSpansCarryNoSecret(t *testing.T) {
 	client, srv := sandbox.NewClient(t, ibkr.WithObserver(tm.obs))
 	srv.FailNext("createBankInstructions", 1, 429)
 	_, err := client.LinkBankAccount(context.Background(), ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberVerified, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
 	}

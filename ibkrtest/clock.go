@@ -20,8 +20,11 @@ type Clock interface {
 
 // FakeClock is a manual clock for tests. Time moves only through Advance
 // and Set, or, with SetAutoAdvance(true), whenever someone sleeps on it:
-// the sleeper's deadline becomes the new time at once, so a client waiting
-// for hours of IBKR time returns immediately. Safe for concurrent use.
+// the clock jumps to the earliest sleeper's deadline after about a
+// millisecond of real time, so a client waiting for hours of IBKR time
+// returns almost immediately. Concurrent sleepers wake one deadline at a
+// time, in order, so requests paced on this clock reach a sandbox at the
+// times they were paced for. Safe for concurrent use.
 //
 // A sandbox on a fake clock (the default) exposes it with Sandbox.Clock;
 // pass it to ibkr.WithClock so that the client signs and waits on the
@@ -35,7 +38,7 @@ func NewFakeClock(start time.Time) *FakeClock { return &FakeClock{f: clock.NewFa
 func (c *FakeClock) Now() time.Time { return c.f.Now() }
 
 // Sleep blocks until the fake time reaches now+d or ctx is done; with auto
-// advance on it moves the time to now+d and returns at once.
+// advance on, the clock moves there by itself (see FakeClock).
 func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error { return c.f.Sleep(ctx, d) }
 
 // SetAutoAdvance turns auto advance on or off (see FakeClock).

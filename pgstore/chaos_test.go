@@ -219,7 +219,7 @@ func TestChaosReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	link, err := admin.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: chaosAccountID, InstructionName: "Checking",
-		AccountNumber: "000123456789", RoutingNumber: ibkrtest.RoutingNumberVerified, BankName: "Example Bank"})
+		AccountNumber: ibkr.NewSecret("000123456789"), RoutingNumber: ibkrtest.RoutingNumberVerified, BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
 	}

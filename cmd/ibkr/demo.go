@@ -577,7 +577,7 @@ func (j *journey) linkBank(ctx context.Context, routing, bankAccount string, wai
 	}
 	j.bankName = j.nameFor(cid)
 	in, err := j.cl.LinkBankAccount(ctx, ibkr.BankAccountLink{
-		ClientInstructionID: cid, AccountID: j.accountID, InstructionName: j.bankName, RoutingNumber: routing, AccountNumber: bankAccount, BankName: "Demo Bank",
+		ClientInstructionID: cid, AccountID: j.accountID, InstructionName: j.bankName, RoutingNumber: routing, AccountNumber: ibkr.NewSecret(bankAccount), BankName: "Demo Bank",
 	})
 	if err != nil {
 		return err

@@ -148,7 +148,7 @@ func TestSandboxControlEndpoint(t *testing.T) {
 	}
 	ctx := context.Background()
 	link, err := c.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Checking",
-		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: "000123456789", BankName: "Example Bank"})
+		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: ibkr.NewSecret("000123456789"), BankName: "Example Bank"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func run(ctx context.Context, out io.Writer, amountText string) error {
 		AccountID:       account,
 		InstructionName: "Checking",
 		RoutingNumber:   ibkrtest.RoutingNumberMicroDeposits,
-		AccountNumber:   "000123456789",
+		AccountNumber:   ibkr.NewSecret("000123456789"),
 		AccountType:     ibkr.Checking,
 		Direction:       ibkr.ACHDebitCredit,
 		BankName:        "Example Bank",
