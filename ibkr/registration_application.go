@@ -64,6 +64,13 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 		}
 	}
 
+	if err := checkCustomerShape(c); err != nil {
+		return nil, err
+	}
+	if err := checkHolderCounts(c); err != nil {
+		return nil, err
+	}
+
 	type group struct {
 		field string
 		list  *[]gen.AssociatedIndividual
@@ -87,13 +94,26 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 		}
 	}
 	switch *c.Type {
-	case gen.CustomerTypeINDIVIDUAL, gen.CustomerTypeIRA, gen.CustomerTypeJOINT:
-		if len(holders) == 0 {
-			return nil, appErr("customer.accountHolder", "an %s application needs its account holder's details", *c.Type)
+	case gen.CustomerTypeTRUST:
+		names, err := checkTrust(c.Trust, today)
+		if err != nil {
+			return nil, err
 		}
+		holders = append(holders, names...)
+	case gen.CustomerTypeORG:
+		names, err := checkOrganization(c.Organization, today)
+		if err != nil {
+			return nil, err
+		}
+		holders = append(holders, names...)
 	}
-	if *c.Type == gen.CustomerTypeJOINT && len(holders) < 2 {
-		return nil, appErr("customer.jointHolders", "a JOINT application needs the first and second holder's details")
+	if err := checkAccountKinds(app, residenceOf(c)); err != nil {
+		return nil, err
+	}
+	for _, fin := range financialNodes(c) {
+		if err := checkFinancial(fin.field, fin.list, holderBirth(c), today); err != nil {
+			return nil, err
+		}
 	}
 
 	for i, a := range unptrSlice(app.Accounts) {
