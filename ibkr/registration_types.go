@@ -111,7 +111,7 @@ func checkShares(field string, shares []*Decimal) error {
 var iraResidence = map[gen.AccountIraType]string{
 	gen.AccountIraTypeRI: "USA", gen.AccountIraTypeRO: "USA", gen.AccountIraTypeRT: "USA", gen.AccountIraTypeSP: "USA",
 	gen.AccountIraTypeTH: "USA", gen.AccountIraTypeRH: "USA", gen.AccountIraTypeSH: "USA", gen.AccountIraTypeSIMPLE: "USA",
-	gen.AccountIraTypeED: "USA",
+	gen.AccountIraTypeED:   "USA",
 	gen.AccountIraTypeTFSA: "CAN", gen.AccountIraTypeRRSP: "CAN", gen.AccountIraTypeSRRSP: "CAN",
 	gen.AccountIraTypeISA: "GBR", gen.AccountIraTypeJISA: "GBR",
 }
