@@ -51,8 +51,8 @@ func familyTrust() TrustDetails {
 	return TrustDetails{
 		Name: "Doe Family Trust", TrustType: gen.TrustApplicantTrustTypeGRANTORTRUST, TypeOfTrust: gen.TrustIdentificationTypeOfTrustREVOCABLE,
 		FormationCountry: "USA", FormationState: "US-NY", DateFormed: time.Date(2015, 6, 1, 0, 0, 0, 0, time.UTC),
-		Purpose: "Family savings",
-		Address: ApplicantAddress{Street1: "1 Tester Street", City: "New York", State: "US-NY", PostalCode: "10001", Country: "USA"},
+		Purpose:            "Family savings",
+		Address:            ApplicantAddress{Street1: "1 Tester Street", City: "New York", State: "US-NY", PostalCode: "10001", Country: "USA"},
 		RegistrationNumber: NewSecret("12-3456789"), RegistrationType: gen.TrustIdentificationRegistrationTypeEIN,
 		Beneficiaries: []Applicant{
 			{First: "Amy", Last: "Doe", DateOfBirth: "2012-03-04", Ownership: MustDecimal("50")},
