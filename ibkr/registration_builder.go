@@ -2,6 +2,8 @@ package ibkr
 
 import (
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -183,9 +185,12 @@ type applicationSetup struct {
 	docs       []Document
 }
 
-// WithCustomerID sets the caller's id of the customer (customer.externalId);
-// the account gets the same id suffixed with "-a". At most
-// MaxExternalIDLen-2 characters, never reused for another application.
+// WithCustomerID sets the caller's id of the customer (customer.externalId),
+// never reused for another application. The account and each person get
+// the same id with a suffix ("-a" for the account, "-h" for a holder,
+// "-h1"/"-h2" for joint holders, "-t1", "-g1", "-b1" for trustees,
+// grantors and beneficiaries, "-o1" for officers), each at most
+// MaxExternalIDLen characters: keep the id a few characters shorter.
 func WithCustomerID(externalID string) ApplicationOption {
 	return func(s *applicationSetup) { s.externalID = externalID }
 }
@@ -610,3 +615,25 @@ func convertJSON(from, to any) {
 		panic("ibkr: schema conversion: " + err.Error())
 	}
 }
+
+// String describes the registration without its personal data: tax ids,
+// ID document numbers and dates of birth stay out of logs and errors.
+func (r FullRegistration) String() string {
+	typ, id := "untyped", ""
+	if c := r.Application.Customer; c != nil {
+		if c.Type != nil {
+			typ = string(*c.Type)
+		}
+		id = unptr(c.ExternalId)
+	}
+	return fmt.Sprintf("%s application %q: %d account(s), %d document(s)", typ, id, len(unptrSlice(r.Application.Accounts)), len(r.Documents))
+}
+
+// GoString is String, so %#v does not print personal data either.
+func (r FullRegistration) GoString() string { return r.String() }
+
+// Format prints String for every verb.
+func (r FullRegistration) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, r.String()) }
+
+// LogValue logs String.
+func (r FullRegistration) LogValue() slog.Value { return slog.StringValue(r.String()) }

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -363,3 +364,45 @@ func TestApplicationTypesRefused(t *testing.T) {
 }
 
 func regs(name string) FullRegistration { return registrations()[name] }
+
+// The registration prints without personal data, and the documents of a
+// trust or organization are signed by its trustees or officers.
+func TestApplicationPrivacyAndSigners(t *testing.T) {
+	r := regs("trust")
+	for _, out := range []string{fmt.Sprint(r), fmt.Sprintf("%+v", r), fmt.Sprintf("%#v", r), r.String()} {
+		if strings.Contains(out, "123456789") || strings.Contains(out, "12-3456789") || strings.Contains(out, "1980-08-14") {
+			t.Fatalf("registration prints personal data: %s", out)
+		}
+		if !strings.Contains(out, `TRUST application "trust-1"`) {
+			t.Fatalf("registration prints %s", out)
+		}
+	}
+
+	c, srv := amSandbox(t)
+	ctx := context.Background()
+	spec := goodDocSpec()
+	spec.SignedBy, spec.HolderNames = []string{"John Doe"}, []string{"John Doe"}
+	doc, err := NewDocument(spec, testPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"trust", "organization"} {
+		r := regs(name)
+		r.Documents = []Document{doc}
+		if _, err := c.RegisterApplication(ctx, r); err != nil {
+			t.Fatalf("%s signed by John Doe: %v", name, err)
+		}
+	}
+	spec.SignedBy, spec.HolderNames = []string{"Rita Roe"}, []string{"Rita Roe"}
+	stranger, err := NewDocument(spec, testPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = regs("organization")
+	r.Documents = []Document{stranger}
+	_, err = c.RegisterApplication(ctx, r)
+	wantErr(t, err, ErrInvalidInput)
+	if n := len(srv.RequestsFor("createAccounts")); n != 2 {
+		t.Fatalf("%d applications sent, want 2", n)
+	}
+}
