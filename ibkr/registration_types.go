@@ -286,10 +286,7 @@ func checkTrust(t *gen.TrustApplicant, today time.Time) ([]string, error) {
 	}
 	for i, id := range ids {
 		idf := fmt.Sprintf("%s.identification[%d]", f, i)
-		if unptr(id.Name) == "" {
-			return nil, appErr(idf+".name", "is required")
-		}
-		if err := ValidateCountryCode(idf+".formationCountry", unptr(id.FormationCountry)); err != nil {
+		if err := checkEntityID(idf, id.Name, id.FormationCountry); err != nil {
 			return nil, err
 		}
 		if id.TypeOfTrust != nil && !id.TypeOfTrust.Valid() {
@@ -384,6 +381,15 @@ func checkTrust(t *gen.TrustApplicant, today time.Time) ([]string, error) {
 	return names, nil
 }
 
+// checkEntityID checks the name and formation country of a trust or
+// organization.
+func checkEntityID(field string, name, country *string) error {
+	if unptr(name) == "" {
+		return appErr(field+".name", "is required")
+	}
+	return ValidateCountryCode(field+".formationCountry", unptr(country))
+}
+
 // authorizedTitles are the titles of an organization's authorized person.
 var authorizedTitles = map[gen.TitleCode]bool{gen.TitleCodeDIRECTOR: true, gen.TitleCodeSECRETARY: true, gen.TitleCodeOtherOfficer: true}
 
@@ -400,10 +406,7 @@ func checkOrganization(o *gen.OrganizationApplicant, today time.Time) ([]string,
 	}
 	for i, id := range ids {
 		idf := fmt.Sprintf("%s.identifications[%d]", f, i)
-		if unptr(id.Name) == "" {
-			return nil, appErr(idf+".name", "is required")
-		}
-		if err := ValidateCountryCode(idf+".formationCountry", unptr(id.FormationCountry)); err != nil {
+		if err := checkEntityID(idf, id.Name, id.FormationCountry); err != nil {
 			return nil, err
 		}
 		if id.IdentificationCountry != nil {

@@ -64,6 +64,17 @@ func summarizeApplication(claims []byte) (applicantSummary, []invalidArg) {
 			sum.Country = deref(p.ResidenceAddress.Country)
 		}
 	}
+	// entity titles the account after a trust or organization.
+	entity := func(field, what string, name, country *string) {
+		if deref(name) == "" {
+			need(field+".name", "the "+what+"'s name is required")
+			return
+		}
+		sum.Title = deref(name)
+		if sum.Country == "" {
+			sum.Country = deref(country)
+		}
+	}
 	switch gen.CustomerType(sum.Type) {
 	case gen.CustomerTypeJOINT:
 		j := deref(c.JointHolders)
@@ -78,15 +89,11 @@ func summarizeApplication(claims []byte) (applicantSummary, []invalidArg) {
 		}
 	case gen.CustomerTypeTRUST:
 		t := deref(c.Trust)
-		ids := derefSlice(t.Identification)
-		if len(ids) == 0 || deref(ids[0].Name) == "" {
-			need("customer.trust.identification[0].name", "the trust's name is required")
-		} else {
-			sum.Title = deref(ids[0].Name)
-			if sum.Country == "" {
-				sum.Country = deref(ids[0].FormationCountry)
-			}
+		var id gen.TrustIdentification
+		if ids := derefSlice(t.Identification); len(ids) > 0 {
+			id = ids[0]
 		}
+		entity("customer.trust.identification[0]", "trust", id.Name, id.FormationCountry)
 		var trustees []gen.AssociatedIndividual
 		for _, tr := range derefSlice(deref(t.Trustees).Individuals) {
 			var p gen.AssociatedIndividual
@@ -104,15 +111,11 @@ func summarizeApplication(claims []byte) (applicantSummary, []invalidArg) {
 		}
 	case gen.CustomerTypeORG:
 		o := deref(c.Organization)
-		ids := derefSlice(o.Identifications)
-		if len(ids) == 0 || deref(ids[0].Name) == "" {
-			need("customer.organization.identifications[0].name", "the organization's name is required")
-		} else {
-			sum.Title = deref(ids[0].Name)
-			if sum.Country == "" {
-				sum.Country = deref(ids[0].FormationCountry)
-			}
+		var id gen.OrganizationIdentification
+		if ids := derefSlice(o.Identifications); len(ids) > 0 {
+			id = ids[0]
 		}
+		entity("customer.organization.identifications[0]", "organization", id.Name, id.FormationCountry)
 		if p, ok := person("customer.organization.associatedEntities.associatedIndividuals", deref(o.AssociatedEntities).AssociatedIndividuals); ok {
 			contact(p)
 		}
