@@ -155,6 +155,9 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 				return nil, err
 			}
 		}
+		if err := checkAccountTrading(f, a); err != nil {
+			return nil, err
+		}
 	}
 	if l := app.InputLanguage; l != nil && !l.Valid() {
 		return nil, appErr("application.inputLanguage", "is not a language IBKR accepts")

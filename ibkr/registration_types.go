@@ -169,6 +169,31 @@ func checkAccountKinds(app *gen.Application, residence string) error {
 	return nil
 }
 
+// checkAccountTrading checks an account's investment objectives and
+// trading permissions: known values, and each permission given by
+// exchange group or by product and country.
+func checkAccountTrading(f string, a gen.Account) error {
+	for i, o := range unptrSlice(a.InvestmentObjectives) {
+		if !o.Valid() {
+			return appErr(fmt.Sprintf("%s.investmentObjectives[%d]", f, i), "must be Preservation, Income, Growth, Trading, Speculation or Hedging")
+		}
+	}
+	for i, p := range unptrSlice(a.TradingPermissions) {
+		pf := fmt.Sprintf("%s.tradingPermissions[%d]", f, i)
+		switch {
+		case p.Product != nil && !p.Product.Valid():
+			return appErr(pf+".product", "is not a product IBKR knows (STOCKS, OPTIONS, FUTURES, BONDS ...)")
+		case p.Country != nil && !p.Country.Valid():
+			return appErr(pf+".country", "is not a market IBKR knows (UNITED STATES, GERMANY, ALL ...)")
+		case p.AssetClass != nil && !p.AssetClass.Valid():
+			return appErr(pf+".assetClass", "is not an asset class IBKR knows")
+		case unptr(p.ExchangeGroup) == "" && (p.Product == nil || p.Country == nil):
+			return appErr(pf, "needs an exchangeGroup, or a product and a country")
+		}
+	}
+	return nil
+}
+
 func checkIRAAccount(f string, a gen.Account, residence string) error {
 	if a.Ira != nil && !*a.Ira {
 		return appErr(f+".ira", "must be true (or left out) on an IRA application")

@@ -406,3 +406,76 @@ func TestApplicationPrivacyAndSigners(t *testing.T) {
 		t.Fatalf("%d applications sent, want 2", n)
 	}
 }
+
+// Bad input in each field of the builders' inputs is refused before
+// sending, naming the JSON path it lands on.
+func TestApplicationBuilderInputsRefused(t *testing.T) {
+	c, srv := amSandbox(t)
+	ctx := context.Background()
+	with := func(mod func(*Applicant)) Applicant { p := applicantJane(); mod(&p); return p }
+	officers := func(mod func(*Officer)) []Officer { o := acmeOfficers(); mod(&o[0]); return o }
+	trust := func(mod func(*TrustDetails)) TrustDetails { d := familyTrust(); mod(&d); return d }
+	org := func(mod func(*OrganizationDetails)) OrganizationDetails { d := acmeLLC(); mod(&d); return d }
+	for _, tc := range []struct {
+		field string
+		r     FullRegistration
+	}{
+		{"customer.accountHolder.accountHolderDetails[0].name.first", NewIndividualApplication(with(func(p *Applicant) { p.First = "J@ne" }))},
+		{"customer.accountHolder.accountHolderDetails[0].name.middle", NewIndividualApplication(with(func(p *Applicant) { p.Middle = "Mäy" }))},
+		{"customer.email", NewIndividualApplication(with(func(p *Applicant) { p.Email = "jane@localhost" }))},
+		{"customer.jointHolders.secondHolderDetails[0].email", NewJointApplication(gen.JointApplicantTypeJointTenants, applicantJane(),
+			with(func(p *Applicant) { p.Email = "john@@example.com" }))},
+		{"customer.jointHolders.secondHolderDetails[0].dateOfBirth", NewJointApplication(gen.JointApplicantTypeCommunity, applicantJane(),
+			with(func(p *Applicant) { p.DateOfBirth = "14/08/1990" }))},
+		{"customer.accountHolder.accountHolderDetails[0].countryOfBirth", NewIndividualApplication(with(func(p *Applicant) { p.CountryOfBirth = "US" }))},
+		{"customer.accountHolder.accountHolderDetails[0].identification.citizenship", NewIndividualApplication(with(func(p *Applicant) { p.Citizenship = "usa" }))},
+		{"customer.accountHolder.accountHolderDetails[0].residenceAddress.street1", NewIndividualApplication(with(func(p *Applicant) { p.Residence.Street1 = "P.O. Box 77" }))},
+		{"customer.accountHolder.accountHolderDetails[0].residenceAddress.postalCode", NewIndividualApplication(with(func(p *Applicant) { p.Residence.PostalCode = strings.Repeat("1", 21) }))},
+		{"customer.accountHolder.accountHolderDetails[0].mailingAddress.country", NewIndividualApplication(with(func(p *Applicant) { p.Mailing = &ApplicantAddress{Country: "GB"} }))},
+		{"customer.accountHolder.accountHolderDetails[0].phones[0].number", NewIndividualApplication(with(func(p *Applicant) { p.MobilePhone = strings.Repeat("2", 19) }))},
+		{"customer.accountHolder.accountHolderDetails[0].employmentDetails", NewIndividualApplication(with(func(p *Applicant) { p.EmploymentType = "SELFEMPLOYED" }))},
+		{"customer.accountHolder.accountHolderDetails[0].taxResidencies[0].country", NewIndividualApplication(with(func(p *Applicant) { p.TaxResidences[0].Country = "usa" }))},
+		{"customer.accountHolder.accountHolderDetails[0].externalId", NewIndividualApplication(with(func(p *Applicant) { p.ExternalID = " padded" }))},
+		{"customer.externalId", NewIndividualApplication(applicantJane(), WithCustomerID(strings.Repeat("x", 65)))},
+		{"customer.prefix", NewIndividualApplication(applicantJane(), WithUserNamePrefix("JD"))},
+		{"customer.legalResidenceCountry", NewIndividualApplication(applicantJane(), WithLegalResidence("UK"))},
+		{"accounts[0].baseCurrency", NewIndividualApplication(applicantJane(), WithAccountCurrency("XXX"))},
+		{"accounts[0].margin", NewIndividualApplication(applicantJane(), WithMarginType("Leverage"))},
+		{"accounts[0].alias", NewIndividualApplication(applicantJane(), WithAccountAlias(strings.Repeat("a", 81)))},
+		{"accounts[0].investmentObjectives[0]", NewIndividualApplication(applicantJane(), WithObjectives("Gambling"))},
+		{"accounts[0].tradingPermissions[0]", NewIndividualApplication(applicantJane(), WithTradingPermissions(gen.TradingPermission{Product: ref(gen.TradingPermissionProductSTOCKS)}))},
+		{"accounts[0].tradingPermissions[0].country", NewIndividualApplication(applicantJane(), WithTradingPermissions(gen.TradingPermission{
+			Product: ref(gen.TradingPermissionProductSTOCKS), Country: ref(gen.TradingPermissionCountry("ATLANTIS"))}))},
+		{"customer.accountHolder.financialInformation[0].annualNetIncome", NewIndividualApplication(applicantJane(), WithFinancialProfile(FinancialInformation{
+			AnnualNetIncome: ref(MustDecimal("2000000"))}))},
+		{"customer.accountHolder.financialInformation[0].investmentExperience[0].knowledgeLevel", NewIndividualApplication(applicantJane(), WithFinancialProfile(FinancialInformation{
+			InvestmentExperience: []InvestmentExperience{{AssetClass: "STK", YearsTrading: 1, KnowledgeLevel: "Expert"}}}))},
+		{"customer.accountHolder.financialInformation[0].sourcesOfWealth[0].description", NewIndividualApplication(applicantJane(), WithFinancialProfile(FinancialInformation{
+			SourcesOfWealth: []SourceOfWealth{{Type: "SOW-IND-Other", UsedForFunds: true}}}))},
+		{"accounts[0].iraBeneficiaries.primaryBeneficiaries", NewIRAApplication(gen.AccountIraTypeRI, applicantJane(), []Beneficiary{
+			{Applicant: Applicant{First: "Amy", Last: "Doe", Ownership: MustDecimal("-100")}, Relationship: gen.IRAPrimaryBeneficiaryRelationshipChild}})},
+		{"accounts[0].iraBeneficiaries.primaryBeneficiaries[0].dateOfBirth", NewIRAApplication(gen.AccountIraTypeRI, applicantJane(), []Beneficiary{
+			{Applicant: Applicant{First: "Amy", Last: "Doe", DateOfBirth: "2012-02-30", Ownership: MustDecimal("100")}}})},
+		{"customer.trust.identification[0].formationCountry", NewTrustApplication(trust(func(d *TrustDetails) { d.FormationCountry = "" }), []Applicant{applicantJane()})},
+		{"customer.trust.identification[0].address.city", NewTrustApplication(trust(func(d *TrustDetails) { d.Address.City = strings.Repeat("c", 101) }), []Applicant{applicantJane()})},
+		{"customer.trust.trustType", NewTrustApplication(trust(func(d *TrustDetails) { d.TrustType = "FAMILY" }), []Applicant{applicantJane()})},
+		{"customer.trust.grantors.individual[0].name.last", NewTrustApplication(trust(func(d *TrustDetails) { d.Grantors = []Applicant{{First: "Old"}} }), []Applicant{applicantJane()})},
+		{"customer.trust.trustees.individuals[0].email", NewTrustApplication(trust(func(d *TrustDetails) { d.Email = "trust@example.com" }), []Applicant{with(func(p *Applicant) { p.Email = "trustee" })})},
+		{"customer.organization.identifications[0].placeOfBusinessAddress.country", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.PlaceOfBusiness.Country = "" }), acmeOfficers())},
+		{"customer.organization.identifications[0].identificationCountry", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.TaxIDCountry = "DE" }), acmeOfficers())},
+		{"customer.organization.identifications[0].phones[0].number", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.Phone = strings.Repeat("5", 19) }), acmeOfficers())},
+		{"customer.organization.associatedEntities.associatedIndividuals[0].titles[0].code", NewOrganizationApplication(acmeLLC(), officers(func(o *Officer) { o.Titles[0] = "Boss" }))},
+		{"customer.organization.associatedEntities.associatedIndividuals[0].residenceAddress.country", NewOrganizationApplication(acmeLLC(), officers(func(o *Officer) { o.Residence.Country = "" }))},
+		{"customer.organization.associatedEntities.associatedIndividuals", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.Email = "office@example.com" }), nil)},
+	} {
+		_, err := c.RegisterApplication(ctx, tc.r)
+		wantErr(t, err, ErrInvalidInput)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != tc.field {
+			t.Errorf("want field %s, got %v", tc.field, err)
+		}
+	}
+	if n := len(srv.RequestsFor("createAccounts")); n != 0 {
+		t.Fatalf("%d refused applications reached the sandbox", n)
+	}
+}
