@@ -149,9 +149,6 @@ func checkExperience(field string, list []gen.AssetExperience, h holderFacts, to
 		if e.TradesPerYear == nil {
 			return appErr(f+".tradesPerYear", "is required")
 		}
-		if e.KnowledgeLevel == nil {
-			return appErr(f+".knowledgeLevel", "is required")
-		}
 		if adultYears >= 0 && int(*e.YearsTrading) > adultYears {
 			return appErr(f+".yearsTrading", "cannot exceed the years since the holder turned %d (%d)", MinimumAge, adultYears)
 		}
