@@ -69,28 +69,28 @@ func newState() *state {
 }
 
 type account struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	UserName   string `json:"userName"`
-	Email      string `json:"email"`
-	Country    string `json:"country"`
-	First      string `json:"first"`
-	Last       string `json:"last"`
-	ExternalID string `json:"externalId,omitempty"`
-	// Type and Title are the customer type and the account title of an
-	// application (accounts_types.go); empty for an individual.
-	Type     string                  `json:"type,omitempty"`
-	Title    string                  `json:"title,omitempty"`
-	Created  time.Time               `json:"created"`
-	Opened   time.Time               `json:"opened"`
-	Closed   time.Time               `json:"closed"`
-	Funded   time.Time               `json:"funded"`
-	Tasks    []task                  `json:"tasks"`
-	Cash     map[string]wire.Decimal `json:"cash"`
-	Holds    map[string]wire.Decimal `json:"holds"`
-	InReview bool                    `json:"inReview"`
+	ID         string                  `json:"id"`
+	Status     string                  `json:"status"`
+	UserName   string                  `json:"userName"`
+	Email      string                  `json:"email"`
+	Country    string                  `json:"country"`
+	First      string                  `json:"first"`
+	Last       string                  `json:"last"`
+	ExternalID string                  `json:"externalId,omitempty"`
+	Created    time.Time               `json:"created"`
+	Opened     time.Time               `json:"opened"`
+	Closed     time.Time               `json:"closed"`
+	Funded     time.Time               `json:"funded"`
+	Tasks      []task                  `json:"tasks"`
+	Cash       map[string]wire.Decimal `json:"cash"`
+	Holds      map[string]wire.Decimal `json:"holds"`
+	InReview   bool                    `json:"inReview"`
 	// LoginMsgs are the account's login messages (loginmessages_ext.go).
 	LoginMsgs []loginMessage `json:"loginMessages,omitempty"`
+	// Type and Title are the customer type and the account title of an
+	// application (accounts_types.go); empty for an individual.
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
 }
 
 type task struct {
