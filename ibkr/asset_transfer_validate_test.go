@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/ibkrtest"
 )
 
 // Secrets the asset-transfer tests send: registered with the secret
@@ -31,7 +33,7 @@ func goodAccountTransfer() AccountTransfer {
 }
 
 func goodFOP() FOPTransfer {
-	return FOPTransfer{AccountID: demo, Direction: TransferIn, ContraAccount: NewSecret(assetBrokerAccount), ContraDTC: "0226",
+	return FOPTransfer{AccountID: demo, Direction: TransferIn, ContraAccount: NewSecret(assetBrokerAccount), ContraDTC: ibkrtest.ACATSBrokerID,
 		Instrument: ByISIN("US4592001014", AssetStock, USD), Quantity: MustDecimal("100")}
 }
 
