@@ -180,7 +180,7 @@ func TestFOPTransferLifecycle(t *testing.T) {
 	if in.Status != InstructionPending || in.Type != "FOP" {
 		t.Fatalf("first answer %s %s", in.Type, in.Status)
 	}
-	if _, err := e.wait(t, in, 72*time.Hour); err != nil {
+	if _, err := e.wait(t, in, 25*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.srv.Position(demo, 8314); got.String() != "200" {
@@ -197,7 +197,7 @@ func TestFOPTransferLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.wait(t, in, 72*time.Hour); err != nil {
+	if _, err := e.wait(t, in, 25*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.srv.Position(demo, 8314); got.String() != "50" {
@@ -246,7 +246,7 @@ func TestDWACTransfer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.wait(t, in, 72*time.Hour); err != nil {
+	if _, err := e.wait(t, in, 25*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.srv.Position(demo, 8314); got.String() != "105" {
@@ -342,7 +342,7 @@ func TestComplexAssetTransfer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.wait(t, in, 72*time.Hour); err != nil {
+	if _, err := e.wait(t, in, 25*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.srv.Position(demo, 8314); got.String() != "70" {

@@ -77,7 +77,7 @@ var DefaultTimings = Timings{
 	AccountReview:       24 * time.Hour,
 
 	PositionTransfer:         10 * time.Minute,
-	ExternalPositionTransfer: 48 * time.Hour,
+	ExternalPositionTransfer: 24 * time.Hour,
 	AccountTransfer:          5 * 24 * time.Hour,
 }
 
