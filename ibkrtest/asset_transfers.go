@@ -1,6 +1,8 @@
 package ibkrtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -111,7 +113,8 @@ type assetState struct {
 	Holds       map[string]map[uint64]wire.Decimal `json:"holds"`
 	Instruments map[uint64]Instrument              `json:"instruments"`
 	Transfers   map[uint64]*assetTransfer          `json:"transfers"` // by instruction id
-	// External: broker id + "/" + account at broker → conid → quantity.
+	// External: holdingsKey(broker id, account at broker) → conid →
+	// quantity.
 	External map[string]map[uint64]wire.Decimal `json:"external"`
 }
 
@@ -227,8 +230,15 @@ func (s *Sandbox) SetBrokerHoldings(brokerID, accountAtBroker string, positions 
 		}
 		h[conid] = q
 	}
-	as.External[brokerID+"/"+accountAtBroker] = h
+	as.External[holdingsKey(brokerID, accountAtBroker)] = h
 	return nil
+}
+
+// holdingsKey names an account at another broker without keeping its
+// number (state files never hold account numbers).
+func holdingsKey(brokerID, accountAtBroker string) string {
+	sum := sha256.Sum256([]byte(accountAtBroker))
+	return brokerID + "/" + hex.EncodeToString(sum[:8])
 }
 
 // available is an account's position not held by pending transfers.
@@ -517,7 +527,7 @@ func (s *Sandbox) accountTransfer(c sctx, x gen.ExternalPositionTransfer) (*inst
 		return nil, biz(CodeSignatureMismatch, "the signature must be the account holder's name as in the application (case and spaces matter)")
 	}
 	as := s.st.assets()
-	t := &assetTransfer{Direction: "IN", External: x.BrokerId + "/" + x.AccountAtBroker, Reject: strings.HasPrefix(x.AccountAtBroker, AccountAtBrokerRejects)}
+	t := &assetTransfer{Direction: "IN", External: holdingsKey(x.BrokerId, x.AccountAtBroker), Reject: strings.HasPrefix(x.AccountAtBroker, AccountAtBrokerRejects)}
 	in := s.st.newInstruction(c.client, x.ClientInstructionId, "EXTERNAL_POSITION_TRANSFER", c.setID, c.now)
 	in.Account, in.Method = a.ID, string(x.SubType)
 	in.Description = string(x.SubType) + " full transfer from " + x.BrokerName + " pending"
