@@ -355,14 +355,8 @@ type PositionTransfer struct {
 func (r PositionTransfer) Validate() error { return r.validate(time.Now()) }
 
 func (r PositionTransfer) validate(now time.Time) error {
-	if err := ValidateAccountID("sourceAccountId", r.From); err != nil {
+	if err := validateAccountPair(r.From, r.To); err != nil {
 		return err
-	}
-	if err := ValidateAccountID("targetAccountId", r.To); err != nil {
-		return err
-	}
-	if r.From == r.To {
-		return inputErr("targetAccountId", ErrAccountID, "must differ from sourceAccountId")
 	}
 	if err := r.Instrument.Validate(); err != nil {
 		return err
@@ -374,6 +368,21 @@ func (r PositionTransfer) validate(now time.Time) error {
 		return inputErr("transferPrice", ErrAmount, "must not be negative")
 	}
 	return validateTradeSettle("tradeDate", "settleDate", r.TradeDate, r.SettleDate, now)
+}
+
+// validateAccountPair checks the two accounts of an internal transfer
+// (sourceAccountId, targetAccountId): both valid, and different.
+func validateAccountPair(from, to string) error {
+	if err := ValidateAccountID("sourceAccountId", from); err != nil {
+		return err
+	}
+	if err := ValidateAccountID("targetAccountId", to); err != nil {
+		return err
+	}
+	if from == to {
+		return inputErr("targetAccountId", ErrAccountID, "must differ from sourceAccountId")
+	}
+	return nil
 }
 
 // validateTradeSettle checks a pair of optional trade and settlement

@@ -27,6 +27,17 @@ func startWithIBM() (*ibkr.Client, *ibkrtest.Server) {
 	return c, sb
 }
 
+// after lets d pass on the sandbox clock and reads the instruction's
+// status.
+func after(c *ibkr.Client, sb *ibkrtest.Server, in *ibkr.Instruction, d time.Duration) *ibkr.Instruction {
+	sb.Advance(d)
+	st, err := c.InstructionStatus(context.Background(), in.ClientInstructionID)
+	if err != nil {
+		panic(err)
+	}
+	return st
+}
+
 // Move 40 IBM between two accounts of the same holder, then 15 back by
 // ISIN.
 func ExampleClient_TransferPosition() {
@@ -113,11 +124,7 @@ func ExampleClient_TransferAccount() {
 	}
 	fmt.Println("transfer:", in.Status)
 
-	sb.Advance(6 * 24 * time.Hour) // IBKR: 3 to 8 business days
-	in, err = c.InstructionStatus(ctx, in.ClientInstructionID)
-	if err != nil {
-		panic(err)
-	}
+	in = after(c, sb, in, 6*24*time.Hour) // IBKR: 3 to 8 business days
 	fmt.Println("transfer:", in.Status)
 	fmt.Println("AAPL:", sb.Position(ibkrtest.DemoAccountID, 265598))
 	// Output:
@@ -147,11 +154,7 @@ func ExampleClient_TransferFOP() {
 		panic(err)
 	}
 	fmt.Println("FOP in:", in.Status)
-	sb.Advance(24 * time.Hour) // the other institution delivers
-	in, err = c.InstructionStatus(ctx, in.ClientInstructionID)
-	if err != nil {
-		panic(err)
-	}
+	in = after(c, sb, in, 24*time.Hour) // the other institution delivers
 	fmt.Println("FOP in:", in.Status, "- IBM:", sb.Position(ibkrtest.DemoAccountID, 8314))
 
 	in, err = c.TransferFOP(ctx, ibkr.FOPTransfer{
@@ -162,11 +165,7 @@ func ExampleClient_TransferFOP() {
 	if err != nil {
 		panic(err)
 	}
-	sb.Advance(24 * time.Hour)
-	in, err = c.InstructionStatus(ctx, in.ClientInstructionID)
-	if err != nil {
-		panic(err)
-	}
+	in = after(c, sb, in, 24*time.Hour)
 	fmt.Println("FOP out:", in.Status, "- IBM:", sb.Position(ibkrtest.DemoAccountID, 8314))
 	// Output:
 	// FOP in: PENDING
@@ -197,11 +196,7 @@ func ExampleClient_TransferDWAC() {
 	if err != nil {
 		panic(err)
 	}
-	sb.Advance(24 * time.Hour)
-	in, err = c.InstructionStatus(ctx, in.ClientInstructionID)
-	if err != nil {
-		panic(err)
-	}
+	in = after(c, sb, in, 24*time.Hour)
 	fmt.Println("DWAC:", in.Status, "- IBM:", sb.Position(ibkrtest.DemoAccountID, 8314))
 	// Output:
 	// ibkr: invalid tradingInstrument.tradingInstrumentDescription.securityId: must be a 9-character CUSIP with a correct check digit
@@ -235,11 +230,7 @@ func ExampleClient_TransferComplexAsset() {
 	if err != nil {
 		panic(err)
 	}
-	sb.Advance(24 * time.Hour)
-	in, err = c.InstructionStatus(ctx, in.ClientInstructionID)
-	if err != nil {
-		panic(err)
-	}
+	in = after(c, sb, in, 24*time.Hour)
 	fmt.Println(name+":", in.Status, "- IBM:", sb.Position(ibkrtest.DemoAccountID, 8314))
 	// Output:
 	// Sandbox Brokerage A: PROCESSED - IBM: 70

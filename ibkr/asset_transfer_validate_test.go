@@ -82,12 +82,7 @@ func TestAssetTransferBadInputs(t *testing.T) {
 		mod(&r)
 		return func(ctx context.Context) error { _, err := c.TransferComplexAsset(ctx, r); return err }
 	}
-	cases := []struct {
-		name  string
-		call  func(context.Context) error
-		field string
-		cause error
-	}{
+	cases := []badInput{
 		// account ids
 		{"internal source lower case", internal(func(r *PositionTransfer) { r.From = "u1234567" }), "sourceAccountId", ErrAccountID},
 		{"internal to itself", internal(func(r *PositionTransfer) { r.To = r.From }), "targetAccountId", ErrAccountID},
@@ -144,6 +139,26 @@ func TestAssetTransferBadInputs(t *testing.T) {
 		// ids
 		{"reused clientInstructionId", internal(func(r *PositionTransfer) { r.ClientInstructionID = unusedBelowMark(t, c) }), "instruction.clientInstructionId", ErrInstructionIDReused},
 	}
+	refuseAll(t, cases, assetBrokerAccount, assetTaxID)
+	if reqs := e.srv.Requests(); len(reqs) != 0 {
+		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
+	}
+}
+
+// badInput is one bad request of a test that nothing is sent: the call,
+// and the field and cause its *InputError must name.
+type badInput struct {
+	name  string
+	call  func(context.Context) error
+	field string
+	cause error
+}
+
+// refuseAll runs each case: it must fail with an *InputError naming the
+// field (and matching the cause, if any) whose text repeats none of
+// secrets.
+func refuseAll(t *testing.T, cases []badInput, secrets ...string) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call(context.Background())
@@ -155,15 +170,12 @@ func TestAssetTransferBadInputs(t *testing.T) {
 			if tc.cause != nil && !errors.Is(err, tc.cause) {
 				t.Fatalf("error %v: want cause %v", err, tc.cause)
 			}
-			for _, s := range []string{assetBrokerAccount, assetTaxID} {
+			for _, s := range secrets {
 				if strings.Contains(err.Error(), s) {
 					t.Fatalf("error repeats a secret: %v", err)
 				}
 			}
 		})
-	}
-	if reqs := e.srv.Requests(); len(reqs) != 0 {
-		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
 	}
 }
 
