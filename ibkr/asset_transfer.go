@@ -400,8 +400,12 @@ func validateTradeSettle(tradeField, settleField string, trade, settle, now time
 	return nil
 }
 
-// call is the transfer as an instruction (validated beforehand).
-func (r PositionTransfer) call() instructionCall {
+// instruction validates r and describes it as the instruction its
+// single call and the bulk calls send.
+func (r PositionTransfer) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
 	return instructionCall{
 		op: opInternalAsset, itype: "INTERNAL_POSITION_TRANSFER", account: r.From,
 		summary: fmt.Sprintf("internal transfer of %s of %s from %s to %s", r.Quantity, r.Instrument, r.From, r.To),
@@ -422,16 +426,17 @@ func (r PositionTransfer) call() instructionCall {
 			}
 			return x
 		},
-	}
+	}, nil
 }
 
 // TransferPosition submits an internal position transfer. The result
 // carries the clientInstructionId to wait on.
 func (c *Client) TransferPosition(ctx context.Context, r PositionTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, r.call(), opts)
+	return c.submit(ctx, ic, opts)
 }
 
 // upperTrim is s upper-cased without surrounding spaces (for comparing

@@ -241,7 +241,12 @@ func (r ComplexAssetTransfer) validate(now time.Time) error {
 	return r.Settlement.validate(now)
 }
 
-func (r ComplexAssetTransfer) call() instructionCall {
+// instruction validates r and describes it as the instruction its
+// single call and the bulk calls send.
+func (r ComplexAssetTransfer) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
 	return instructionCall{
 		op: opExternalAsset, itype: "COMPLEX_ASSET_TRANSFER", account: r.AccountID,
 		summary: r.String(), cid: r.ClientInstructionID, secret: true,
@@ -262,13 +267,14 @@ func (r ComplexAssetTransfer) call() instructionCall {
 				NonDisclosedDetail:       r.Settlement.wire(),
 			}
 		},
-	}
+	}, nil
 }
 
 // TransferComplexAsset submits a complex asset transfer.
 func (c *Client) TransferComplexAsset(ctx context.Context, r ComplexAssetTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, r.call(), opts)
+	return c.submit(ctx, ic, opts)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -137,7 +138,12 @@ func (r AccountTransfer) Validate() error {
 	return validateText("signature", r.Signature, MaxSignatureLen, true)
 }
 
-func (r AccountTransfer) call() instructionCall {
+// instruction validates r and describes it as the instruction its
+// single call and the bulk calls send.
+func (r AccountTransfer) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
 	return instructionCall{
 		op: opExternalAsset, itype: "EXTERNAL_POSITION_TRANSFER", account: r.AccountID,
 		summary: r.String(), cid: r.ClientInstructionID, secret: true,
@@ -158,15 +164,16 @@ func (r AccountTransfer) call() instructionCall {
 			}
 			return x
 		},
-	}
+	}, nil
 }
 
 // TransferAccount submits a full ACATS or ATON account transfer.
 func (c *Client) TransferAccount(ctx context.Context, r AccountTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, r.call(), opts)
+	return c.submit(ctx, ic, opts)
 }
 
 // FOPTransfer moves a quantity of one US instrument free of payment
@@ -221,7 +228,12 @@ func (r FOPTransfer) Validate() error {
 	return validateQuantity("quantity", r.Quantity)
 }
 
-func (r FOPTransfer) call() instructionCall {
+// instruction validates r and describes it as the instruction its
+// single call and the bulk calls send.
+func (r FOPTransfer) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
 	return instructionCall{
 		op: opExternalAsset, itype: "FOP", account: r.AccountID,
 		summary: r.String(), cid: r.ClientInstructionID, secret: true,
@@ -236,15 +248,16 @@ func (r FOPTransfer) call() instructionCall {
 				TradingInstrument:     r.Instrument.wire(),
 			}
 		},
-	}
+	}, nil
 }
 
 // TransferFOP submits a free-of-payment transfer through the DTC.
 func (c *Client) TransferFOP(ctx context.Context, r FOPTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, r.call(), opts)
+	return c.submit(ctx, ic, opts)
 }
 
 // DWACTransfer moves a quantity of one instrument between a transfer
@@ -314,7 +327,12 @@ func (r DWACTransfer) Validate() error {
 	return validateText("referenceId", r.ReferenceID, MaxDWACReferenceLen, false)
 }
 
-func (r DWACTransfer) call() instructionCall {
+// instruction validates r and describes it as the instruction its
+// single call and the bulk calls send.
+func (r DWACTransfer) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
 	return instructionCall{
 		op: opExternalAsset, itype: "DWAC", account: r.AccountID,
 		summary: r.String(), cid: r.ClientInstructionID, secret: true,
@@ -331,15 +349,16 @@ func (r DWACTransfer) call() instructionCall {
 				ReferenceId:           optional(r.ReferenceID),
 			}
 		},
-	}
+	}, nil
 }
 
 // TransferDWAC submits a deposit at custodian.
 func (c *Client) TransferDWAC(ctx context.Context, r DWACTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, r.call(), opts)
+	return c.submit(ctx, ic, opts)
 }
 
 // brokerText checks a broker's required or optional text field.
