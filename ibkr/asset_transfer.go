@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 	"github.com/ibkrweb/ibkr-go/internal/optable"
@@ -262,17 +264,37 @@ func validateQuantity(field string, q Decimal) error {
 	return nil
 }
 
-// validateText checks an optional or required free-text field: printable
-// ASCII, at most maxLen characters, no leading or trailing space.
+// validateText checks an optional or required free-text field (names,
+// titles, signatures): printable characters (any script: a signature
+// must match the holder's name as written), at most maxLen characters,
+// no leading or trailing space.
 func validateText(field, s string, maxLen int, required bool) error {
-	if s == "" && !required {
+	if s == "" {
+		if required {
+			return inputErr(field, ErrName, "is required")
+		}
 		return nil
 	}
-	return ValidateInstructionName(field, s, maxLen)
+	if !utf8.ValidString(s) {
+		return inputErr(field, ErrName, "must be UTF-8 text")
+	}
+	for i, r := range s {
+		if !unicode.IsPrint(r) {
+			return inputErr(field, ErrName, "must be printable text (byte %d is not)", i)
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > maxLen {
+		return inputErr(field, ErrName, "must be at most %d characters (got %d)", maxLen, n)
+	}
+	if strings.TrimSpace(s) != s {
+		return inputErr(field, ErrName, "must not start or end with a space")
+	}
+	return nil
 }
 
-// validateSecretText is validateText for an account number or tax id:
-// the error never repeats the value.
+// validateSecretText checks an account number or tax id: printable ASCII
+// (inner spaces allowed), at most maxLen characters, no leading or
+// trailing space. The error never repeats the value.
 func validateSecretText(field string, s Secret, maxLen int, required bool) error {
 	v := s.Reveal()
 	if v == "" {
@@ -285,9 +307,12 @@ func validateSecretText(field string, s Secret, maxLen int, required bool) error
 		return inputErr(field, ErrBroker, "must be at most %d characters (got %d)", maxLen, len(v))
 	}
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= 0x20 || c > 0x7e {
-			return inputErr(field, ErrBroker, "must be printable ASCII without spaces (character %d is not)", i+1)
+		if c := v[i]; c < 0x20 || c > 0x7e {
+			return inputErr(field, ErrBroker, "must be printable ASCII (character %d is not)", i+1)
 		}
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return inputErr(field, ErrBroker, "must not start or end with a space")
 	}
 	return nil
 }

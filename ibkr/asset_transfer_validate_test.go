@@ -133,7 +133,10 @@ func TestAssetTransferBadInputs(t *testing.T) {
 		{"complex email", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.ContactEmail = "pat.example.com" }), "contraBrokerInfo.contactEmail", ErrBroker},
 		{"complex phone", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.ContactPhone = "call me" }), "contraBrokerInfo.contactPhone", ErrBroker},
 		{"complex phone 17", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.ContactPhone = "+" + strings.Repeat("1", 16) }), "contraBrokerInfo.contactPhone", ErrBroker},
-		{"complex account secret", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.Account = NewSecret(assetBrokerAccount + " x") }), "contraBrokerInfo.brokerAccountId", ErrBroker},
+		{"complex account secret", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.Account = NewSecret(assetBrokerAccount + " ") }), "contraBrokerInfo.brokerAccountId", ErrBroker},
+		{"complex account control", complexT(func(r *ComplexAssetTransfer) { r.ContraBroker.Account = NewSecret(assetBrokerAccount + "\n1") }), "contraBrokerInfo.brokerAccountId", ErrBroker},
+		{"signature control", acats(func(r *AccountTransfer) { r.Signature = "John\tTester" }), "signature", ErrName},
+		{"signature 141", acats(func(r *AccountTransfer) { r.Signature = strings.Repeat("é", 141) }), "signature", ErrName},
 		{"complex BIC", complexT(func(r *ComplexAssetTransfer) { r.Settlement.BuyerSellerBIC = "TMBE" }), "nonDisclosedDetail.buyerSellBic", ErrBroker},
 		{"complex current broker 65", complexT(func(r *ComplexAssetTransfer) { r.AccountAtCurrentBroker = NewSecret(strings.Repeat("7", 65)) }), "accountIdAtCurrentBroker", ErrBroker},
 		// ids
@@ -196,6 +199,7 @@ func TestAssetTransferValidate(t *testing.T) {
 	for _, r := range []interface{ Validate() error }{
 		goodPositionTransfer(), goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now),
 		ByISIN("US0378331005", AssetStock, USD), ByCUSIP("037833100", AssetStock, USD),
+		AccountTransfer{AccountID: demo, Method: ATON, Broker: TransferBroker{ID: "8001", Name: "Valeurs"}, AccountAtBroker: NewSecret("AB 1234"), Signature: "José Müller"},
 		Instrument{SecurityIDType: SecurityCash, SecurityID: "EUR", AssetType: AssetCash, Currency: EUR},
 	} {
 		if err := r.Validate(); err != nil {
