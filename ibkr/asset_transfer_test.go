@@ -400,3 +400,32 @@ func TestPositionTransferLostAnswer(t *testing.T) {
 		t.Fatalf("internal: %+v, %v", in, err)
 	}
 }
+
+// The bodies of external transfers name accounts (and a tax id) at other
+// institutions: never journaled, whoever journals them; an internal
+// transfer's body names only IBKR accounts and is kept for replay.
+func TestPositionTransferBodiesAndTheJournal(t *testing.T) {
+	now := time.Now()
+	for _, r := range []interface {
+		instruction(time.Time) (instructionCall, error)
+	}{goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now), goodPositionTransfer()} {
+		ic, err := r.instruction(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := marshalJSON(map[string]any{"instructionType": ic.itype, "instruction": ic.body(NewID(7))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := JournalEntry{Body: body}.WithoutSecrets().Body
+		switch internal := ic.itype == "INTERNAL_POSITION_TRANSFER"; {
+		case internal && (len(kept) == 0 || ic.secret):
+			t.Errorf("%s: body dropped", ic.itype)
+		case !internal && (len(kept) != 0 || !ic.secret):
+			t.Errorf("%s: body with a contra account kept", ic.itype)
+		}
+		if strings.Contains(ic.summary, assetBrokerAccount) || strings.Contains(ic.summary, assetTaxID) {
+			t.Errorf("%s: summary %q names a secret", ic.itype, ic.summary)
+		}
+	}
+}
