@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
+	"github.com/ibkrweb/ibkr-go/internal/optable"
 	"github.com/ibkrweb/ibkr-go/wire"
 )
 
@@ -20,7 +21,8 @@ import (
 //
 //   - INTERNAL_POSITION_TRANSFER holds the quantity at the source, then
 //     moves it to the target after Timings.PositionTransfer (or on its
-//     settleDate, if later);
+//     settleDate, if later), never inside the banking downtime windows
+//     (Saturday, Sunday before 15:00 and 23:45-00:30 US Eastern);
 //   - FOP, DWAC and COMPLEX_ASSET_TRANSFER IN credit the position after
 //     Timings.ExternalPositionTransfer, unless the contra account starts
 //     with ContraAccountNeverDelivers: then the notice expires after 5
@@ -597,6 +599,11 @@ func (s *Sandbox) internalPositionTransfer(c sctx, typ string, raw json.RawMessa
 		when := c.now.Add(s.cfg.timings.PositionTransfer)
 		if settle.After(when) {
 			when = settle
+		}
+		// IBKR does not process internal transfers inside the banking
+		// downtime windows: they wait for the window's end.
+		if down, end := inMaintenance(optable.MaintenanceBanking, when); down {
+			when = end
 		}
 		s.st.schedule(when, evSettle, in.ID, "")
 		return in, nil

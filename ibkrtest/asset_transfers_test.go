@@ -3,6 +3,7 @@ package ibkrtest_test
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +192,57 @@ func wrap(typ string, in map[string]any) map[string]any {
 func with(m map[string]any, k string, v any) map[string]any {
 	m[k] = v
 	return m
+}
+
+// Internal transfers wait out the banking downtime windows; cash moves by
+// securityIdType CASH; accounts of different holders cannot exchange
+// positions.
+func TestInternalPositionTransferWindowsCashAndHolders(t *testing.T) {
+	srv, c := positionsClient(t)
+	// Friday 23:40 US Eastern: due at 23:50, inside the window that runs
+	// into the weekend until Sunday 15:00.
+	loc, _ := time.LoadLocation("America/New_York")
+	srv.Clock().Set(time.Date(2025, time.March, 7, 23, 40, 0, 0, loc))
+	c = newClient(t, srv)
+	wantStatus(t, c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", internalItem(5, ibm()))), http.StatusAccepted)
+	srv.Advance(38 * time.Hour) // Sunday 13:40
+	if got := srv.Position(sister, 8314); !got.IsZero() {
+		t.Fatalf("moved inside the window: %s", got)
+	}
+	srv.Advance(80 * time.Minute) // Sunday 15:00
+	if got := srv.Position(sister, 8314); !got.Equal(mustDec("5")) {
+		t.Fatalf("sister holds %s after the window, want 5", got)
+	}
+
+	if err := srv.SetBalance(ibkrtest.DemoAccountID, "EUR", mustDec("300")); err != nil {
+		t.Fatal(err)
+	}
+	cash := map[string]any{"tradingInstrumentDescription": map[string]any{"securityIdType": "CASH", "securityId": "EUR", "assetType": "CASH"}, "currency": "EUR"}
+	wantStatus(t, c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", internalItem(120, cash))), http.StatusAccepted)
+	a := c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", internalItem(200, cash)))
+	wantStatus(t, a, http.StatusUnprocessableEntity)
+	if got := errorCode(t, a); got != ibkrtest.CodeInsufficientFunds {
+		t.Fatalf("code %s", got)
+	}
+	srv.Advance(ibkrtest.DefaultTimings.PositionTransfer)
+	if got := srv.Balance(sister, "EUR"); !got.Equal(mustDec("120")) {
+		t.Fatalf("sister has %s EUR, want 120", got)
+	}
+
+	// An account of another holder, fresh from registration.
+	reg := c.post("/gw/api/v1/accounts", map[string]any{"application": map[string]any{"customer": map[string]any{
+		"email": "b@example.com", "legalResidenceCountry": "USA",
+		"accountHolder": map[string]any{"accountHolderDetails": []any{map[string]any{"name": map[string]any{"first": "Bea", "last": "Other"}}}},
+	}}})
+	wantStatus(t, reg, http.StatusOK)
+	m := regexp.MustCompile(`"accountId":\s*"(U[0-9]+)"`).FindStringSubmatch(string(reg.Body))
+	if m == nil {
+		t.Fatalf("no account id in %s", reg.Body)
+	}
+	other := m[1]
+	a = c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", with(internalItem(1, ibm()), "targetAccountId", other)))
+	wantStatus(t, a, http.StatusUnprocessableEntity)
+	if got := errorCode(t, a); got != ibkrtest.CodeTransferNotEligible {
+		t.Fatalf("code %s", got)
+	}
 }
