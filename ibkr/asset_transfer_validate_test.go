@@ -3,6 +3,8 @@ package ibkr
 import (
 	"context"
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +145,18 @@ func TestAssetTransferBadInputs(t *testing.T) {
 		{"reused clientInstructionId", internal(func(r *PositionTransfer) { r.ClientInstructionID = unusedBelowMark(t, c) }), "instruction.clientInstructionId", ErrInstructionIDReused},
 	}
 	refuseAll(t, cases, assetBrokerAccount, assetTaxID)
+	// Every field named is the wire's (InputError.Field's rule).
+	spec, err := os.ReadFile("../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		for _, part := range strings.Split(tc.field, ".") {
+			if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(part) + `:`).Match(spec) {
+				t.Errorf("%s: %q is not a property of api/openapi.yaml", tc.name, part)
+			}
+		}
+	}
 	if reqs := e.srv.Requests(); len(reqs) != 0 {
 		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
 	}
