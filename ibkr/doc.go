@@ -47,6 +47,13 @@
 // RecentInstructions report. WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
 //
+// Positions move the same way, one instrument (Instrument: by conid, CUSIP
+// or ISIN) per request: TransferPosition between IBKR accounts, TransferFOP
+// and TransferDWAC through the DTC, TransferComplexAsset with institutions
+// abroad, and TransferAccount brings a whole account by ACATS or ATON.
+// TransferBrokers, FindTransferBroker and FindComplexAssetTransferBroker
+// check a broker against IBKR's lists before anything moves.
+//
 // Accounts: Register and RegisterApplication open accounts, UploadDocuments
 // attaches documents built by NewDocument, AccountStatus, PendingTasks and
 // WaitForAccountOpen follow the application, AccountStatuses and

@@ -166,6 +166,26 @@
 // sessions answer a URL on the sandbox itself that works once, within 60
 // s of sandbox time, from the IP given.
 //
+// # Positions and position transfers
+//
+// Accounts hold positions in the instruments of a small table
+// (DefaultInstruments: IBM, AAPL, MSFT, SPY by conid, CUSIP and ISIN;
+// AddInstrument adds more); SetPosition seeds them, Position and
+// Positions read them. Internal transfers (by conid, CUSIP, ISIN, or cash
+// by currency) hold the quantity at once and move it after
+// Timings.PositionTransfer; FOP, DWAC and complex transfers IN credit it
+// after Timings.ExternalPositionTransfer (an inbound notice whose contra
+// account starts with ContraAccountNeverDelivers expires after 5 business
+// days), OUT hold and debit it; ACATS and ATON full transfers complete
+// after Timings.AccountTransfer, bringing what SetBrokerHoldings put at
+// the other broker (REJECTED if accountAtBroker starts with
+// AccountAtBrokerRejects). Unknown instruments, a currency other than the
+// instrument's, short positions, accounts of different holders, brokers
+// not on the acats, aton or complex-asset-transfer lists, and an ACATS
+// signature that is not the holder's name are refused with 422 and the
+// Code constants of asset_transfers.go. Cancelling a pending transfer
+// frees what it held.
+//
 // # Limits, windows and faults
 //
 // Each endpoint allows 10 requests per second of sandbox time (429 with
@@ -217,7 +237,7 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Position transfers, restrictions and IRA contribution queries are
+// Restrictions and IRA contribution queries are
 // answered in the spec's shapes but not simulated (422
 // ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the

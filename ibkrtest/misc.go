@@ -72,7 +72,7 @@ func (a *api) GetEnumerations(ctx contextT, req genserver.GetEnumerationsRequest
 func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req genserver.ListEnumerationsComplexAssetTransferRequestObject) (genserver.ListEnumerationsComplexAssetTransferResponseObject, error) {
 	return genserver.ListEnumerationsComplexAssetTransfer200JSONResponse{
 		InstructionType: req.Params.InstructionType,
-		Brokers:         []string{"Sandbox Brokerage A", "Sandbox Brokerage B"},
+		Brokers:         append([]string(nil), ComplexAssetTransferBrokers...),
 	}, nil
 }
 

@@ -56,6 +56,14 @@ type Timings struct {
 	// AccountReview: from the last required registration task to status O,
 	// and from a reopen request to status O.
 	AccountReview time.Duration
+	// PositionTransfer: from INTERNAL_POSITION_TRANSFER to the move.
+	PositionTransfer time.Duration
+	// ExternalPositionTransfer: from an FOP, DWAC or complex transfer to
+	// the securities arriving or leaving.
+	ExternalPositionTransfer time.Duration
+	// AccountTransfer: from an ACATS or ATON transfer to its completion
+	// (IBKR: 3 to 8 business days).
+	AccountTransfer time.Duration
 }
 
 // DefaultTimings are the timings used unless WithTimings overrides them.
@@ -67,6 +75,10 @@ var DefaultTimings = Timings{
 	Withdrawal:          24 * time.Hour,
 	EDDA:                10 * time.Minute,
 	AccountReview:       24 * time.Hour,
+
+	PositionTransfer:         10 * time.Minute,
+	ExternalPositionTransfer: 24 * time.Hour,
+	AccountTransfer:          5 * 24 * time.Hour,
 }
 
 type config struct {
@@ -190,6 +202,9 @@ func WithTimings(t Timings) Option {
 		set(&d.Withdrawal, t.Withdrawal)
 		set(&d.EDDA, t.EDDA)
 		set(&d.AccountReview, t.AccountReview)
+		set(&d.PositionTransfer, t.PositionTransfer)
+		set(&d.ExternalPositionTransfer, t.ExternalPositionTransfer)
+		set(&d.AccountTransfer, t.AccountTransfer)
 		o.timings = d
 	}
 }

@@ -35,6 +35,7 @@ type state struct {
 	Usernames    map[string]string          `json:"usernames"` // username → account id
 	Notes        []Notification             `json:"-"`
 	Extra        map[string]json.RawMessage `json:"extra,omitempty"`
+	Assets       *assetState                `json:"assets,omitempty"` // positions (asset_transfers.go)
 }
 
 type seqs struct {

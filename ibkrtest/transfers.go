@@ -313,6 +313,7 @@ func (s *Sandbox) cancelInstruction(c sctx, typ string, raw json.RawMessage) (*i
 			}
 			t.Held = false
 		}
+		s.releaseAsset(t)
 		if b := s.st.Banks[t.ID]; b != nil {
 			b.Status = StatusRejected
 		}
