@@ -100,7 +100,7 @@ func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req genserver.Creat
 	s := a.s
 	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_WITHDRAWABLE_FUNDS": s.queryWithdrawable,
-		"QUERY_IRA_CONTRIBUTIONS":  notSimulated,
+		"QUERY_IRA_CONTRIBUTIONS":  s.queryIRAContributions,
 	})
 	if err != nil {
 		return nil, err

@@ -217,7 +217,11 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Position transfers, restrictions and IRA contribution queries are
+// IRAs (MakeIRA), their contributions query, open-banking deposits
+// (DeclineOpenBanking) and SEPA destinations are described in
+// money_paths.go.
+//
+// Position transfers and restrictions are
 // answered in the spec's shapes but not simulated (422
 // ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
