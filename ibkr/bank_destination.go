@@ -75,8 +75,8 @@ type WireDestination struct {
 	BranchCode     string
 	BranchCodeType BranchCodeType
 	// Method is MethodWire (the default when empty) or MethodSEPA. A
-	// SEPA destination is in EUR, BankAccount is its IBAN and
-	// Identifier the bank's BIC.
+	// SEPA destination is in EUR, BankAccount is its IBAN (sent without
+	// the spaces between groups) and Identifier the bank's BIC.
 	Method TransferMethod
 }
 
@@ -223,6 +223,9 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts
 			}
 			x.FinancialInstitution.Name = r.BankName
 			x.FinancialInstitution.ClientAccountId = r.BankAccount.Reveal()
+			if r.method() == MethodSEPA {
+				x.FinancialInstitution.ClientAccountId = compactIBAN(r.BankAccount.Reveal())
+			}
 			x.FinancialInstitution.Identifier = r.Identifier
 			x.FinancialInstitution.IdentifierType = gen.PredefinedDestinationInstructionFinancialInstitutionIdentifierType(r.idType())
 			x.FinancialInstitution.BranchCode = optional(r.BranchCode)

@@ -42,3 +42,15 @@ func ValidateIBAN(field, s string) error {
 	}
 	return nil
 }
+
+// compactIBAN is an IBAN in its electronic form: without the spaces
+// between groups.
+func compactIBAN(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}

@@ -295,7 +295,9 @@ const minIRAYear = 1975
 
 // IRAContributions queries an IRA's contributions for a tax year: the
 // maximum, what was contributed so far and what may still be. The year
-// must lie between 1975 and next year (on the client's clock).
+// must lie between 1975 and next year (on the client's clock). IBKR
+// answers asynchronously; the call polls for the result (within two
+// minutes, on the client's clock).
 func (c *Client) IRAContributions(ctx context.Context, accountID string, year int) (*IRAContributions, error) {
 	if err := ValidateAccountID("accountId", accountID); err != nil {
 		return nil, err
@@ -303,9 +305,10 @@ func (c *Client) IRAContributions(ctx context.Context, accountID string, year in
 	if maxYear := c.clock.Now().In(eastern()).Year() + 1; year < minIRAYear || year > maxYear {
 		return nil, inputErr("year", ErrDateRange, "must be a tax year from %d to %d (got %d)", minIRAYear, maxYear, year)
 	}
-	var res gen.QueryIRAContributionsResult
-	if _, err := c.query(ctx, opExternalCashQuery, "QUERY_IRA_CONTRIBUTIONS",
-		map[string]any{"accountId": accountID, "year": strconv.Itoa(year)}, &res); err != nil {
+	res, err := asyncQuery(ctx, c, opExternalCashQuery, "QUERY_IRA_CONTRIBUTIONS",
+		map[string]any{"accountId": accountID, "year": strconv.Itoa(year)},
+		func(r *gen.QueryIRAContributionsResult) bool { return r.Contributions != nil }, nil)
+	if err != nil {
 		return nil, err
 	}
 	out := &IRAContributions{AccountID: orString(res.AccountId, accountID), Year: year, IRAType: res.IraType}

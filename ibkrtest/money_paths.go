@@ -235,6 +235,18 @@ func (s *Sandbox) checkIRAWithdrawal(a *account, x gen.WithdrawFundsInstruction)
 	return nil
 }
 
+// queryStatus is the HTTP status a query of createExternalCashTransfersQuery
+// answers with: QUERY_IRA_CONTRIBUTIONS is asynchronous (202; IBKR's
+// document lists its result only as a getClientInstructions answer), the
+// others answer at once (201).
+func queryStatus(ri *reqInfo) int32 {
+	var env envelope
+	if json.Unmarshal(ri.claims, &env) == nil && env.InstructionType == "QUERY_IRA_CONTRIBUTIONS" {
+		return 202
+	}
+	return 201
+}
+
 // queryIRAContributions answers QUERY_IRA_CONTRIBUTIONS.
 func (s *Sandbox) queryIRAContributions(c sctx, raw json.RawMessage) (map[string]any, *reject) {
 	a, rj := s.accountArg(raw)
