@@ -23,7 +23,10 @@ import (
 // 15 (US Eastern); one that would pass the limit, counting those still
 // pending, is refused. Rollovers do not count. QUERY_IRA_CONTRIBUTIONS
 // reports the limit, the processed contributions of the year and what
-// remains. Runs of a recurring IRA deposit are not counted.
+// remains; it answers 202 and the result is read with
+// getClientInstructions. Each run of a recurring IRA contribution counts
+// for the tax year it runs in, and ends REJECTED when it would pass the
+// limit.
 //
 // An open-banking deposit (bankInstructionMethod OPEN_BANKING with
 // openBanking.serviceProvider PLAID) stays PENDING while the holder
@@ -65,6 +68,9 @@ type iraDeposit struct {
 	Type    string `json:"type"`
 	TaxYear int    `json:"taxYear"`
 	From    string `json:"from"`
+	// Shift is 1 for a PRIOR tax year: TaxYear is the year of the
+	// deposit minus Shift.
+	Shift int `json:"shift,omitempty"`
 }
 
 // counts reports whether a deposit of this type counts toward the limit.
@@ -163,6 +169,7 @@ func (s *Sandbox) checkIRADeposit(a *account, x gen.DepositFundsInstruction, now
 	}
 	if d.IraTaxYearType == "PRIOR" {
 		rec.TaxYear--
+		rec.Shift = 1
 		deadline := time.Date(rec.TaxYear+1, iraPriorYearDeadlineMonth, iraPriorYearDeadlineDay+1, 0, 0, 0, 0, eastern())
 		if !now.Before(deadline) {
 			return nil, biz(CodeIRAPriorYearClosed, "contributions for "+strconv.Itoa(rec.TaxYear)+" closed on April 15")
@@ -189,14 +196,36 @@ func (s *Sandbox) recordIRADeposit(in *instruction, d *iraDeposit) {
 	s.iraSave(st)
 }
 
+// iraRun gives a run of a recurring IRA deposit its parent's detail, for
+// the tax year of the run (or the one before, for PRIOR), and refuses a
+// contribution that would pass the year's limit. Called with s.mu held.
+func (s *Sandbox) iraRun(parent, run *instruction, at time.Time) {
+	st := s.iraLoad()
+	d, ok := st.Deposits[parent.ID]
+	if !ok || run.Type != "DEPOSIT" || run.Status != StatusPending {
+		return
+	}
+	d.TaxYear = taxYear(at) - d.Shift
+	if d.counts() {
+		used := s.iraContributed(st, run.Account, d.TaxYear, true)
+		if total, err := used.Add(run.Amount); err != nil || total.Cmp(st.Accounts[run.Account].Limit) > 0 {
+			run.ErrCode, run.ErrMsg = CodeIRAContributionLimit, "the recurring IRA contribution would pass the "+strconv.Itoa(d.TaxYear)+" limit"
+			s.setStatus(run, StatusRejected, at, run.ErrMsg)
+			return
+		}
+	}
+	st.Deposits[run.ID] = d
+	s.iraSave(st)
+}
+
 // iraContributed sums an IRA's contributions for a tax year: processed
 // ones, and pending ones too when withPending is set.
 func (s *Sandbox) iraContributed(st *iraState, acct string, year int, withPending bool) wire.Decimal {
 	var sum wire.Decimal
 	for id, d := range st.Deposits {
 		in := s.st.Instructions[id]
-		if in == nil || in.Account != acct || d.TaxYear != year || !d.counts() {
-			continue
+		if in == nil || in.Recurring != nil || in.Account != acct || d.TaxYear != year || !d.counts() {
+			continue // a recurring parent moves no money; its runs do
 		}
 		if in.Status == StatusProcessed || withPending && in.Status == StatusPending {
 			sum = add(sum, in.Amount)

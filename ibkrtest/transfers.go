@@ -249,6 +249,7 @@ func (s *Sandbox) recurOccurrence(parentID uint64, at time.Time) {
 			st.schedule(at.Add(s.cfg.timings.Withdrawal), evSettle, child.ID, "")
 		}
 	}
+	s.iraRun(p, child, at)
 	r.Index++
 	next := r.occurrence(r.Index)
 	if r.End != "" {
