@@ -175,18 +175,7 @@ func TestFundingBadInputs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(context.Background())
-			wantErr(t, err, ErrInvalidInput)
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v: want field %q", err, tc.field)
-			}
-			if tc.cause != nil && !errors.Is(err, tc.cause) {
-				t.Fatalf("error %v: want cause %v", err, tc.cause)
-			}
-			if strings.Contains(err.Error(), fundingAccountNumber) {
-				t.Fatalf("error repeats the account number: %v", err)
-			}
+			wantInputError(t, tc.call(context.Background()), tc.field, tc.cause, fundingAccountNumber)
 		})
 	}
 	if reqs := e.srv.Requests(); len(reqs) != 0 {

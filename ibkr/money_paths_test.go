@@ -133,22 +133,29 @@ func TestMoneyPathsBadInputs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(context.Background())
-			wantErr(t, err, ErrInvalidInput)
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v: want field %q", err, tc.field)
-			}
-			if tc.cause != nil && !errors.Is(err, tc.cause) {
-				t.Fatalf("error %v: want cause %v", err, tc.cause)
-			}
-			if strings.Contains(err.Error(), "0532") {
-				t.Fatalf("error repeats the IBAN: %v", err)
-			}
+			wantInputError(t, tc.call(context.Background()), tc.field, tc.cause, "0532")
 		})
 	}
 	if reqs := e.srv.Requests(); len(reqs) != 0 {
 		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
+	}
+}
+
+// wantInputError checks a refusal made before sending: an *InputError
+// naming field, caused by cause (when not nil), that does not repeat
+// secret.
+func wantInputError(t *testing.T, err error, field string, cause error, secret string) {
+	t.Helper()
+	wantErr(t, err, ErrInvalidInput)
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Field != field {
+		t.Fatalf("error %v: want field %q", err, field)
+	}
+	if cause != nil && !errors.Is(err, cause) {
+		t.Fatalf("error %v: want cause %v", err, cause)
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("error repeats a secret: %v", err)
 	}
 }
 

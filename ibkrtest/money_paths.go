@@ -84,26 +84,19 @@ func (d iraDeposit) counts() bool {
 
 // iraLoad reads the IRA state. Called with s.mu held.
 func (s *Sandbox) iraLoad() *iraState {
-	st := &iraState{}
+	st := &iraState{Accounts: map[string]iraAccount{}, Deposits: map[uint64]iraDeposit{}}
 	if raw, ok := s.st.Extra[iraStateKey]; ok {
 		_ = json.Unmarshal(raw, st)
-	}
-	if st.Accounts == nil {
-		st.Accounts = map[string]iraAccount{}
-	}
-	if st.Deposits == nil {
-		st.Deposits = map[uint64]iraDeposit{}
 	}
 	return st
 }
 
 // iraSave writes the IRA state back. Called with s.mu held.
 func (s *Sandbox) iraSave(st *iraState) {
-	b, _ := json.Marshal(st)
 	if s.st.Extra == nil {
 		s.st.Extra = map[string]json.RawMessage{}
 	}
-	s.st.Extra[iraStateKey] = b
+	s.st.Extra[iraStateKey], _ = json.Marshal(st)
 }
 
 // MakeIRA makes an account an IRA of iraType (such as TRADITIONAL or

@@ -138,11 +138,11 @@ func TestIRAStatePersists(t *testing.T) {
 	if err := srv.SaveState(&buf); err != nil {
 		t.Fatal(err)
 	}
-	srv2, c2 := fundedClient(t)
+	srv2, _ := fundedClient(t)
 	if err := srv2.LoadState(&buf); err != nil {
 		t.Fatal(err)
 	}
-	c2 = newClient(t, srv2)
+	c2 := newClient(t, srv2)
 	over := with(depositBody(nextCID(), acct, "", "100.01", "WIRE"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
 	a := c2.post("/gw/api/v1/external-cash-transfers", over)
 	wantStatus(t, a, http.StatusUnprocessableEntity)
