@@ -44,7 +44,15 @@
 // money, each with its clientInstructionId allocated before sending and
 // exposed in results and errors (InstructionIDOf); WaitForInstruction
 // waits for a terminal state; Balance, WithdrawableCash and
-// RecentInstructions report. WithJournal (or WithCallJournal) records every
+// RecentInstructions report. The other documented paths: DepositEDDA and
+// DepositOpenBanking pull money through eDDA and open banking, SEPA
+// withdrawals go to a SEPA destination (AddWireDestination with
+// MethodSEPA), IRADeposit and IRADistribution mark deposits into and
+// withdrawals from an IRA (IRAContributions reports the year's figures),
+// RecurringInstructions and RecurringExecutions follow recurring
+// transfers, and TotalBalance gathers every currency's balance in one
+// call. MethodCurrencies states which currencies each method takes; any
+// other is refused before sending (ErrCurrencyNotAllowed). WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
 //
 // Positions move the same way, one instrument (Instrument: by conid, CUSIP

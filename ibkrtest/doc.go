@@ -237,9 +237,11 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Restrictions and IRA contribution queries are
-// answered in the spec's shapes but not simulated (422
-// ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
+// IRAs (MakeIRA), their contributions query, open-banking deposits
+// (DeclineOpenBanking) and SEPA destinations are described in
+// money_paths.go.
+//
+// Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
 // sandbox's own (see the Code constants).
 package ibkrtest
