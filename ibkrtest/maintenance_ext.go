@@ -93,17 +93,9 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		_ = json.Unmarshal(raw, &log)
 	}
 	for _, k := range kinds {
-		var ref struct {
-			AccountID string `json:"accountId"`
-			UserName  string `json:"referenceUserName"`
-		}
-		_ = json.Unmarshal(x.Requests[k], &ref)
-		id := ref.AccountID
-		if id == "" && ref.UserName != "" {
-			id = s.st.Usernames[ref.UserName]
-			if id == "" {
-				return nil, bad(k + ": no user " + ref.UserName)
-			}
+		id, err := s.maintenanceAccount(k, x.Requests[k])
+		if err != nil {
+			return nil, err
 		}
 		acct := s.st.Accounts[id]
 		if acct == nil {
@@ -111,6 +103,9 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		}
 		if acct.Status != AccountOpen {
 			return nil, bad(k + ": account " + acct.ID + " is not open (status " + acct.Status + "); IBKR updates open accounts only")
+		}
+		if err := s.simulateMaintenance(k, acct, x.Requests[k], now); err != nil {
+			return nil, err
 		}
 		r := s.newRequest(requestType(k), acct.ID, "Pending", k+" received", now)
 		results = append(results, map[string]any{"requestId": r.ID, "requestType": r.Type, "accountId": acct.ID, "status": r.Status, "message": r.Message})
