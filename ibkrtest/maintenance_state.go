@@ -21,10 +21,11 @@ import (
 //     email into the account's details;
 //   - processDocuments and updateW8Ben complete the account's
 //     registration tasks for the documents' forms;
-//   - allocateVan allocates a virtual account number for a currency:
-//     a deterministic routing and account number pair (VirtualAccounts),
-//     shown where IBKR shows it, on the Client Portal's Direct Deposit
-//     page behind an SSO session (ACTION=DirectDeposit).
+//   - allocateVan allocates a virtual account number for a currency
+//     (VirtualAccounts); for USD these are the account's direct deposit
+//     numbers (DirectDeposit), which PushACHCredit delivers to. The
+//     Client Portal's Direct Deposit page behind an SSO session
+//     (ACTION=DirectDeposit) shows them, where IBKR shows them.
 //
 // The other kinds are recorded only (MaintenanceRequests).
 
@@ -165,67 +166,76 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 
 // VirtualAccount is a virtual account number the sandbox allocated to
 // an account (allocateVan): where a bank or money-routing app pushes
-// funds in Currency. RoutingNumber is a 9-digit ABA number with a valid
-// check digit; AccountNumber is 15 digits (ACH allows 17): 7, the
-// account id's digits padded to 12, and the currency's place in the
-// spec's list.
+// funds in Currency. For USD it is the account's direct deposit numbers
+// (DirectDeposit: the sandbox clearing bank's routing number and the
+// account's number there), so PushACHCredit to it lands in the account;
+// for other currencies the account number carries the currency's place
+// in the spec's list and there is no routing number.
 type VirtualAccount struct {
-	AccountID     string    `json:"accountId"`
-	Currency      string    `json:"currency"`
-	RoutingNumber string    `json:"routingNumber"`
-	AccountNumber string    `json:"accountNumber"`
-	Allocated     time.Time `json:"allocated"`
+	AccountID     string
+	Currency      string
+	RoutingNumber string
+	// AccountNumber is a bank account number: treat it as a secret.
+	AccountNumber string
+	Allocated     time.Time
 }
 
-// sandboxRoutingBase is the first eight digits of the sandbox's routing
-// number; abaCheckDigit completes it.
-const sandboxRoutingBase = "09100001"
-
-// abaCheckDigit is the digit that makes an ABA routing number's weighted
-// sum (3, 7, 1, repeated) a multiple of ten.
-func abaCheckDigit(first8 string) byte {
-	w := [8]int{3, 7, 1, 3, 7, 1, 3, 7}
-	sum := 0
-	for i := 0; i < 8; i++ {
-		sum += int(first8[i]-'0') * w[i]
-	}
-	return byte('0' + (10-sum%10)%10)
+// String never shows the account number beyond its last four digits.
+func (v VirtualAccount) String() string {
+	return fmt.Sprintf("%s %s: routing %s, account %s", v.AccountID, v.Currency, v.RoutingNumber, mask(last4(v.AccountNumber)))
 }
 
-// allocateVAN allocates (once per account and currency) a virtual account
-// number. Called with s.mu held.
-func (s *Sandbox) allocateVAN(accountID, currency string, now time.Time) VirtualAccount {
-	vans := s.virtualAccounts()
-	for _, v := range vans {
-		if v.AccountID == accountID && v.Currency == currency {
-			return v
-		}
+// GoString redacts like String.
+func (v VirtualAccount) GoString() string { return "ibkrtest.VirtualAccount{" + v.String() + "}" }
+
+// MarshalJSON shows the account number's last four digits only.
+func (v VirtualAccount) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{"accountId": v.AccountID, "currency": v.Currency, "routingNumber": v.RoutingNumber,
+		"accountNumber": mask(last4(v.AccountNumber)), "allocated": v.Allocated.Format(time.RFC3339)})
+}
+
+// vanRecord is an allocation as the state keeps it; the numbers derive
+// from it.
+type vanRecord struct {
+	AccountID string    `json:"accountId"`
+	Currency  string    `json:"currency"`
+	Allocated time.Time `json:"allocated"`
+}
+
+func (r vanRecord) numbers() VirtualAccount {
+	v := VirtualAccount{AccountID: r.AccountID, Currency: r.Currency, AccountNumber: directDepositNumber(r.AccountID), Allocated: r.Allocated}
+	if r.Currency == "USD" {
+		v.RoutingNumber = DirectDepositRoutingNumber
+	} else {
+		v.AccountNumber += fmt.Sprintf("%02d", slices.Index(vanCurrencies, r.Currency)+1)
 	}
-	digits := strings.TrimLeft(accountID, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-	if len(digits) < 12 {
-		digits = strings.Repeat("0", 12-len(digits)) + digits
-	}
-	v := VirtualAccount{AccountID: accountID, Currency: currency,
-		RoutingNumber: sandboxRoutingBase + string(abaCheckDigit(sandboxRoutingBase)),
-		AccountNumber: fmt.Sprintf("7%s%02d", digits, currencyIndex(currency)), Allocated: now}
-	vans = append(vans, v)
-	b, _ := json.Marshal(vans)
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra["virtualAccounts"] = b
 	return v
 }
 
 // vanCurrencies are the currencies of the spec's allocateVan, in its
-// order; a currency's position is part of its account number.
+// order.
 var vanCurrencies = strings.Fields("USD EUR GBP CAD JPY HKD AUD CHF MXN SEK NZD HUF CZK CNH DKK RUB ILS NOK SGD PLN ZAR AED KRW SAR TRY RON BGN")
 
-func currencyIndex(c string) int { return slices.Index(vanCurrencies, c) + 1 }
+// allocateVAN allocates (once per account and currency) a virtual account
+// number. Called with s.mu held.
+func (s *Sandbox) allocateVAN(accountID, currency string, now time.Time) {
+	recs := s.vanRecords()
+	for _, r := range recs {
+		if r.AccountID == accountID && r.Currency == currency {
+			return
+		}
+	}
+	recs = append(recs, vanRecord{accountID, currency, now})
+	b, _ := json.Marshal(recs)
+	if s.st.Extra == nil {
+		s.st.Extra = map[string]json.RawMessage{}
+	}
+	s.st.Extra["virtualAccounts"] = b
+}
 
-// virtualAccounts returns all allocations. Called with s.mu held.
-func (s *Sandbox) virtualAccounts() []VirtualAccount {
-	var out []VirtualAccount
+// vanRecords returns all allocations. Called with s.mu held.
+func (s *Sandbox) vanRecords() []vanRecord {
+	var out []vanRecord
 	if raw, ok := s.st.Extra["virtualAccounts"]; ok {
 		_ = json.Unmarshal(raw, &out)
 	}
@@ -238,9 +248,9 @@ func (s *Sandbox) VirtualAccounts(accountID string) []VirtualAccount {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []VirtualAccount
-	for _, v := range s.virtualAccounts() {
-		if v.AccountID == accountID {
-			out = append(out, v)
+	for _, r := range s.vanRecords() {
+		if r.AccountID == accountID {
+			out = append(out, r.numbers())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
@@ -248,7 +258,8 @@ func (s *Sandbox) VirtualAccounts(accountID string) []VirtualAccount {
 }
 
 // landingDetails is what a Client Portal page shows beyond its name: the
-// Direct Deposit page lists the account's routing and account numbers.
+// Direct Deposit page lists the account's routing and account numbers,
+// the USD direct deposit numbers first, then the other allocations.
 func (s *Sandbox) landingDetails(user, action string) string {
 	if action != "DirectDeposit" && action != "DIRECT_DEBIT" {
 		return ""
@@ -256,13 +267,20 @@ func (s *Sandbox) landingDetails(user, action string) string {
 	s.mu.Lock()
 	id := s.st.Usernames[user]
 	s.mu.Unlock()
-	vans := s.VirtualAccounts(id)
-	if len(vans) == 0 {
-		return "<p>No direct deposit numbers allocated for " + html.EscapeString(id) + ".</p>"
+	dd, err := s.DirectDeposit(id)
+	if err != nil {
+		return "<p>No account for " + html.EscapeString(user) + ".</p>"
+	}
+	rows := []VirtualAccount{{AccountID: id, Currency: "USD", RoutingNumber: dd.RoutingNumber, AccountNumber: dd.AccountNumber}}
+	for _, v := range s.VirtualAccounts(id) {
+		if v.Currency != "USD" {
+			rows = append(rows, v)
+		}
 	}
 	var b strings.Builder
+	b.WriteString("<p>Beneficiary: " + html.EscapeString(dd.Beneficiary) + ", " + html.EscapeString(dd.BankName) + "</p>")
 	b.WriteString("<table><tr><th>Account</th><th>Currency</th><th>Routing number</th><th>Account number</th></tr>")
-	for _, v := range vans {
+	for _, v := range rows {
 		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>",
 			html.EscapeString(v.AccountID), html.EscapeString(v.Currency), v.RoutingNumber, v.AccountNumber)
 	}
