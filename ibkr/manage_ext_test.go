@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -33,32 +34,7 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 	x.want = `"loginMessageIds":[` + itoa(msgID) + `]`
 	changes["completeLoginMessage"] = x
 	// updateExternalId first: processDocuments finds the account by it.
-	kinds := make([]string, 0, len(changes))
-	for k := range changes {
-		if k != "updateExternalId" {
-			kinds = append(kinds, k)
-		}
-	}
-	sort.Strings(kinds)
-	kinds = append([]string{"updateExternalId"}, kinds...)
-	for _, kind := range kinds {
-		res, err := c.UpdateAccount(ctx, changes[kind].change)
-		if err != nil {
-			t.Fatalf("%s: %v", kind, err)
-		}
-		if res.RequestID.IsZero() || len(res.Results) != 1 || res.Results[0].AccountID != acct || res.Results[0].Status != "Pending" {
-			t.Fatalf("%s: result %+v", kind, res)
-		}
-	}
-	got := map[string]string{}
-	for _, m := range srv.MaintenanceRequests() {
-		got[m.Kind] = string(m.Body)
-	}
-	for kind, x := range changes {
-		if !strings.Contains(got[kind], x.want) {
-			t.Errorf("%s sent %s, want it to contain %s", kind, got[kind], x.want)
-		}
-	}
+	sendKinds(t, c, srv, acct, []string{"updateExternalId"}, changes)
 
 	// completeLoginMessage completed the message.
 	lm, err := c.AccountLoginMessages(ctx, acct, "")
@@ -123,6 +99,46 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 func fmtAll(v any) string {
 	j, _ := json.Marshal(v)
 	return fmt.Sprintf("%v %+v %#v %s", v, v, v, j)
+}
+
+// sendKinds sends each change alone, those named in first before the
+// others (in kind order), and checks that the sandbox took it Pending for
+// acct and recorded a body containing want.
+func sendKinds(t *testing.T, c *Client, srv *ibkrtest.Server, acct string, first []string, changes map[string]struct {
+	change AccountChange
+	want   string
+}) {
+	t.Helper()
+	kinds := append([]string(nil), first...)
+	rest := make([]string, 0, len(changes))
+	for k := range changes {
+		if !slices.Contains(first, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, kind := range append(kinds, rest...) {
+		x := changes[kind]
+		if x.change.Kind() != kind {
+			t.Fatalf("%T.Kind() = %q, want %q", x.change, x.change.Kind(), kind)
+		}
+		res, err := c.UpdateAccount(context.Background(), x.change)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if res.RequestID.IsZero() || len(res.Results) != 1 || res.Results[0].AccountID != acct || res.Results[0].Status != "Pending" {
+			t.Fatalf("%s: result %+v", kind, res)
+		}
+	}
+	got := map[string]string{}
+	for _, m := range srv.MaintenanceRequests() {
+		got[m.Kind] = string(m.Body)
+	}
+	for kind, x := range changes {
+		if !strings.Contains(got[kind], x.want) {
+			t.Errorf("%s sent %s, want it to contain %s", kind, got[kind], x.want)
+		}
+	}
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -12,8 +12,8 @@ import (
 // on (abandon, reset, close, reopen, document submission): the sandbox
 // checks that the account (or user) exists and is open, as IBKR updates
 // open accounts only, records the request as Pending under IBKR's request
-// type, and remembers the last request of each kind per account
-// (MaintenanceRequests). It changes nothing else.
+// type, and remembers every request (MaintenanceRequests). The kinds that
+// change state are simulated in maintenance_state.go.
 
 // coreRequests are the kinds accounts.go handles.
 var coreRequests = map[string]bool{
