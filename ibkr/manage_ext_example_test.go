@@ -54,7 +54,9 @@ func ExampleAllocateVAN() {
 	// true ibkr: invalid allocateVan.currency: "XAU" is not a currency IBKR allocates account numbers for
 }
 
-// Login messages the user has acted on are marked complete.
+// A tax form login message is completed through the API once the new
+// W-8BEN is in; IBKR leaves other messages (MiFIR data ...) to the
+// Client Portal.
 func ExampleCompleteLoginMessages() {
 	c, sb, err := sandbox.Start()
 	if err != nil {
@@ -63,22 +65,45 @@ func ExampleCompleteLoginMessages() {
 	defer sb.Close()
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
-	id, err := sb.AddLoginMessage(acct, "MIFIR_INFO", "MiFIR data required")
+	w8, err := sb.AddLoginMessage(acct, "W8INFO", "tax form expired", 5001)
+	if err != nil {
+		panic(err)
+	}
+	mifir, err := sb.AddLoginMessage(acct, "MIFIR_INFO", "MiFIR data required")
 	if err != nil {
 		panic(err)
 	}
 
-	// The holder's MiFIR identification, then the message is done.
+	// The renewed W-8BEN, signed by the holder (built with NewDocument).
+	form, err := ibkr.NewDocument(ibkr.DocumentSpec{
+		FormNumber: ibkr.FormW8BEN, FileName: "Form5001.pdf", SignedBy: []string{"Demo User"},
+		HolderNames: []string{"Demo User"}, ExecutedAt: sb.Now(), LoginAt: sb.Now(),
+	}, []byte("%PDF-1.4 signed W-8BEN"))
+	if err != nil {
+		panic(err)
+	}
 	_, err = c.UpdateAccount(ctx,
-		ibkr.AddMiFIRData{AccountID: acct, Title: ibkr.MiFIRAccountHolder, Identifications: []ibkr.Identification{
-			{Citizenship: "LIE", NationalCard: ibkr.NewSecret("LI-1234-5678")},
-		}},
-		ibkr.CompleteLoginMessages{AccountID: acct, MessageIDs: []int{id}},
+		ibkr.UpdateW8BEN{AccountID: acct, Documents: []ibkr.Document{form}, Form: ibkr.W8BEN{
+			Name: "Demo User", Explanation: "TIN_NOT_REQUIRED", TreatyCountry: "CAN", Certified: true, TaxFormFile: "Form5001.pdf"}},
+		ibkr.CompleteLoginMessages{AccountID: acct, MessageIDs: []int{w8}},
 	)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	// The MiFIR data goes in through the API, but its message is the
+	// portal's to complete.
+	_, err = c.UpdateAccount(ctx,
+		ibkr.AddMiFIRData{AccountID: acct, Title: ibkr.MiFIRAccountHolder, Identifications: []ibkr.Identification{
+			{Citizenship: "LIE", NationalCard: ibkr.NewSecret("LI-1234-5678")},
+		}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = c.UpdateAccount(ctx, ibkr.CompleteLoginMessages{AccountID: acct, MessageIDs: []int{mifir}})
+	fmt.Println(errors.Is(err, ibkr.ErrBadRequest))
+
 	lm, err := c.AccountLoginMessages(ctx, acct, "")
 	if err != nil {
 		fmt.Println(err)
@@ -88,7 +113,9 @@ func ExampleCompleteLoginMessages() {
 		fmt.Println(m.Type, m.State)
 	}
 	// Output:
-	// MIFIR_INFO COMPLETED
+	// true
+	// W8INFO COMPLETED
+	// MIFIR_INFO PENDING
 }
 
 // Holder details change field by field; the individual is named by

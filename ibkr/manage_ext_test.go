@@ -166,8 +166,13 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mifirMsg, err := srv.AddLoginMessage(acct, "MIFIR_INFO", "MiFIR data required")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, ch := range map[string]AccountChange{
 		"unknown login message": CompleteLoginMessages{AccountID: acct, MessageIDs: []int{999}},
+		"portal login message":  CompleteLoginMessages{AccountID: acct, MessageIDs: []int{mifirMsg}},
 		"external id taken":     UpdateExternalID{AccountID: acct, NewExternalID: reg.ExternalID},
 		"pending account":       AllocateVAN{AccountID: reg.AccountID, Currency: USD},
 		"no such account":       EnableInBrokerage{AccountID: "U9999999"},
@@ -190,6 +195,9 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 	}
 	if vans := srv.VirtualAccounts(reg.AccountID); len(vans) != 0 {
 		t.Fatalf("a pending account got %+v", vans)
+	}
+	if lm, err := c.AccountLoginMessages(ctx, acct, ""); err != nil || len(lm.Messages) != 1 || lm.Messages[0].State != "PENDING" {
+		t.Fatalf("the portal's login message changed: %+v %v", lm, err)
 	}
 	// A fault on the wire: the request fails typed, nothing changes.
 	srv.FailNext("updateAccounts", 1, http.StatusInternalServerError)

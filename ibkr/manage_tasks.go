@@ -10,8 +10,12 @@ import (
 
 // CompleteLoginMessages marks login messages of an account as done
 // (completeLoginMessage), once the user has acted on them (see
-// Client.LoginMessages). IBKR reassigns a message whose task is not
-// actually complete.
+// Client.AccountLoginMessages). IBKR completes only tax form messages
+// (LoginMessageW8Info, after UpdateW8BEN or UpdateTaxForm) through the
+// API; the user completes the others (MiFIR data, CRS form, account
+// information, bounced email) in the Client Portal, and IBKR refuses them
+// here. The message ids alone do not say their type, so the refusal is
+// IBKR's (ErrBadRequest), not a local one.
 type CompleteLoginMessages struct {
 	AccountID string
 	// MessageIDs are the messages' ids, as LoginMessage.ID lists them.

@@ -14,7 +14,8 @@ import (
 // Maintenance kinds that change what the sandbox answers later:
 //
 //   - completeLoginMessage marks the named login messages COMPLETED (each
-//     must be one of the account's);
+//     must be one of the account's, and a tax form message, W8INFO: IBKR
+//     completes the others only in the Client Portal);
 //   - updateExternalId gives the account a new externalId (not one another
 //     account uses), which the account listing and lookups then answer;
 //   - changeAccountHolderDetail takes the first individual's new name and
@@ -92,8 +93,12 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 			return bad("loginMessageIds is empty")
 		}
 		for _, id := range x.IDs {
-			if !slices.ContainsFunc(acct.LoginMsgs, func(m loginMessage) bool { return m.ID == id }) {
+			i := slices.IndexFunc(acct.LoginMsgs, func(m loginMessage) bool { return m.ID == id })
+			if i < 0 {
 				return bad(fmt.Sprintf("account %s has no login message %d", acct.ID, id))
+			}
+			if t := acct.LoginMsgs[i].Type; t != "W8INFO" {
+				return bad(fmt.Sprintf("login message %d is %s: only tax form messages (W8INFO) are completed through the API, the user completes the others in the Client Portal", id, t))
 			}
 		}
 		for i := range acct.LoginMsgs {
