@@ -199,6 +199,23 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 	if lm, err := c.AccountLoginMessages(ctx, acct, ""); err != nil || len(lm.Messages) != 1 || lm.Messages[0].State != "PENDING" {
 		t.Fatalf("the portal's login message changed: %+v %v", lm, err)
 	}
+	// A pending application takes holder changes only with task 9974.
+	change := ChangeHolderDetails{AccountID: reg.AccountID, Holders: []HolderDetails{{ExternalID: "ind-1", Email: "jane.new@example.com"}}}
+	_, err = c.UpdateAccount(ctx, change)
+	wantErr(t, err, ErrBadRequest)
+	if err := srv.AssignTask(reg.AccountID, ibkrtest.FormHolderDetailChange, "Update account holder details"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateAccount(ctx, change); err != nil {
+		t.Fatalf("with task 9974: %v", err)
+	}
+	if d, err := c.AccountDetails(ctx, reg.AccountID); err != nil || d.Email != "jane.new@example.com" {
+		t.Fatalf("details %+v %v", d, err)
+	}
+	// Other kinds still need an open account.
+	_, err = c.UpdateAccount(ctx, UpdateAccountAlias{AccountID: reg.AccountID, Alias: "x"})
+	wantErr(t, err, ErrBadRequest)
+
 	// A fault on the wire: the request fails typed, nothing changes.
 	srv.FailNext("updateAccounts", 1, http.StatusInternalServerError)
 	_, err = c.UpdateAccount(ctx, AllocateVAN{AccountID: acct, Currency: USD})

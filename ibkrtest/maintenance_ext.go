@@ -101,7 +101,7 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		if acct == nil {
 			return nil, bad(k + ": no account " + id)
 		}
-		if acct.Status != AccountOpen {
+		if acct.Status != AccountOpen && !holderChangeAllowed(k, acct) {
 			return nil, bad(k + ": account " + acct.ID + " is not open (status " + acct.Status + "); IBKR updates open accounts only")
 		}
 		if err := s.simulateMaintenance(k, acct, x.Requests[k], now); err != nil {

@@ -19,7 +19,8 @@ import (
 //   - updateExternalId gives the account a new externalId (not one another
 //     account uses), which the account listing and lookups then answer;
 //   - changeAccountHolderDetail takes the first individual's new name and
-//     email into the account's details;
+//     email into the account's details; it alone is also taken for a new
+//     or pending application, while task 9974 is assigned (AssignTask);
 //   - processDocuments and updateW8Ben complete the account's
 //     registration tasks for the documents' forms;
 //   - allocateVan allocates a virtual account number for a currency
@@ -75,6 +76,37 @@ func (s *Sandbox) maintenanceAccount(kind string, body json.RawMessage) (string,
 		return "", bad("no account with externalId " + ext)
 	}
 	return "", bad("names no account")
+}
+
+// FormHolderDetailChange is the registration task that lets a pending
+// application take changeAccountHolderDetail.
+const FormHolderDetailChange = 9974
+
+// holderChangeAllowed: IBKR takes changeAccountHolderDetail for a new or
+// pending application only while task 9974 is assigned to it.
+func holderChangeAllowed(kind string, a *account) bool {
+	return kind == "changeAccountHolderDetail" && (a.Status == AccountNew || a.Status == AccountPending) &&
+		slices.ContainsFunc(a.Tasks, func(t task) bool { return t.Form == FormHolderDetailChange })
+}
+
+// AssignTask assigns a registration task (form number and name) to an
+// account, as IBKR does when it needs more from the holder; it is pending
+// until documents for the form arrive or CompleteTasks runs.
+func (s *Sandbox) AssignTask(accountID string, form int, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.Accounts[accountID]
+	if a == nil {
+		return fmt.Errorf("ibkrtest: no account %s", accountID)
+	}
+	if form < 1000 || form > 9999 {
+		return fmt.Errorf("ibkrtest: form %d is not a four-digit form number", form)
+	}
+	if slices.ContainsFunc(a.Tasks, func(t task) bool { return t.Form == form }) {
+		return fmt.Errorf("ibkrtest: account %s already has task %d", accountID, form)
+	}
+	a.Tasks = append(a.Tasks, task{Form: form, Name: name, Action: "to complete", Online: true})
+	return nil
 }
 
 // simulateMaintenance applies the kinds that change state. Called with
