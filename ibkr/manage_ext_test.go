@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -439,6 +441,19 @@ func TestNewAccountChangesRefused(t *testing.T) {
 	}
 	noteSecret("LI4711A11111")
 	noteSecret("Rex\x00the terrier")
+	spec, err := os.ReadFile("../api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := regexp.MustCompile(`\[\d+\]`)
+	onWire := func(field string) bool {
+		for _, part := range strings.Split(index.ReplaceAllString(field, ""), ".") {
+			if !regexp.MustCompile(`(?m)^\s+` + regexp.QuoteMeta(part) + `:`).Match(spec) {
+				return false
+			}
+		}
+		return true
+	}
 	before := len(srv.Requests())
 	for name, ch := range bad {
 		_, err := c.UpdateAccount(ctx, ch)
@@ -450,6 +465,8 @@ func TestNewAccountChangesRefused(t *testing.T) {
 		var ie *InputError
 		if !errors.As(err, &ie) || ie.Field == "" {
 			t.Errorf("%s: %v is not a typed error naming its field", name, err)
+		} else if !onWire(ie.Field) {
+			t.Errorf("%s: field %q is not a wire name of api/openapi.yaml", name, ie.Field)
 		}
 		if strings.Contains(err.Error(), "LI4711A11111") || strings.Contains(err.Error(), "terrier") {
 			t.Errorf("%s: error echoes a secret: %v", name, err)
