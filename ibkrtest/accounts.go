@@ -252,14 +252,41 @@ type accountRequests struct {
 
 func (a *api) UpdateAccounts(ctx contextT, req genserver.UpdateAccountsRequestObject) (genserver.UpdateAccountsResponseObject, error) {
 	s, ri := a.s, info(ctx)
-	var x accountRequests
-	if err := json.Unmarshal(ri.claims, &x); err != nil {
-		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: shortErr(err)})
+	rounds := ri.rounds
+	if len(rounds) == 0 {
+		rounds = [][]byte{ri.claims}
 	}
-	m := x.AccountManagementRequests
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
+	results := []map[string]any{}
+	for _, claims := range rounds {
+		more, err := s.updateAccountsRound(claims, now)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, more...)
+	}
+	if len(results) == 0 {
+		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: "no account management request the sandbox knows"})
+	}
+	s.runDue(now)
+	first := results[0]["requestId"].(uint64)
+	data := map[string]any{"results": results}
+	return genserver.UpdateAccounts200JSONResponse(gen.StatusResponse{
+		DateSubmitted: tptr(now), RequestId: ptr(idOf(first)),
+		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", first)), Data: &data},
+	}), nil
+}
+
+// updateAccountsRound acts on one body of the document's shape. Called
+// with s.mu held.
+func (s *Sandbox) updateAccountsRound(claims []byte, now time.Time) ([]map[string]any, error) {
+	var x accountRequests
+	if err := json.Unmarshal(claims, &x); err != nil {
+		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: shortErr(err)})
+	}
+	m := x.AccountManagementRequests
 	results := []map[string]any{}
 	bad := func(msg string) error {
 		return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: msg})
@@ -341,21 +368,11 @@ func (a *api) UpdateAccounts(ctx contextT, req genserver.UpdateAccountsRequestOb
 		s.completeTasks(acct, forms, now)
 		did("DOC_SUBMISSION", acct.ID, "Processed", "documents received")
 	}
-	more, err := s.maintenanceRequests(ri.claims, now)
+	more, err := s.maintenanceRequests(claims, now)
 	if err != nil {
 		return nil, err
 	}
-	results = append(results, more...)
-	if len(results) == 0 {
-		return nil, bad("no account management request the sandbox knows")
-	}
-	s.runDue(now)
-	first := results[0]["requestId"].(uint64)
-	data := map[string]any{"results": results}
-	return genserver.UpdateAccounts200JSONResponse(gen.StatusResponse{
-		DateSubmitted: tptr(now), RequestId: ptr(idOf(first)),
-		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", first)), Data: &data},
-	}), nil
+	return append(results, more...), nil
 }
 
 // nextCloseWindow is when IBKR processes a closure requested at now:

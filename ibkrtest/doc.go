@@ -217,10 +217,17 @@
 // PDFs like statements. Login messages are assigned with AddLoginMessage
 // and listed per account or in bulk (offset and limit over the messages
 // of the accounts created in the date range). PATCH
-// /gw/api/v1/accounts takes every other maintenance kind for open accounts
-// (for users, by referenceUserName), records it Pending under IBKR's
-// request type (ADD_TRADING, CHANGE_MARGIN ...) and changes nothing else;
-// MaintenanceRequests lists them.
+// /gw/api/v1/accounts takes all 47 maintenance kinds, in the published
+// document's shape or the documentation's (plural keys, arrays,
+// referenceAccountId; one round per array entry). Beyond the lifecycle
+// kinds it takes each for an open account (named by accountId,
+// ibAccountId, referenceUserName, subAccounts or the documents'
+// externalAccountId), records it Pending under IBKR's request type
+// (ADD_TRADING, CHANGE_MARGIN ...; MaintenanceRequests lists them) and
+// acts on those that change state: completeLoginMessage,
+// updateExternalId, changeAccountHolderDetail, processDocuments,
+// updateW8Ben and allocateVan (VirtualAccounts; the SSO landing page
+// ACTION=DirectDeposit shows the numbers).
 //
 // # Flex Web Service
 //

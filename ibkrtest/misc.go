@@ -272,5 +272,5 @@ func (s *Sandbox) serveSSO(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	action := r.URL.Query().Get("ACTION")
 	_, _ = w.Write([]byte("<!doctype html><title>ibkrtest Client Portal</title><p>Signed in as " + html.EscapeString(user) +
-		"</p><p>Landing page: " + html.EscapeString(action) + "</p>"))
+		"</p><p>Landing page: " + html.EscapeString(action) + "</p>" + s.landingDetails(user, action)))
 }

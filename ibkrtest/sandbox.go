@@ -210,6 +210,7 @@ type reqInfo struct {
 	op       optable.Operation
 	client   string
 	claims   []byte
+	rounds   [][]byte // updateAccounts: the body in the document's shape, per round (maintenance_shape.go)
 	host     string
 	scheme   string
 	remoteIP string
@@ -394,12 +395,23 @@ func (s *Sandbox) process(w http.ResponseWriter, r *http.Request, op optable.Ope
 		}
 		rec.Claims = full
 		rec.ClientInstructionID = findCID(full)
-		if bad := validateClaims(op, claims); len(bad) > 0 {
-			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters",
-				Detail: describeArgs(bad), Invalid: bad, CID: rec.ClientInstructionID, IType: instructionTypeOf(full)})
-			return
+		rounds := [][]byte{claims}
+		if op.ID == optable.OpUpdateAccounts.ID {
+			var why string
+			if rounds, why = accountRequestRounds(claims); why != "" {
+				writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: why})
+				return
+			}
 		}
-		ri.claims = claims
+		for _, c := range rounds {
+			if bad := validateClaims(op, c); len(bad) > 0 {
+				writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters",
+					Detail: describeArgs(bad), Invalid: bad, CID: rec.ClientInstructionID, IType: instructionTypeOf(full)})
+				return
+			}
+		}
+		ri.claims, ri.rounds = rounds[0], rounds
+		claims = rounds[0]
 		body = claims
 	case op.Policy == optable.PolicyNone:
 		rec.Form = redactForm(body, rec)
