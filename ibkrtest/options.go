@@ -92,6 +92,7 @@ type config struct {
 	demoAccount       bool
 	noDemoClient      bool
 	recordLimit       int
+	console           bool
 }
 
 func defaultConfig() config {
