@@ -131,7 +131,17 @@ func (s *Sandbox) routeConsole(mux *http.ServeMux) {
 			s.renderPage(w, name, pd)
 		})
 	}
-	page("accounts", func(*http.Request) (any, error) { return s.AccountViews(), nil })
+	page("accounts", func(r *http.Request) (any, error) {
+		offset, limit, err := pageParams(r)
+		if err != nil {
+			return nil, err
+		}
+		p := s.AccountPage(offset, limit)
+		return struct {
+			AccountPage
+			Pager pager
+		}{p, makePager(r, p.Total, p.Offset, p.Limit, len(p.Items))}, nil
+	})
 	page("instructions", func(r *http.Request) (any, error) {
 		f, err := instructionFilter(r)
 		if err != nil {
@@ -144,7 +154,7 @@ func (s *Sandbox) routeConsole(mux *http.ServeMux) {
 			Accounts []string
 			States   []string
 			Pager    pager
-		}{p, f, s.accountIDs(), []string{StatusPending, StatusPendingVerification, StatusProcessed, StatusRejected},
+		}{p, f, s.accountIDs(200), []string{StatusPending, StatusPendingVerification, StatusProcessed, StatusRejected},
 			makePager(r, p.Total, p.Offset, p.Limit, len(p.Items))}, nil
 	})
 	page("requests", func(r *http.Request) (any, error) {
@@ -239,9 +249,14 @@ func (s *Sandbox) renderPage(w http.ResponseWriter, name string, pd pageData) {
 	}
 }
 
-func (s *Sandbox) accountIDs() []string {
+// accountIDs lists the account ids for a filter's suggestions, none when
+// there are more than limit.
+func (s *Sandbox) accountIDs(limit int) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(s.st.Accounts) > limit {
+		return nil
+	}
 	out := make([]string, 0, len(s.st.Accounts))
 	for id := range s.st.Accounts {
 		out = append(out, id)

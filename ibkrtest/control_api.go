@@ -1,6 +1,7 @@
 package ibkrtest
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -77,8 +78,18 @@ type MicroDepositsView struct {
 	Currency      string `json:"currency"`
 }
 
-// AccountViews returns every account, by id.
-func (s *Sandbox) AccountViews() []AccountView {
+// AccountPage is a page of accounts, by id.
+type AccountPage struct {
+	Total  int           `json:"total"`
+	Offset int           `json:"offset"`
+	Limit  int           `json:"limit"`
+	Items  []AccountView `json:"items"`
+}
+
+// AccountPage returns a page of the accounts, by id (limit: 50 when 0, at
+// most MaxPageSize).
+func (s *Sandbox) AccountPage(offset, limit int) AccountPage {
+	offset, limit = pageBounds(offset, limit)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]string, 0, len(s.st.Accounts))
@@ -86,11 +97,11 @@ func (s *Sandbox) AccountViews() []AccountView {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	out := make([]AccountView, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, s.accountView(s.st.Accounts[id]))
+	p := AccountPage{Total: len(ids), Offset: offset, Limit: limit, Items: []AccountView{}}
+	for _, id := range ids[min(offset, len(ids)):min(offset+limit, len(ids))] {
+		p.Items = append(p.Items, s.accountView(s.st.Accounts[id]))
 	}
-	return out
+	return p
 }
 
 // AccountView returns one account.
@@ -235,9 +246,10 @@ func pageBounds(offset, limit int) (int, int) {
 	return max(offset, 0), min(limit, MaxPageSize)
 }
 
-// InstructionPage returns a page of instructions, newest first. It walks
-// the instruction ids downwards, so the first pages cost the page, not
-// the number of instructions; a filter or a deep offset costs one pass.
+// InstructionPage returns a page of instructions, newest first. Pages
+// without a filter, or filtered by account only, cost the page (an index
+// lists the instructions in order, and per account); other filters cost
+// one pass over the account's (or every) instruction.
 func (s *Sandbox) InstructionPage(f InstructionFilter) InstructionPage {
 	f.Offset, f.Limit = pageBounds(f.Offset, f.Limit)
 	page := InstructionPage{Offset: f.Offset, Limit: f.Limit, Items: []InstructionView{}}
@@ -246,27 +258,36 @@ func (s *Sandbox) InstructionPage(f InstructionFilter) InstructionPage {
 			(f.Status == "" || in.Status == f.Status) && (f.Type == "" || in.Type == f.Type) &&
 			(f.ClientInstructionID == "" || in.CID.String() == f.ClientInstructionID) && (f.ID == "" || itoa(in.ID) == f.ID)
 	}
-	unfiltered := f.AccountID == "" && f.Status == "" && f.Type == "" && f.ClientInstructionID == "" && f.ID == ""
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	idx := s.consoleIndex()
+	list := idx.all
+	switch {
+	case f.ID != "":
+		list = nil
+		if n, err := wire.ParseID(f.ID); err == nil {
+			if u, ok := parseUint(n); ok && s.st.Instructions[u] != nil {
+				list = []*instruction{s.st.Instructions[u]}
+			}
+		}
+	case f.AccountID != "":
+		list = idx.byAccount[f.AccountID]
+	}
+	filtered := f.Status != "" || f.Type != "" || f.ClientInstructionID != "" || f.ID != ""
 	var hits []*instruction
-	seen := 0
-	for id := s.st.Seq.Instruction; id > 0 && seen < len(s.st.Instructions); id-- {
-		in := s.st.Instructions[id]
-		if in == nil {
-			continue
+	if !filtered {
+		page.Total = len(list)
+		for i := len(list) - 1 - f.Offset; i >= 0 && len(hits) < f.Limit; i-- {
+			hits = append(hits, list[i])
 		}
-		seen++
-		if !match(in) {
-			continue
-		}
-		if page.Total >= f.Offset && len(hits) < f.Limit {
-			hits = append(hits, in)
-		}
-		page.Total++
-		if unfiltered && len(hits) == f.Limit {
-			page.Total = len(s.st.Instructions)
-			break
+	} else {
+		for i := len(list) - 1; i >= 0; i-- {
+			if in := list[i]; match(in) {
+				if page.Total >= f.Offset && len(hits) < f.Limit {
+					hits = append(hits, in)
+				}
+				page.Total++
+			}
 		}
 	}
 	hist := s.histories(hits)
@@ -542,4 +563,51 @@ func (s *Sandbox) FaultsView() FaultsView {
 		}
 	}
 	return v
+}
+
+// instructionIndex lists the instructions in creation order, in all and
+// per account (source or target), for the console's pages. It grows from
+// the instruction ids above upTo (ids grow, and instructions are never
+// removed) and is rebuilt when Reset or LoadState replaces the state.
+// Guarded by Sandbox.mu.
+type instructionIndex struct {
+	st        *state
+	upTo      uint64
+	all       []*instruction
+	byAccount map[string][]*instruction
+}
+
+// consoleIndex brings the index up to date. Called with s.mu held.
+func (s *Sandbox) consoleIndex() *instructionIndex {
+	x := &s.console.index
+	var fresh []uint64
+	if x.st != s.st || x.upTo > s.st.Seq.Instruction {
+		// Rebuild from the map: ids start high (newState), so a walk
+		// from 0 would cost tens of millions of lookups.
+		*x = instructionIndex{st: s.st, byAccount: map[string][]*instruction{}}
+		fresh = make([]uint64, 0, len(s.st.Instructions))
+		for id := range s.st.Instructions {
+			fresh = append(fresh, id)
+		}
+		slices.Sort(fresh)
+	} else {
+		for id := x.upTo + 1; id <= s.st.Seq.Instruction; id++ {
+			fresh = append(fresh, id)
+		}
+	}
+	for _, id := range fresh {
+		in := s.st.Instructions[id]
+		if in == nil {
+			continue
+		}
+		x.all = append(x.all, in)
+		if in.Account != "" {
+			x.byAccount[in.Account] = append(x.byAccount[in.Account], in)
+		}
+		if in.Target != "" && in.Target != in.Account {
+			x.byAccount[in.Target] = append(x.byAccount[in.Target], in)
+		}
+	}
+	x.upTo = s.st.Seq.Instruction
+	return x
 }

@@ -40,6 +40,7 @@ type consoleState struct {
 	once    sync.Once
 	token   string
 	handler http.Handler
+	index   instructionIndex // guarded by Sandbox.mu
 }
 
 // WithConsole makes the sandbox serve the control endpoints and the
@@ -59,7 +60,7 @@ func WithConsole() Option { return func(o *config) { o.console = true } }
 // Endpoints (JSON; lists take offset and limit, at most MaxPageSize):
 //
 //	GET  /ibkrtest/v1/csrf                           {"header": CSRFHeader, "token": ...}
-//	GET  /ibkrtest/v1/accounts[/{id}]                AccountView
+//	GET  /ibkrtest/v1/accounts[/{id}]                AccountPage / AccountView
 //	GET  /ibkrtest/v1/instructions[/{id}]            InstructionPage (account, status, type, clientInstructionId, id) / InstructionView
 //	GET  /ibkrtest/v1/requests                       RequestPage (operation, status, clientInstructionId)
 //	GET  /ibkrtest/v1/micro-deposits/{id}            MicroDepositsView
@@ -122,7 +123,13 @@ func (s *Sandbox) routeControl(mux *http.ServeMux) {
 	get("csrf", func(*http.Request) (any, error) {
 		return map[string]string{"header": CSRFHeader, "token": s.console.token}, nil
 	})
-	get("accounts", func(*http.Request) (any, error) { return s.AccountViews(), nil })
+	get("accounts", func(r *http.Request) (any, error) {
+		offset, limit, err := pageParams(r)
+		if err != nil {
+			return nil, err
+		}
+		return s.AccountPage(offset, limit), nil
+	})
 	get("accounts/{id}", func(r *http.Request) (any, error) {
 		if v, ok := s.AccountView(r.PathValue("id")); ok {
 			return v, nil
@@ -244,21 +251,26 @@ func intParam(r *http.Request, name string) (int, error) {
 	return n, nil
 }
 
+func pageParams(r *http.Request) (offset, limit int, err error) {
+	var err1, err2 error
+	offset, err1 = intParam(r, "offset")
+	limit, err2 = intParam(r, "limit")
+	return offset, limit, errors.Join(err1, err2)
+}
+
 func instructionFilter(r *http.Request) (InstructionFilter, error) {
 	q := r.URL.Query()
 	f := InstructionFilter{AccountID: q.Get("account"), Status: q.Get("status"), Type: q.Get("type"), ClientInstructionID: q.Get("clientInstructionId"), ID: q.Get("id")}
-	var err1, err2 error
-	f.Offset, err1 = intParam(r, "offset")
-	f.Limit, err2 = intParam(r, "limit")
-	return f, errors.Join(err1, err2)
+	var err error
+	f.Offset, f.Limit, err = pageParams(r)
+	return f, err
 }
 
 func requestFilter(r *http.Request) (RequestFilter, error) {
 	q := r.URL.Query()
 	f := RequestFilter{OperationID: q.Get("operation"), ClientInstructionID: q.Get("clientInstructionId")}
-	var err1, err2, err3 error
+	var err1, err2 error
 	f.Status, err1 = intParam(r, "status")
-	f.Offset, err2 = intParam(r, "offset")
-	f.Limit, err3 = intParam(r, "limit")
-	return f, errors.Join(err1, err2, err3)
+	f.Offset, f.Limit, err2 = pageParams(r)
+	return f, errors.Join(err1, err2)
 }

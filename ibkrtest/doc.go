@@ -213,7 +213,7 @@
 // masked, and controls (advance the clock, settle or reject an
 // instruction, confirm or fail a bank verification, open an account,
 // inject faults, maintenance windows, Reset). Controls are POSTs that need
-// CSRFToken. The same views and controls are methods (AccountViews,
+// CSRFToken. The same views and controls are methods (AccountPage,
 // InstructionPage, RequestPage, SettleInstruction, ...); see
 // docs/sandbox-control.md.
 //
