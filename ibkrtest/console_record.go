@@ -2,6 +2,7 @@ package ibkrtest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"mime"
 	"strconv"
@@ -42,7 +43,7 @@ func loggedBody(contentType string, b []byte) string {
 	case strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "xml"):
 		return cut(string(b))
 	}
-	return "(" + strconv.Itoa(len(b)) + " bytes of " + orDefault(mt, "unknown content") + ")"
+	return "(" + strconv.Itoa(len(b)) + " bytes of " + cmp.Or(mt, "unknown content") + ")"
 }
 
 func cut(s string) string {

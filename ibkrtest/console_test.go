@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -255,5 +256,171 @@ func TestConsoleFormsNeedTheToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMisdirectedRequest {
 		t.Fatalf("foreign host: HTTP %d", resp.StatusCode)
+	}
+}
+
+// post sends a control with the sandbox's token.
+func post(t *testing.T, srv *ibkrtest.Server, path, body string, out any) int {
+	t.Helper()
+	return controlCall(t, srv, "POST", path, srv.CSRFToken(), body, out)
+}
+
+func TestControlActions(t *testing.T) {
+	srv := ibkrtest.NewServer(t, ibkrtest.WithConsole(), ibkrtest.WithMaintenance(false))
+	client, err := sandbox.Client(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	link := linkBank(t, client)
+	id := link.InstructionID.ID.String()
+
+	// Bank verification: fail, then nothing left to confirm.
+	if st := post(t, srv, "/ibkrtest/v1/bank-instructions/"+id+"/fail", "", nil); st != 200 {
+		t.Fatalf("fail: HTTP %d", st)
+	}
+	in, _ := srv.Instruction(link.InstructionID.ID)
+	if in.Status != "REJECTED" || in.ErrorCode != ibkrtest.CodeBankVerificationFailed {
+		t.Fatalf("after fail %+v", in)
+	}
+	if st := post(t, srv, "/ibkrtest/v1/bank-instructions/"+id+"/confirm", "", nil); st != 409 {
+		t.Fatalf("confirm a rejected bank: HTTP %d", st)
+	}
+	if st := post(t, srv, "/ibkrtest/v1/bank-instructions/x/confirm", "", nil); st != 400 {
+		t.Fatalf("bad id: HTTP %d", st)
+	}
+
+	// A second bank, confirmed by the control while IBKR still verifies
+	// it (PENDING): deposits then work.
+	link2, err := client.LinkBankAccount(ctx, ibkr.BankAccountLink{AccountID: ibkrtest.DemoAccountID, InstructionName: "Savings",
+		RoutingNumber: ibkrtest.RoutingNumberMicroDeposits, AccountNumber: ibkr.NewSecret("000987654321"), BankName: "Example Bank"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := post(t, srv, "/ibkrtest/v1/bank-instructions/"+link2.InstructionID.ID.String()+"/confirm", "", nil); st != 200 {
+		t.Fatalf("confirm: HTTP %d", st)
+	}
+	var acct ibkrtest.AccountView
+	controlCall(t, srv, "GET", "/ibkrtest/v1/accounts/"+ibkrtest.DemoAccountID, "", "", &acct)
+	if v := acct.BankInstructions[1]; v.Verification != "PROCESSED" || v.MicroDeposits != nil || v.AccountNumber != "****4321" {
+		t.Fatalf("confirmed bank %+v", v)
+	}
+	d1, err := client.DepositACH(ctx, ibkr.ACHDeposit{AccountID: ibkrtest.DemoAccountID, InstructionName: "Savings", Amount: ibkr.MustDecimal("100.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, err := client.DepositACH(ctx, ibkr.ACHDeposit{AccountID: ibkrtest.DemoAccountID, InstructionName: "Savings", Amount: ibkr.MustDecimal("200.00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Settle one now, reject the other.
+	if st := post(t, srv, "/ibkrtest/v1/instructions/"+d1.InstructionID.ID.String()+"/settle", "", nil); st != 200 {
+		t.Fatalf("settle: HTTP %d", st)
+	}
+	var res map[string]string
+	if st := post(t, srv, "/ibkrtest/v1/instructions/"+d2.InstructionID.ID.String()+"/reject", `{"code":"ERROR_ACH_RETURNED","message":"R01 insufficient funds"}`, nil); st != 200 {
+		t.Fatalf("reject: HTTP %d %v", st, res)
+	}
+	got1, _ := client.InstructionStatus(ctx, d1.ClientInstructionID)
+	got2, _ := client.InstructionStatus(ctx, d2.ClientInstructionID)
+	if got1 == nil || got1.Status != ibkr.InstructionProcessed || got2 == nil || got2.Status != ibkr.InstructionRejected {
+		t.Fatalf("after settle/reject: %+v %+v", got1, got2)
+	}
+	if srv.Balance(ibkrtest.DemoAccountID, "USD").String() != "100.00" {
+		t.Fatalf("balance %s", srv.Balance(ibkrtest.DemoAccountID, "USD"))
+	}
+	var page ibkrtest.InstructionPage
+	controlCall(t, srv, "GET", "/ibkrtest/v1/instructions?account="+ibkrtest.DemoAccountID+"&limit=2", "", "", &page)
+	if page.Total < 4 || len(page.Items) != 2 || page.Items[0].ID != d2.InstructionID.ID.String() || page.Items[0].ErrorCode != "ERROR_ACH_RETURNED" {
+		t.Fatalf("page %+v", page)
+	}
+	controlCall(t, srv, "GET", "/ibkrtest/v1/instructions?account="+ibkrtest.DemoAccountID+"&limit=2&offset=2", "", "", &page)
+	if page.Offset != 2 || len(page.Items) != 2 {
+		t.Fatalf("second page %+v", page)
+	}
+	if st := controlCall(t, srv, "GET", "/ibkrtest/v1/instructions?limit=lots", "", "", nil); st != 400 {
+		t.Fatalf("bad limit: HTTP %d", st)
+	}
+
+	// Faults: injected through the control, seen, consumed by the call.
+	if st := post(t, srv, "/ibkrtest/v1/faults", `{"kind":"fail","operationId":"getClientInstructions","count":1,"status":503}`, nil); st != 200 {
+		t.Fatalf("fault: HTTP %d", st)
+	}
+	if st := post(t, srv, "/ibkrtest/v1/faults", `{"kind":"explode","operationId":"getClientInstructions"}`, nil); st != 400 {
+		t.Fatalf("unknown kind: HTTP %d", st)
+	}
+	if st := post(t, srv, "/ibkrtest/v1/faults", `{"kind":"drop","operationId":"noSuchOperation"}`, nil); st != 400 {
+		t.Fatalf("unknown operation: HTTP %d", st)
+	}
+	var faults ibkrtest.FaultsView
+	controlCall(t, srv, "GET", "/ibkrtest/v1/faults", "", "", &faults)
+	if len(faults.Faults) != 1 || faults.Faults[0].Kind != "fail" || faults.Faults[0].Status != 503 || faults.Maintenance {
+		t.Fatalf("faults %+v", faults)
+	}
+	if _, err := client.InstructionStatus(ctx, d1.ClientInstructionID); err != nil {
+		t.Fatalf("the client retries a 503 GET: %v", err)
+	}
+	if srv.RequestCount("getClientInstructions", 503) != 1 {
+		t.Fatal("the fault did not fire")
+	}
+	post(t, srv, "/ibkrtest/v1/faults", `{"kind":"latency","operationId":"getClientInstructions","delay":"1s"}`, nil)
+	post(t, srv, "/ibkrtest/v1/faults/clear", "", nil)
+	controlCall(t, srv, "GET", "/ibkrtest/v1/faults", "", "", &faults)
+	if len(faults.Faults) != 0 {
+		t.Fatalf("after clear %+v", faults)
+	}
+	// Maintenance windows on.
+	post(t, srv, "/ibkrtest/v1/maintenance", `{"on":true}`, nil)
+	controlCall(t, srv, "GET", "/ibkrtest/v1/faults", "", "", &faults)
+	if !faults.Maintenance {
+		t.Fatal("maintenance still off")
+	}
+	// Open a new account; advance with nothing scheduled.
+	var opened ibkrtest.ControlResult
+	if st := post(t, srv, "/ibkrtest/v1/accounts", "", &opened); st != 200 || opened.AccountID == "" {
+		t.Fatalf("open: HTTP %d %+v", st, opened)
+	}
+	if st, _ := srv.AccountStatus(opened.AccountID); st != ibkrtest.AccountOpen {
+		t.Fatalf("opened account status %q", st)
+	}
+	// Advance step by step until nothing is scheduled: then 409.
+	for i := 0; ; i++ {
+		st := post(t, srv, "/ibkrtest/v1/clock/advance", `{"toNextEvent":true}`, nil)
+		if st == 409 {
+			break
+		}
+		if st != 200 || i == 10 {
+			t.Fatalf("advance to the next step: HTTP %d after %d steps", st, i)
+		}
+	}
+	if n, _ := srv.PendingEvents(); n != 0 {
+		t.Fatalf("%d steps still scheduled", n)
+	}
+	if st := controlCall(t, srv, "GET", "/ibkrtest/v1/nothing", "", "", nil); st != 404 {
+		t.Fatalf("unknown endpoint: HTTP %d", st)
+	}
+}
+
+// A sandbox on the wall clock refuses to advance it.
+func TestControlAdvanceNeedsFakeClock(t *testing.T) {
+	sb, err := ibkrtest.NewHandler(ibkrtest.WithRealClock(), ibkrtest.WithConsole())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/ibkrtest/v1/clock/advance", strings.NewReader(`{"duration":"1h"}`))
+	req.Header.Set(ibkrtest.CSRFHeader, sb.CSRFToken())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict {
+		t.Fatalf("HTTP %d", resp.StatusCode)
+	}
+	if _, err := sb.AdvanceToNextEvent(); err != ibkrtest.ErrNoFakeClock {
+		t.Fatalf("AdvanceToNextEvent: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package ibkrtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -254,7 +255,7 @@ var controlActions = map[string]func(s *Sandbox, c ControlRequest) (string, erro
 		if err != nil {
 			return "", err
 		}
-		code, msg := orDefault(c.Code, "ERROR_INSTRUCTION_REJECTED"), orDefault(c.Message, "rejected through the sandbox control API")
+		code, msg := cmp.Or(c.Code, "ERROR_INSTRUCTION_REJECTED"), cmp.Or(c.Message, "rejected through the sandbox control API")
 		return "rejected instruction " + id.String(), conflict(s.RejectInstruction(id, code, msg))
 	},
 	"confirm-bank": func(s *Sandbox, c ControlRequest) (string, error) {
