@@ -229,6 +229,21 @@
 // updateW8Ben and allocateVan (VirtualAccounts; the SSO landing page
 // ACTION=DirectDeposit shows the numbers).
 //
+// # Console and control API
+//
+// WithConsole (or mounting ConsoleHandler) serves JSON control endpoints
+// under ControlPath and a browser console under ConsolePath: accounts with
+// their balances, bank instructions (numbers masked) and the micro-deposit
+// amounts of pending verifications (also at MicroDepositsPath), paginated
+// instructions with their history, the request log with each call's
+// latency, signature verdict (Request.Signature) and bodies with secrets
+// masked, and controls (advance the clock, settle or reject an
+// instruction, confirm or fail a bank verification, open an account,
+// inject faults, maintenance windows, Reset). Controls are POSTs that need
+// CSRFToken. The same views and controls are methods (AccountPage,
+// InstructionPage, RequestPage, SettleInstruction, ...); see
+// docs/sandbox-control.md.
+//
 // # Flex Web Service
 //
 // Under FlexPath the sandbox also serves IBKR's Flex Web Service

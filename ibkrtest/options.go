@@ -108,6 +108,7 @@ type config struct {
 	demoAccount       bool
 	noDemoClient      bool
 	recordLimit       int
+	console           bool
 }
 
 func defaultConfig() config {

@@ -52,6 +52,9 @@ type Sandbox struct {
 	records   []Request // a ring of at most cfg.recordLimit, oldest at recHead
 	recHead   int
 	recCounts map[recKey]int
+	recSeq    uint64
+
+	console consoleState // the console and control endpoints (console*.go)
 
 	recentIdx recentIndex // guarded by mu (scale.go)
 
@@ -258,6 +261,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePlainProblem(w, http.StatusMisdirectedRequest, "Unknown host")
 		return
 	}
+	if s.cfg.console && strings.HasPrefix(r.URL.Path, consoleRoot) {
+		s.ConsoleHandler().ServeHTTP(w, r)
+		return
+	}
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
 		return
@@ -295,7 +302,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.runDue(s.clk.Now())
 		s.mu.Unlock()
 	}
-	now := s.clk.Now()
+	now, start := s.clk.Now(), time.Now()
 	rec := &Request{
 		Time:        now,
 		OperationID: op.ID,
@@ -331,6 +338,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.take(op.ID, faultDrop) {
 		rec.Faults = append(rec.Faults, "drop")
+		s.finishRecord(rec, bw, start)
 		s.addRecord(rec)
 		dropConnection(w)
 		return
@@ -341,6 +349,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bw.buf.Reset()
 		bw.buf.Write(malform(b))
 	}
+	s.finishRecord(rec, bw, start)
 	s.addRecord(rec)
 	bw.flushTo(w)
 }
@@ -384,15 +393,18 @@ func (s *Sandbox) process(w http.ResponseWriter, r *http.Request, op optable.Ope
 	case op.Signed():
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt != "application/jwt" {
+			rec.Signature = "Content-Type must be application/jwt"
 			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: TitleSignedJWT,
 				Detail: TitleSignedJWT + ": Content-Type must be application/jwt"})
 			return
 		}
 		claims, full, reason := s.verifySignedBody(ri.client, body, now)
 		if reason != "" {
+			rec.Signature = reason
 			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: TitleSignedJWT, Detail: TitleSignedJWT + ": " + reason})
 			return
 		}
+		rec.Signature = SignatureValid
 		rec.Claims = full
 		rec.ClientInstructionID = findCID(full)
 		rounds := [][]byte{claims}
