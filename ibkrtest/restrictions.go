@@ -57,9 +57,7 @@ type restrictionState struct {
 // restrictions reads the restriction state. Called with s.mu held.
 func (s *Sandbox) restrictions() *restrictionState {
 	st := &restrictionState{}
-	if raw, ok := s.st.Extra[restrictionsKey]; ok {
-		_ = json.Unmarshal(raw, st)
-	}
+	s.loadExtra(restrictionsKey, st)
 	if st.Accounts == nil {
 		st.Accounts = map[string][]restriction{}
 	}
@@ -70,13 +68,7 @@ func (s *Sandbox) restrictions() *restrictionState {
 }
 
 // saveRestrictions writes the restriction state. Called with s.mu held.
-func (s *Sandbox) saveRestrictions(st *restrictionState) {
-	b, _ := json.Marshal(st)
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra[restrictionsKey] = b
-}
+func (s *Sandbox) saveRestrictions(st *restrictionState) { s.saveExtra(restrictionsKey, st) }
 
 // AddIBRestriction places a restriction on an account as IBKR itself
 // would (byIB): restriction lists cannot lift it.
