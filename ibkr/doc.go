@@ -69,8 +69,11 @@
 // sends typed maintenance requests (close, abandon, reset, permissions,
 // tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
 // documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
-// portal; Client.NewCallbackHandler turns IBKR's notifications into typed
-// events that can also wake waiters (Notifier).
+// portal, CreateSSOToken starts a session by token; VerifyRestrictions
+// and ApplyRestrictions check and apply trading-restriction lists; Echo
+// and EchoSigned prove the token and the signing key are accepted;
+// Client.NewCallbackHandler turns IBKR's notifications into typed events
+// that can also wake waiters (Notifier).
 //
 // # Callbacks are hints
 //

@@ -540,7 +540,7 @@ func (a *api) GetAccountsDetails(ctx contextT, req genserver.GetAccountsDetailsR
 		ClearingStatusDescription: ptr(statusDescriptions[acct.Status]),
 		DateBegun:                 day(acct.Created), DateOpened: day(acct.Opened), DateClosed: day(acct.Closed), DateFunded: day(acct.Funded),
 	}
-	return genserver.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false)}), nil
+	return genserver.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false), Restrictions: s.accountRestrictions(acct.ID)}), nil
 }
 
 func (a *api) ListAccounts(ctx contextT, req genserver.ListAccountsRequestObject) (genserver.ListAccountsResponseObject, error) {

@@ -164,7 +164,16 @@
 // ranges of at most 365 days and answers a small real PDF, base64 in JSON
 // (gzip first if asked), or raw with Accept: application/pdf. SSO browser
 // sessions answer a URL on the sandbox itself that works once, within 60
-// s of sandbox time, from the IP given.
+// s of sandbox time, from the IP given; SSO sessions (sso-sessions)
+// answer a fresh access token for a known user and valid addresses.
+//
+// # Restrictions and echo
+//
+// Restriction lists (verifyCSV, applyCSV) are parsed and checked row by
+// row against the accounts (see RestrictionCSVHeader); applyCSV applies
+// all rows or none, once per requestId, and getAccountsDetails lists the
+// account's restrictions. The echo endpoints answer the method and the
+// security policy a request was accepted under.
 //
 // # Positions and position transfers
 //
