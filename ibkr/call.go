@@ -41,6 +41,8 @@ type call struct {
 	// if the body has none. A facade method allocates or checks it before
 	// building the body; the pipeline takes it as it is.
 	cid ID
+	// cids are the clientInstructionIds of a bulk body, in order.
+	cids []ID
 	// opts are the caller's per-call options.
 	opts callOptions
 }
@@ -119,6 +121,8 @@ func (c *Client) invoke(ctx context.Context, k *call) (*http.Response, error) {
 		resume: k.opts.resume, policy: policy}
 	if !k.cid.IsZero() {
 		o.ids = bodyIDs{single: k.cid, hasSingle: true}
+	} else if len(k.cids) > 0 {
+		o.ids = bodyIDs{bulk: k.cids}
 	}
 	return c.run(ctx, o)
 }

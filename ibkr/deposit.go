@@ -87,15 +87,25 @@ func recurrenceDetail(r *Recurrence) *gen.RecurringInstructionDetail {
 // DepositACH submits an ACH deposit from a linked bank account. The
 // result carries the clientInstructionId to wait on.
 func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
+	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction DepositACH
+// and the bulk calls send.
+func (r ACHDeposit) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
 	}
 	ccy := r.currency()
 	summary := fmt.Sprintf("ACH deposit of %s %s to %s from %q", r.Amount, ccy, r.AccountID, r.InstructionName)
 	if r.Recurring != nil {
 		summary += ", " + r.Recurring.String()
 	}
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(ccy),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -110,7 +120,7 @@ func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOptio
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	}, opts)
+	}, nil
 }
 
 // WireDeposit tells IBKR a wire is on its way (DEPOSIT by WIRE), so that
@@ -183,11 +193,21 @@ func (r WireDeposit) validate(now time.Time) error {
 
 // NotifyWireDeposit submits a wire deposit notification.
 func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction NotifyWireDeposit
+// and the bulk calls send.
+func (r WireDeposit) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
 	summary := r.String()
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: summary, secret: !r.SenderAccount.IsZero(), cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -204,7 +224,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...C
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	}, opts)
+	}, nil
 }
 
 // optional returns nil for "" and &s otherwise.

@@ -1,0 +1,152 @@
+package ibkr
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ibkrweb/ibkr-go/ibkrtest"
+)
+
+// scriptedTransport runs script before each request to path, with the
+// request's number (1, 2, ...): script arms the sandbox's faults for it,
+// or returns how the transport itself loses the exchange: "before" (the
+// request never reaches the server), "after" (the server answers, the
+// answer is lost) or "" (untouched).
+type scriptedTransport struct {
+	base   http.RoundTripper
+	path   string
+	script func(n int) string
+
+	mu sync.Mutex
+	n  int
+}
+
+func (s *scriptedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path != s.path {
+		return s.base.RoundTrip(req)
+	}
+	s.mu.Lock()
+	s.n++
+	n := s.n
+	s.mu.Unlock()
+	switch s.script(n) {
+	case "before":
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, timeoutErr()
+	case "after":
+		resp, err := s.base.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return nil, timeoutErr()
+	}
+	return s.base.RoundTrip(req)
+}
+
+const bulkCashPath = "/gw/api/v1/external-cash-transfers:bulk"
+
+// TestBulkDeposit500ExactlyOnceUnderFaults sends one bulk deposit of 500
+// items whose answers are lost again and again, in every way: the
+// sandbox records part of the request and drops the connection, the
+// request times out before reaching it, it fails with a 500 before
+// recording anything, records another part and fails with a 503 (while
+// the lookups fail too), and finally records the rest with the answer
+// lost. Every item must end recorded exactly once at the sandbox, under
+// its own id, with a known result, and the journal must hold nothing
+// pending.
+func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
+	const n = 500
+	srv := ibkrtest.NewServer(t)
+	srv.Clock().SetAutoAdvance(true)
+	if err := srv.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
+		t.Fatal(err)
+	}
+	const op = "bulkExternalCashTransfers"
+	tr := &scriptedTransport{base: srv.HTTP.Client().Transport, path: bulkCashPath, script: func(n int) string {
+		switch n {
+		case 1:
+			srv.FailBulkAfter(op, 1, 120, 0) // 120 recorded, connection dropped
+		case 2:
+			return "before" // times out on the way
+		case 3:
+			srv.FailNext(op, 1, 500) // fails before recording anything
+		case 4:
+			srv.FailBulkAfter(op, 1, 100, 503)              // 100 more recorded, then a 503
+			srv.FailNext("getClientInstructions", 2, 500) // and the first lookups fail
+		case 5:
+			return "after" // the rest recorded, the answer lost
+		}
+		return ""
+	}}
+	j, err := OpenFileJournal(filepath.Join(t.TempDir(), "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	c := fundingClient(t, srv, WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Minute}), WithJournal(j))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	items := bulkDeposits(n)
+	start := time.Now()
+	res, err := c.BulkExternalCashTransfers(ctx, items, WithCallRetry(RetryPolicy{MaxResends: 8}))
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("BulkExternalCashTransfers: %v", err)
+	}
+	if tr.n != 5 || len(res.Items) != n {
+		t.Fatalf("%d bulk sends, %d results; want 5 and %d", tr.n, len(res.Items), n)
+	}
+
+	// The sandbox's own record: every item once, under its id, with its
+	// amount.
+	held := map[string][]ibkrtest.InstructionInfo{}
+	deposits := 0
+	for _, in := range srv.Instructions() {
+		if in.Type == "DEPOSIT" {
+			deposits++
+			held[in.ClientInstructionID.String()] = append(held[in.ClientInstructionID.String()], in)
+		}
+	}
+	if deposits != n {
+		t.Fatalf("sandbox holds %d deposits, want %d", deposits, n)
+	}
+	resent := 0
+	for i, it := range res.Items {
+		want := items[i].(ACHDeposit)
+		got := held[it.ClientInstructionID.String()]
+		if len(got) != 1 || !got[0].Amount.Equal(want.Amount) {
+			t.Fatalf("item %d (%s): sandbox holds %+v", i, it.ClientInstructionID, got)
+		}
+		if it.Err != nil || it.Instruction == nil || !it.Instruction.Status.known() || it.Instruction.Status == InstructionRejected ||
+			it.Instruction.InstructionID.String() != got[0].ID.String() || it.Instruction.ClientInstructionID != it.ClientInstructionID {
+			t.Fatalf("item %d: %+v, %v; sandbox %+v", i, it.Instruction, it.Err, got[0])
+		}
+		// The first 120 were recorded by the first send: found by
+		// lookup, never sent again. All others were resent.
+		if it.Resent != (i >= 120) || !it.Instruction.Reconciled {
+			t.Fatalf("item %d: Resent %v, Reconciled %v", i, it.Resent, it.Instruction.Reconciled)
+		}
+		if it.Resent {
+			resent++
+		}
+	}
+	if got := srv.RequestCount(op, 0); got != 4 {
+		t.Fatalf("bulk requests at the sandbox: %d, want 4", got)
+	}
+	pending, err := j.Pending(ctx)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("journal pending after the call: %d, %v", len(pending), err)
+	}
+	t.Logf("%d items, %d bulk sends (4 reached the sandbox), %d resent, %d lookups, %s",
+		n, tr.n, resent, len(srv.RequestsFor("getClientInstructions")), elapsed.Round(time.Millisecond))
+}
