@@ -80,7 +80,7 @@ func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
 		case 3:
 			srv.FailNext(op, 1, 500) // fails before recording anything
 		case 4:
-			srv.FailBulkAfter(op, 1, 100, 503)              // 100 more recorded, then a 503
+			srv.FailBulkAfter(op, 1, 100, 503)            // 100 more recorded, then a 503
 			srv.FailNext("getClientInstructions", 2, 500) // and the first lookups fail
 		case 5:
 			return "after" // the rest recorded, the answer lost
