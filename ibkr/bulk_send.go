@@ -218,11 +218,11 @@ func (c *Client) runBulk(ctx context.Context, op instructionOp, itype string, pa
 			}
 			if sent {
 				resends++
-				for _, p := range pending {
-					p.out.Resent = true
-				}
-				c.log.LogAttrs(ctx, levelInfo, "ibkr resending the bulk items IBKR never received, with their same ids", attrOp(opID), attrCount(len(pending)), attrAttempt(resends+1))
 			}
+			for _, p := range pending {
+				p.out.Resent = true
+			}
+			c.log.LogAttrs(ctx, levelInfo, "ibkr sending the bulk items IBKR never received, with their same ids", attrOp(opID), attrCount(len(pending)), attrAttempt(resends+1))
 		}
 		raws := make([]json.RawMessage, len(pending))
 		ids := make([]ID, len(pending))
@@ -306,6 +306,29 @@ func (c *Client) runBulk(ctx context.Context, op instructionOp, itype string, pa
 			lost = &APIError{CallInfo: CallInfo{OperationID: opID}, StatusCode: resp.StatusCode, Message: "answer lacks the result of some items"}
 		}
 	}
+}
+
+// reconcileBulkEntry settles one journaled bulk item on its own, as
+// WithResume would: it is looked up by its id and sent again (its same
+// id, in a one-item request of its bulk operation) only if IBKR never
+// received it.
+func (c *Client) reconcileBulkEntry(ctx context.Context, op instructionOp, e JournalEntry) (*Instruction, bool, error) {
+	var body struct {
+		Instructions []json.RawMessage `json:"instructions"`
+	}
+	if err := json.Unmarshal(e.Body, &body); err != nil || len(body.Instructions) != 1 {
+		return nil, false, &RequestError{CallInfo: CallInfo{OperationID: e.Operation, ClientInstructionID: e.ClientInstructionID},
+			Err: errors.New("journaled bulk body does not hold exactly one instruction")}
+	}
+	res := &BulkResult{Items: make([]BulkItem, 1)}
+	parts := []bulkPart{{
+		ic:  instructionCall{itype: e.InstructionType, amount: e.Amount, currency: string(e.Currency)},
+		cid: e.ClientInstructionID, raw: body.Instructions[0], out: &res.Items[0],
+	}}
+	res.Items[0].ClientInstructionID = e.ClientInstructionID
+	c.runBulk(ctx, op, e.InstructionType, parts, res, callOptions{resume: true})
+	it := res.Items[0]
+	return it.Instruction, it.Resent, it.Err
 }
 
 // settleBulk looks each part up by its id after its answer was lost.
