@@ -65,8 +65,9 @@ type callOptions struct {
 // a crash, or an *OutcomeUnknownError): the client looks the id up first,
 // returns IBKR's result if it has the instruction, and sends the request,
 // with the same id, only if IBKR never received it. The id is not refused
-// as reused. Bulk requests are sent as they are; IBKR refuses instructions
-// it already has.
+// as reused. A bulk call looks each item up and sends only the items IBKR
+// never received; bulk bodies sent through Raw are sent as they are (IBKR
+// refuses instructions it already has).
 func WithResume() CallOption {
 	return func(o *callOptions) { o.resume = true }
 }
