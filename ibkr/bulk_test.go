@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
 )
@@ -156,4 +157,30 @@ func tempJournal(t *testing.T) *FileJournal {
 	}
 	t.Cleanup(func() { _ = j.Close() })
 	return j
+}
+
+// Bulk items are journaled one by one, so a tracker restarted from the
+// journal follows each of them.
+func TestBulkItemsLoadIntoTracker(t *testing.T) {
+	e := newBulkEnv(t)
+	j := tempJournal(t)
+	res, err := e.c.BulkExternalCashTransfers(fctx(t), bulkDeposits(5), WithCallJournal(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsettled, err := j.Unsettled(fctx(t))
+	if err != nil || len(unsettled) != 5 || journaledMethod(unsettled[0].Body) != "ACH" {
+		t.Fatalf("unsettled %d, %v", len(unsettled), err)
+	}
+	tr, err := e.c.NewTracker(func(o *TrackerOptions) { o.Journal = j })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := tr.Load(fctx(t)); n != 5 || err != nil {
+		t.Fatalf("Load: %d, %v", n, err)
+	}
+	in, err := tr.RunUntil(fctx(t), res.Items[2].ClientInstructionID, 72*time.Hour)
+	if err != nil || in.Status != InstructionProcessed {
+		t.Fatalf("RunUntil: %v, %v", in, err)
+	}
 }
