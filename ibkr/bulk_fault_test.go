@@ -2,6 +2,8 @@ package ibkr
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -149,4 +151,118 @@ func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
 	}
 	t.Logf("%d items, %d bulk sends (4 reached the sandbox), %d resent, %d lookups, %s",
 		n, tr.n, resent, len(srv.RequestsFor("getClientInstructions")), elapsed.Round(time.Millisecond))
+}
+
+// TestBulkDepositsRandomFaultsThenJournal sends 500 deposits in ten bulk
+// requests, each send of which may meet a random fault (parts recorded
+// before a drop or a 5xx, timeouts either way, a 500 or 429 before
+// anything, a cut answer, failing lookups), with the default two
+// resends. Whatever stays unknown is settled from the journal. In the
+// end every deposit is recorded exactly once at the sandbox, under its
+// id, and nothing is pending.
+func TestBulkDepositsRandomFaultsThenJournal(t *testing.T) {
+	const calls, per = 10, 50
+	srv := ibkrtest.NewServer(t)
+	srv.Clock().SetAutoAdvance(true)
+	if err := srv.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
+		t.Fatal(err)
+	}
+	const op = "bulkExternalCashTransfers"
+	rng := rand.New(rand.NewPCG(3, 4))
+	faults := map[string]int{}
+	calm := false // no faults while the journal is reconciled
+	tr := &scriptedTransport{base: srv.HTTP.Client().Transport, path: bulkCashPath, script: func(int) string {
+		srv.ClearFaults()
+		if calm || rng.IntN(10) < 4 {
+			return ""
+		}
+		f := []string{"partial-drop", "partial-503", "before", "after", "500", "429", "malformed", "lookups"}[rng.IntN(8)]
+		faults[f]++
+		switch f {
+		case "partial-drop":
+			srv.FailBulkAfter(op, 1, rng.IntN(per), 0)
+		case "partial-503":
+			srv.FailBulkAfter(op, 1, rng.IntN(per), 503)
+		case "before", "after":
+			return f
+		case "500":
+			srv.FailNext(op, 1, 500)
+		case "429":
+			srv.FailNext(op, 1, 429)
+		case "malformed":
+			srv.MalformNext(op, 1)
+		case "lookups":
+			srv.DropAfterCommit(op, 1)
+			srv.FailNext("getClientInstructions", 4*rng.IntN(per), 500)
+		}
+		return ""
+	}}
+	j, err := OpenFileJournal(filepath.Join(t.TempDir(), "journal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	c := fundingClient(t, srv, WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Minute}), WithJournal(j))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	all := bulkDeposits(calls * per)
+	var items []BulkItem
+	unknown := 0
+	for k := range calls {
+		res, err := c.BulkExternalCashTransfers(ctx, all[k*per:(k+1)*per])
+		if res == nil {
+			t.Fatalf("call %d: %v", k, err)
+		}
+		if u := res.Unknown(); len(u) > 0 {
+			unknown += len(u)
+			if !errors.Is(err, ErrOutcomeUnknown) {
+				t.Fatalf("call %d: %d unknown items, error %v", k, len(u), err)
+			}
+		}
+		for _, it := range res.Items {
+			if it.Err != nil && !errors.Is(it.Err, ErrOutcomeUnknown) {
+				t.Fatalf("call %d: item %s failed: %v", k, it.ClientInstructionID, it.Err)
+			}
+		}
+		items = append(items, res.Items...)
+	}
+	srv.ClearFaults()
+	calm = true
+	counts := func() map[string]int {
+		m := map[string]int{}
+		for _, in := range srv.Instructions() {
+			if in.Type == "DEPOSIT" {
+				m[in.ClientInstructionID.String()]++
+			}
+		}
+		return m
+	}
+	for id, n := range counts() {
+		if n > 1 {
+			t.Fatalf("deposit %s recorded %d times", id, n)
+		}
+	}
+	rs, err := c.ReconcileJournal(ctx, j)
+	if err != nil || len(rs) != unknown {
+		t.Fatalf("ReconcileJournal: %d resolutions for %d unknown items, %v", len(rs), unknown, err)
+	}
+	for _, r := range rs {
+		if r.Err != nil || r.Outcome.State != JournalAccepted {
+			t.Fatalf("resolution %+v", r)
+		}
+	}
+	got := counts()
+	if len(got) != calls*per {
+		t.Fatalf("sandbox holds %d distinct deposits, want %d", len(got), calls*per)
+	}
+	for i, it := range items {
+		if got[it.ClientInstructionID.String()] != 1 {
+			t.Fatalf("item %d (%s) recorded %d times", i, it.ClientInstructionID, got[it.ClientInstructionID.String()])
+		}
+	}
+	if pending, err := j.Pending(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("journal pending: %d, %v", len(pending), err)
+	}
+	t.Logf("%d deposits in %d bulk calls, %d sends, faults %v; %d items left unknown, settled from the journal", calls*per, calls, tr.n, faults, unknown)
 }
