@@ -3,8 +3,8 @@ package ibkr
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"path/filepath"
 	"sync"
