@@ -3,10 +3,8 @@ package ibkr
 import (
 	"context"
 	"errors"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -36,25 +34,26 @@ func (s *scriptedTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	s.n++
 	n := s.n
 	s.mu.Unlock()
-	switch s.script(n) {
-	case "before":
-		if req.Body != nil {
-			_ = req.Body.Close()
-		}
-		return nil, timeoutErr()
-	case "after":
-		resp, err := s.base.RoundTrip(req)
-		if err != nil {
-			return nil, err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		return nil, timeoutErr()
-	}
-	return s.base.RoundTrip(req)
+	return lose(s.base, req, s.script(n))
 }
 
 const bulkCashPath = "/gw/api/v1/external-cash-transfers:bulk"
+
+// bulkFaultEnv is a sandbox with a linked ACH instruction and a client
+// whose bulk deposits go through a scripted transport, journaled in a
+// file journal.
+func bulkFaultEnv(t *testing.T, script func(srv *ibkrtest.Server, n int) string) (*ibkrtest.Server, *scriptedTransport, *FileJournal, *Client) {
+	t.Helper()
+	srv := ibkrtest.NewServer(t)
+	srv.Clock().SetAutoAdvance(true)
+	if err := srv.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
+		t.Fatal(err)
+	}
+	tr := &scriptedTransport{base: srv.HTTP.Client().Transport, path: bulkCashPath, script: func(n int) string { return script(srv, n) }}
+	j := tempJournal(t)
+	c := fundingClient(t, srv, WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Minute}), WithJournal(j))
+	return srv, tr, j, c
+}
 
 // TestBulkDeposit500ExactlyOnceUnderFaults sends one bulk deposit of 500
 // items whose answers are lost again and again, in every way: the
@@ -67,13 +66,8 @@ const bulkCashPath = "/gw/api/v1/external-cash-transfers:bulk"
 // pending.
 func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
 	const n = 500
-	srv := ibkrtest.NewServer(t)
-	srv.Clock().SetAutoAdvance(true)
-	if err := srv.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
-		t.Fatal(err)
-	}
 	const op = "bulkExternalCashTransfers"
-	tr := &scriptedTransport{base: srv.HTTP.Client().Transport, path: bulkCashPath, script: func(n int) string {
+	srv, tr, j, c := bulkFaultEnv(t, func(srv *ibkrtest.Server, n int) string {
 		switch n {
 		case 1:
 			srv.FailBulkAfter(op, 1, 120, 0) // 120 recorded, connection dropped
@@ -88,13 +82,7 @@ func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
 			return "after" // the rest recorded, the answer lost
 		}
 		return ""
-	}}
-	j, err := OpenFileJournal(filepath.Join(t.TempDir(), "journal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	c := fundingClient(t, srv, WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Minute}), WithJournal(j))
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -162,16 +150,11 @@ func TestBulkDeposit500ExactlyOnceUnderFaults(t *testing.T) {
 // id, and nothing is pending.
 func TestBulkDepositsRandomFaultsThenJournal(t *testing.T) {
 	const calls, per = 10, 50
-	srv := ibkrtest.NewServer(t)
-	srv.Clock().SetAutoAdvance(true)
-	if err := srv.AddLinkedACH(ibkrtest.DemoAccountID, "Checking"); err != nil {
-		t.Fatal(err)
-	}
 	const op = "bulkExternalCashTransfers"
 	rng := rand.New(rand.NewPCG(3, 4))
 	faults := map[string]int{}
 	calm := false // no faults while the journal is reconciled
-	tr := &scriptedTransport{base: srv.HTTP.Client().Transport, path: bulkCashPath, script: func(int) string {
+	srv, tr, j, c := bulkFaultEnv(t, func(srv *ibkrtest.Server, _ int) string {
 		srv.ClearFaults()
 		if calm || rng.IntN(10) < 4 {
 			return ""
@@ -196,13 +179,7 @@ func TestBulkDepositsRandomFaultsThenJournal(t *testing.T) {
 			srv.FailNext("getClientInstructions", 4*rng.IntN(per), 500)
 		}
 		return ""
-	}}
-	j, err := OpenFileJournal(filepath.Join(t.TempDir(), "journal"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	c := fundingClient(t, srv, WithHTTPClient(&http.Client{Transport: tr, Timeout: time.Minute}), WithJournal(j))
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 

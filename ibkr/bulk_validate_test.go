@@ -2,7 +2,6 @@ package ibkr
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -62,12 +61,7 @@ func TestBulkBadInputs(t *testing.T) {
 	n1, _ := issued.Uint64()
 	reused := NewID(n1 - 1)
 
-	cases := []struct {
-		name  string
-		call  func(context.Context) error
-		field string
-		cause error
-	}{
+	cases := []badInput{
 		{"empty", func(ctx context.Context) error { _, err := c.BulkExternalCashTransfers(ctx, nil); return err }, "instructions", nil},
 		{"nil item", func(ctx context.Context) error {
 			_, err := c.BulkExternalCashTransfers(ctx, []ExternalCashItem{goodDeposit, nil})
@@ -99,23 +93,5 @@ func TestBulkBadInputs(t *testing.T) {
 		{"instruction id", cancel(func(r *Cancellation) { r.InstructionID = InstructionID{} }), "instructions[3].instructionId", nil},
 		{"reason", cancel(func(r *Cancellation) { r.Reason = strings.Repeat("r", MaxCancelReasonLen+1) }), "instructions[3].reason", ErrName},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(context.Background())
-			wantErr(t, err, ErrInvalidInput)
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v: want field %q", err, tc.field)
-			}
-			if tc.cause != nil && !errors.Is(err, tc.cause) {
-				t.Fatalf("error %v: want cause %v", err, tc.cause)
-			}
-			if strings.Contains(err.Error(), fundingAccountNumber) {
-				t.Fatalf("error repeats the account number: %v", err)
-			}
-		})
-	}
-	if reqs := e.srv.Requests(); len(reqs) != 0 {
-		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
-	}
+	checkBadInputs(t, e.srv, cases)
 }
