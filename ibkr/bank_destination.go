@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -207,10 +208,20 @@ func validIFSC(s string) bool {
 // it at once (PROCESSED); an account holds at most six active bank
 // instructions.
 func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction AddWireDestination
+// and the bulk calls send.
+func (r WireDestination) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "PREDEFINED_DESTINATION_INSTRUCTION", account: r.AccountID, currency: string(r.Currency),
 		summary: r.String(), secret: true, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -235,7 +246,7 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts
 			}
 			return x
 		},
-	}, opts)
+	}, nil
 }
 
 // EDDADocumentType is the identity document of an eDDA debtor.
@@ -323,10 +334,20 @@ func allDigitsASCII(s string) bool {
 // AddEDDAInstruction submits an eDDA authorisation. IBKR answers PENDING
 // and processes it within minutes (wait with WaitForInstruction).
 func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction AddEDDAInstruction
+// and the bulk calls send.
+func (r EDDAInstruction) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "EDDA_INSTRUCTION", account: r.AccountID, currency: string(r.Currency),
 		summary: r.String(), secret: true, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -341,5 +362,5 @@ func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts
 				DebtorIdentificationDocumentType: gen.EddaInstructionDebtorIdentificationDocumentType(r.DocumentType),
 			}
 		},
-	}, opts)
+	}, nil
 }

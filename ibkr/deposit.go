@@ -95,13 +95,23 @@ func recurrenceDetail(r *Recurrence) *gen.RecurringInstructionDetail {
 // DepositACH submits an ACH deposit from a linked bank account. The
 // result carries the clientInstructionId to wait on.
 func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
+	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction DepositACH
+// and the bulk calls send.
+func (r ACHDeposit) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
 	}
 	ccy := r.currency()
 	summary := fmt.Sprintf("ACH deposit of %s %s to %s from %q", r.Amount, ccy, r.AccountID, r.InstructionName)
 	summary += depositExtras(r.Recurring, r.IRA)
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(ccy),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -118,7 +128,7 @@ func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOptio
 			r.IRA.apply(&x)
 			return x
 		},
-	}, opts)
+	}, nil
 }
 
 // WireDeposit tells IBKR a wire is on its way (DEPOSIT by WIRE), so that
@@ -198,11 +208,21 @@ func (r WireDeposit) validate(now time.Time) error {
 
 // NotifyWireDeposit submits a wire deposit notification.
 func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction NotifyWireDeposit
+// and the bulk calls send.
+func (r WireDeposit) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
 	summary := r.String() + depositExtras(r.Recurring, r.IRA)
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: summary, secret: !r.SenderAccount.IsZero(), cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -221,7 +241,7 @@ func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...C
 			r.IRA.apply(&x)
 			return x
 		},
-	}, opts)
+	}, nil
 }
 
 // depositExtras describes a deposit's recurrence and IRA detail for its

@@ -153,10 +153,13 @@
 //     a new one.
 //
 // A call with WithResume starts at step 1: it looks the id up first and
-// sends only if IBKR never received it. Bulk requests (several
-// instructions) and state-changing requests without an id are not
-// reconciled automatically: an unknown outcome is an *OutcomeUnknownError
-// with the request's ids, if any. A request that certainly never left
+// sends only if IBKR never received it. The facade's bulk calls
+// (BulkExternalCashTransfers and the others) do the same item by item:
+// each item is looked up by its own id, and only the items IBKR never
+// received are sent again, with their same ids, in one request (see
+// BulkResult). Bulk bodies sent through Raw() and state-changing
+// requests without an id are not reconciled automatically: an unknown
+// outcome is an *OutcomeUnknownError with the request's ids, if any. A request that certainly never left
 // (dial or DNS failure) is reported as such, not as unknown. 4xx answers
 // are definite and come back as *APIError. Read-only queries that carry a
 // clientInstructionId get a fresh id on every retry, since IBKR refuses a

@@ -24,9 +24,9 @@ const (
 	IRASpousalContribution IRAContributionType = "SPOUSAL_CONTRIBUTION"
 	// IRAEmployerSEPContribution is an employer's SEP contribution.
 	IRAEmployerSEPContribution IRAContributionType = "EMPLOYER_SEP_CONTRIBUTION"
-	// IRARollover is money distributed from a retirement account and
+	// IRARolloverContribution is money distributed from a retirement account and
 	// rolled over into this one.
-	IRARollover IRAContributionType = "ROLLOVER"
+	IRARolloverContribution IRAContributionType = "ROLLOVER"
 	// IRALateRollover is a rollover after the usual deadline.
 	IRALateRollover IRAContributionType = "LATE_ROLLOVER"
 	// IRADirectRollover comes straight from a qualified plan.
@@ -35,12 +35,12 @@ const (
 
 // rollover reports whether t moves money out of another retirement plan.
 func (t IRAContributionType) rollover() bool {
-	return t == IRARollover || t == IRALateRollover || t == IRADirectRollover
+	return t == IRARolloverContribution || t == IRALateRollover || t == IRADirectRollover
 }
 
 func (t IRAContributionType) valid() bool {
 	switch t {
-	case IRAContribution, IRASpousalContribution, IRAEmployerSEPContribution, IRARollover, IRALateRollover, IRADirectRollover:
+	case IRAContribution, IRASpousalContribution, IRAEmployerSEPContribution, IRARolloverContribution, IRALateRollover, IRADirectRollover:
 		return true
 	}
 	return false
@@ -207,8 +207,6 @@ type IRADistribution struct {
 	// tax, such as NY.
 	State string
 }
-
-var hundred = MustDecimal("100")
 
 // validate checks the detail and the withdrawal's currency.
 func (d IRADistribution) validate(currency Currency) error {

@@ -126,8 +126,18 @@ func whenPtr(at time.Time) *time.Time {
 // amount over the API limit is refused locally (ErrWithdrawalLimit);
 // IBKR refuses one above the withdrawable cash with HTTP 422.
 func (c *Client) Withdraw(ctx context.Context, r Withdrawal, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
+	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction Withdraw
+// and the bulk calls send.
+func (r Withdrawal) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
 	}
 	ccy := r.currency()
 	summary := fmt.Sprintf("%s withdrawal of %s %s from %s to %q", r.Method, r.Amount, ccy, r.AccountID, r.InstructionName)
@@ -140,7 +150,7 @@ func (c *Client) Withdraw(ctx context.Context, r Withdrawal, opts ...CallOption)
 	if r.IRA != nil {
 		summary += ", " + r.IRA.String()
 	}
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "WITHDRAWAL", account: r.AccountID, amount: r.Amount, currency: string(ccy),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -157,5 +167,5 @@ func (c *Client) Withdraw(ctx context.Context, r Withdrawal, opts ...CallOption)
 			r.IRA.apply(&x)
 			return x
 		},
-	}, opts)
+	}, nil
 }

@@ -207,8 +207,9 @@
 // Faults, per operationId, for the next n calls: FailNext (a 4xx/5xx before
 // anything happens), DelayNext (the call takes effect, the answer waits d
 // of sandbox time), DropAfterCommit (the call takes effect, the connection
-// is closed without an answer) and MalformNext (the call takes effect, the
-// body is cut short).
+// is closed without an answer), MalformNext (the call takes effect, the
+// body is cut short) and, for bulk operations, FailBulkAfter (only the
+// first k instructions take effect, then a 5xx or a dropped connection).
 //
 // # Observing
 //

@@ -14,7 +14,8 @@ func iraDetail(typ, year, from string) map[string]any {
 	return map[string]any{"iraContributionType": typ, "iraTaxYearType": year, "fromIraType": from}
 }
 
-func with(body map[string]any, key string, v any) map[string]any {
+// withInstruction sets key of the body's instruction to v.
+func withInstruction(body map[string]any, key string, v any) map[string]any {
 	body["instruction"].(map[string]any)[key] = v
 	return body
 }
@@ -44,7 +45,7 @@ func TestIRAContributionsQueryIsPolled(t *testing.T) {
 		}
 		return r["contributions"].([]any)[0].(map[string]any)
 	}
-	dep := with(depositBody(nextCID(), acct, "", "6000", "WIRE"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
+	dep := withInstruction(depositBody(nextCID(), acct, "", "6000", "WIRE"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
 	wantStatus(t, c.post("/gw/api/v1/external-cash-transfers", dep), http.StatusAccepted)
 	if l := query(); l["yearToDateContribution"] != json.Number("0") || l["allowedContributionLimit"] != json.Number("1000") {
 		t.Fatalf("pending: %v", l)
@@ -54,7 +55,7 @@ func TestIRAContributionsQueryIsPolled(t *testing.T) {
 		t.Fatalf("processed: %v", l)
 	}
 	// A rollover must name its plan; a contribution must not.
-	bad := with(depositBody(nextCID(), acct, "", "1", "WIRE"), "iraDepositDetail", iraDetail("ROLLOVER", "CURRENT", "NONE"))
+	bad := withInstruction(depositBody(nextCID(), acct, "", "1", "WIRE"), "iraDepositDetail", iraDetail("ROLLOVER", "CURRENT", "NONE"))
 	wantStatus(t, c.post("/gw/api/v1/external-cash-transfers", bad), http.StatusBadRequest)
 }
 
@@ -66,8 +67,8 @@ func TestRecurringIRAContributions(t *testing.T) {
 	if err := srv.MakeIRA(acct, "TRADITIONAL", mustDec("500")); err != nil {
 		t.Fatal(err)
 	}
-	body := with(depositBody(nextCID(), acct, "Main", "200", "ACH"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
-	with(body, "recurringInstructionDetail", map[string]any{"instructionName": "IRA plan", "frequency": "MONTHLY", "startDate": "2025-03-05"})
+	body := withInstruction(depositBody(nextCID(), acct, "Main", "200", "ACH"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
+	withInstruction(body, "recurringInstructionDetail", map[string]any{"instructionName": "IRA plan", "frequency": "MONTHLY", "startDate": "2025-03-05"})
 	a := c.post("/gw/api/v1/external-cash-transfers", body)
 	wantStatus(t, a, http.StatusAccepted)
 	ref := idFrom(t, result(t, a)["ibReferenceId"])
@@ -96,10 +97,10 @@ func TestOpenBankingAndSEPASimulation(t *testing.T) {
 	srv, c := fundedClient(t)
 	acct := ibkrtest.DemoAccountID
 	wantStatus(t, c.post("/gw/api/v1/external-cash-transfers", depositBody(nextCID(), acct, "", "10", "OPEN_BANKING")), http.StatusBadRequest)
-	ob := with(depositBody(nextCID(), acct, "", "10", "OPEN_BANKING"), "openBanking", map[string]any{"serviceProvider": "PLAID",
+	ob := withInstruction(depositBody(nextCID(), acct, "", "10", "OPEN_BANKING"), "openBanking", map[string]any{"serviceProvider": "PLAID",
 		"plaidOptions": map[string]any{"completionRedirectUri": "done"}})
 	wantStatus(t, c.post("/gw/api/v1/external-cash-transfers", ob), http.StatusBadRequest)
-	ok := with(depositBody(nextCID(), acct, "", "10", "OPEN_BANKING"), "openBanking", map[string]any{"serviceProvider": "PLAID"})
+	ok := withInstruction(depositBody(nextCID(), acct, "", "10", "OPEN_BANKING"), "openBanking", map[string]any{"serviceProvider": "PLAID"})
 	a := c.post("/gw/api/v1/external-cash-transfers", ok)
 	wantStatus(t, a, http.StatusAccepted)
 	id := idFrom(t, result(t, a)["instructionId"])
@@ -132,7 +133,7 @@ func TestIRAStatePersists(t *testing.T) {
 	if err := srv.MakeIRA(acct, "SEP", mustDec("1000")); err != nil {
 		t.Fatal(err)
 	}
-	dep := with(depositBody(nextCID(), acct, "", "900", "WIRE"), "iraDepositDetail", iraDetail("EMPLOYER_SEP_CONTRIBUTION", "CURRENT", "NONE"))
+	dep := withInstruction(depositBody(nextCID(), acct, "", "900", "WIRE"), "iraDepositDetail", iraDetail("EMPLOYER_SEP_CONTRIBUTION", "CURRENT", "NONE"))
 	wantStatus(t, c.post("/gw/api/v1/external-cash-transfers", dep), http.StatusAccepted)
 	var buf bytes.Buffer
 	if err := srv.SaveState(&buf); err != nil {
@@ -143,7 +144,7 @@ func TestIRAStatePersists(t *testing.T) {
 		t.Fatal(err)
 	}
 	c2 := newClient(t, srv2)
-	over := with(depositBody(nextCID(), acct, "", "100.01", "WIRE"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
+	over := withInstruction(depositBody(nextCID(), acct, "", "100.01", "WIRE"), "iraDepositDetail", iraDetail("CONTRIBUTION", "CURRENT", "NONE"))
 	a := c2.post("/gw/api/v1/external-cash-transfers", over)
 	wantStatus(t, a, http.StatusUnprocessableEntity)
 	if errorCode(t, a) != ibkrtest.CodeIRAContributionLimit {

@@ -45,7 +45,7 @@ type Request struct {
 	// injected malformation; a dropped connection still records it).
 	Status int
 	// Faults lists the faults injected into this call: "fail", "latency",
-	// "drop", "malformed".
+	// "drop", "malformed", "partial" (FailBulkAfter).
 	Faults []string
 	// Latency is the wall time the sandbox took to answer (injected
 	// latency included).
