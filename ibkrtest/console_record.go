@@ -37,7 +37,7 @@ func loggedBody(contentType string, b []byte) string {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil {
-			return cut("(malformed JSON) " + string(b))
+			return "(" + strconv.Itoa(len(b)) + " bytes of malformed JSON, not shown: it may hold a secret)"
 		}
 		return cut(indentJSON(maskSecrets(v)))
 	case strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "xml"):
