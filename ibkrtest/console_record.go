@@ -14,14 +14,32 @@ import (
 // check.
 const SignatureValid = "valid"
 
-// maxLoggedBody bounds each answer body the request log keeps.
+// maxLoggedBody bounds each body the request log shows.
 const maxLoggedBody = 4 << 10
 
+// maxKeptAnswer bounds the answers the request log keeps; longer ones
+// are shown by their size.
+const maxKeptAnswer = 16 << 10
+
 // finishRecord completes a request's record once it has been answered:
-// its latency, and its answer with the secrets masked, cut short.
+// its latency and a copy of a small answer. The answer is masked only
+// when someone looks (loggedAnswer), to keep the API's path cheap; until
+// then it is as private as the claims the record holds.
 func (s *Sandbox) finishRecord(rec *Request, bw *bufferWriter, start time.Time) {
 	rec.Latency = time.Since(start)
-	rec.respBody = loggedBody(bw.h.Get("Content-Type"), bw.buf.Bytes())
+	rec.respType = bw.h.Get("Content-Type")
+	rec.respSize = bw.buf.Len()
+	if rec.respSize <= maxKeptAnswer {
+		rec.respBody = bytes.Clone(bw.buf.Bytes())
+	}
+}
+
+// loggedAnswer is what the request log shows of a recorded answer.
+func loggedAnswer(r *Request) string {
+	if r.respBody == nil && r.respSize > 0 {
+		return "(" + strconv.Itoa(r.respSize) + " bytes, not kept)"
+	}
+	return loggedBody(r.respType, r.respBody)
 }
 
 // loggedBody is what the request log shows of a body: JSON with secrets

@@ -432,7 +432,7 @@ func (s *Sandbox) requestView(r *Request) RequestView {
 	v := RequestView{
 		Seq: r.seq, Time: r.Time, Method: r.Method, Path: r.Path, Query: r.Query.Encode(), OperationID: r.OperationID,
 		ClientID: r.ClientID, Status: r.Status, LatencyMicros: r.Latency.Microseconds(), Signature: r.Signature,
-		Faults: r.Faults, ResponseBody: r.respBody,
+		Faults: r.Faults, ResponseBody: loggedAnswer(r),
 	}
 	if !r.ClientInstructionID.IsZero() {
 		v.ClientInstructionID = r.ClientInstructionID.String()
