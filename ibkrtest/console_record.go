@@ -24,12 +24,19 @@ const maxKeptAnswer = 16 << 10
 // finishRecord completes a request's record once it has been answered:
 // its latency and a copy of a small answer. The answer is masked only
 // when someone looks (loggedAnswer), to keep the API's path cheap; until
-// then it is as private as the claims the record holds.
+// then it is as private as the claims the record holds. Token answers are
+// masked at once.
 func (s *Sandbox) finishRecord(rec *Request, bw *bufferWriter, start time.Time) {
 	rec.Latency = time.Since(start)
 	rec.respType = bw.h.Get("Content-Type")
 	rec.respSize = bw.buf.Len()
-	if rec.respSize <= maxKeptAnswer {
+	switch {
+	case rec.respSize > maxKeptAnswer:
+	case rec.OperationID == tokenOperationID:
+		// Access tokens never sit in the record, even unexported:
+		// masked now (masking again when shown changes nothing).
+		rec.respBody = []byte(loggedBody(rec.respType, bw.buf.Bytes()))
+	default:
 		rec.respBody = bytes.Clone(bw.buf.Bytes())
 	}
 }
