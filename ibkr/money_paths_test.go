@@ -237,8 +237,13 @@ func TestSEPAWithdrawal(t *testing.T) {
 	if got := e.srv.Balance(demo, "EUR"); !got.Equal(MustDecimal("750")) {
 		t.Fatalf("EUR balance %s, want 750", got)
 	}
+	// The currency of a SEPA withdrawal defaults to EUR.
+	w, err = e.c.Withdraw(ctx, Withdrawal{AccountID: demo, Method: MethodSEPA, InstructionName: "EU", Amount: MustDecimal("0.50")})
+	if err != nil || e.srv.RequestsFor("createExternalCashTransfers")[1].Claims["instruction"].(map[string]any)["currency"] != "EUR" {
+		t.Fatalf("SEPA withdrawal without a currency: %v, %v", w, err)
+	}
 	// More than the withdrawable cash: IBKR refuses.
-	_, err = e.c.Withdraw(ctx, Withdrawal{AccountID: demo, Method: MethodSEPA, InstructionName: "EU", Amount: MustDecimal("750.01"), Currency: EUR})
+	_, err = e.c.Withdraw(ctx, Withdrawal{AccountID: demo, Method: MethodSEPA, InstructionName: "EU", Amount: MustDecimal("749.51"), Currency: EUR})
 	wantRejected(t, err, ibkrtest.CodeInsufficientFunds)
 	// A SEPA withdrawal to a name that is no SEPA destination.
 	_, err = e.c.Withdraw(ctx, Withdrawal{AccountID: demo, Method: MethodSEPA, InstructionName: "Nope", Amount: MustDecimal("1"), Currency: EUR})

@@ -14,7 +14,8 @@ type TransferMethod string
 
 // Transfer methods.
 const (
-	// MethodACH moves USD through a linked US bank account.
+	// MethodACH moves USD through a linked US bank account, or CAD
+	// through a Canadian one (EFT).
 	MethodACH TransferMethod = "ACH"
 	// MethodWire moves money by bank wire; wire withdrawal instructions
 	// are created in the IBKR portal (or AddWireDestination).
@@ -43,8 +44,8 @@ type Withdrawal struct {
 	// Amount is the amount, greater than zero, within the currency's
 	// decimals, at most 100,000 for USD.
 	Amount Decimal
-	// Currency is the currency (USD when empty); it must match the
-	// saved instruction's.
+	// Currency is the currency (when empty: EUR for SEPA, USD
+	// otherwise); it must match the saved instruction's.
 	Currency Currency
 	// At schedules the withdrawal (dateTimeToOccur); zero means as soon
 	// as possible. It must not lie in the past; sent in UTC, whole
@@ -59,6 +60,9 @@ type Withdrawal struct {
 }
 
 func (r Withdrawal) currency() Currency {
+	if r.Currency == "" && r.Method == MethodSEPA {
+		return EUR
+	}
 	if r.Currency == "" {
 		return USD
 	}

@@ -3,6 +3,7 @@ package ibkrtest
 import (
 	"embed"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -257,12 +258,7 @@ func (s *Sandbox) accountIDs(limit int) []string {
 	if len(s.st.Accounts) > limit {
 		return nil
 	}
-	out := make([]string, 0, len(s.st.Accounts))
-	for id := range s.st.Accounts {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(s.st.Accounts))
 }
 
 func operationIDs() []string {

@@ -14,14 +14,39 @@ import (
 // check.
 const SignatureValid = "valid"
 
-// maxLoggedBody bounds each answer body the request log keeps.
+// maxLoggedBody bounds each body the request log shows.
 const maxLoggedBody = 4 << 10
 
+// maxKeptAnswer bounds the answers the request log keeps; longer ones
+// are shown by their size.
+const maxKeptAnswer = 16 << 10
+
 // finishRecord completes a request's record once it has been answered:
-// its latency, and its answer with the secrets masked, cut short.
+// its latency and a copy of a small answer. The answer is masked only
+// when someone looks (loggedAnswer), to keep the API's path cheap; until
+// then it is as private as the claims the record holds. Token answers are
+// masked at once.
 func (s *Sandbox) finishRecord(rec *Request, bw *bufferWriter, start time.Time) {
 	rec.Latency = time.Since(start)
-	rec.respBody = loggedBody(bw.h.Get("Content-Type"), bw.buf.Bytes())
+	rec.respType = bw.h.Get("Content-Type")
+	rec.respSize = bw.buf.Len()
+	switch {
+	case rec.respSize > maxKeptAnswer:
+	case rec.OperationID == tokenOperationID:
+		// Access tokens never sit in the record, even unexported:
+		// masked now (masking again when shown changes nothing).
+		rec.respBody = []byte(loggedBody(rec.respType, bw.buf.Bytes()))
+	default:
+		rec.respBody = bytes.Clone(bw.buf.Bytes())
+	}
+}
+
+// loggedAnswer is what the request log shows of a recorded answer.
+func loggedAnswer(r *Request) string {
+	if r.respBody == nil && r.respSize > 0 {
+		return "(" + strconv.Itoa(r.respSize) + " bytes, not kept)"
+	}
+	return loggedBody(r.respType, r.respBody)
 }
 
 // loggedBody is what the request log shows of a body: JSON with secrets
@@ -37,7 +62,7 @@ func loggedBody(contentType string, b []byte) string {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil {
-			return cut("(malformed JSON) " + string(b))
+			return "(" + strconv.Itoa(len(b)) + " bytes of malformed JSON, not shown: it may hold a secret)"
 		}
 		return cut(indentJSON(maskSecrets(v)))
 	case strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "xml"):

@@ -3,6 +3,7 @@ package ibkrtest_test
 import (
 	"context"
 	"encoding/json"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,6 +188,27 @@ func TestControlAPIFundingJourney(t *testing.T) {
 		if r.OperationID == "generateToken" && (!strings.Contains(r.ResponseBody, `"access_token": "****`) || !strings.Contains(r.RequestBody, `"client_assertion": "****`)) {
 			t.Fatalf("token request not masked: %+v", r)
 		}
+	}
+
+	// A refused signed body: the log says which check failed.
+	tokenStr, err := srv.IssueToken(ibkrtest.DemoClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/gw/api/v1/bank-instructions", strings.NewReader("e30.e30.c2ln"))
+	req.Header.Set("Authorization", "Bearer "+tokenStr)
+	req.Header.Set("Content-Type", "application/jwt")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	controlCall(t, srv, "GET", "/ibkrtest/v1/requests?operation=createBankInstructions&status=400", "", "", &log)
+	if log.Total != 1 || log.Items[0].Signature == "" || log.Items[0].Signature == ibkrtest.SignatureValid {
+		t.Fatalf("refused signature %+v", log)
+	}
+	if html := getPage(t, srv, "/ibkrtest/console/requests?status=400"); !strings.Contains(html, `class="sig-invalid">`+template.HTMLEscapeString(log.Items[0].Signature)) {
+		t.Fatalf("the log page does not show the failed check %q:\n%s", log.Items[0].Signature, html)
 	}
 
 	// The pages render the same data, with no secret.

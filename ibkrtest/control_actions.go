@@ -243,13 +243,7 @@ var controlActions = map[string]func(s *Sandbox, c ControlRequest) (string, erro
 		s.Advance(d)
 		return "advanced the clock by " + d.String(), nil
 	},
-	"settle": func(s *Sandbox, c ControlRequest) (string, error) {
-		id, err := controlID(c.InstructionID)
-		if err != nil {
-			return "", err
-		}
-		return "ran the next step of instruction " + id.String(), conflict(s.SettleInstruction(id))
-	},
+	"settle": onInstruction("ran the next step of instruction", (*Sandbox).SettleInstruction),
 	"reject": func(s *Sandbox, c ControlRequest) (string, error) {
 		id, err := controlID(c.InstructionID)
 		if err != nil {
@@ -258,20 +252,8 @@ var controlActions = map[string]func(s *Sandbox, c ControlRequest) (string, erro
 		code, msg := cmp.Or(c.Code, "ERROR_INSTRUCTION_REJECTED"), cmp.Or(c.Message, "rejected through the sandbox control API")
 		return "rejected instruction " + id.String(), conflict(s.RejectInstruction(id, code, msg))
 	},
-	"confirm-bank": func(s *Sandbox, c ControlRequest) (string, error) {
-		id, err := controlID(c.InstructionID)
-		if err != nil {
-			return "", err
-		}
-		return "verified bank instruction " + id.String(), conflict(s.ConfirmBankVerification(id))
-	},
-	"fail-bank": func(s *Sandbox, c ControlRequest) (string, error) {
-		id, err := controlID(c.InstructionID)
-		if err != nil {
-			return "", err
-		}
-		return "failed the verification of bank instruction " + id.String(), conflict(s.FailBankVerification(id))
-	},
+	"confirm-bank": onInstruction("verified bank instruction", (*Sandbox).ConfirmBankVerification),
+	"fail-bank":    onInstruction("failed the verification of bank instruction", (*Sandbox).FailBankVerification),
 	"open-account": func(s *Sandbox, c ControlRequest) (string, error) {
 		if c.AccountID != "" && !validAccountID(c.AccountID) {
 			return "", badControl("accountId %q: letters and digits, up to 20", c.AccountID)
@@ -330,6 +312,17 @@ var controlActions = map[string]func(s *Sandbox, c ControlRequest) (string, erro
 		s.Reset()
 		return "reset the sandbox", nil
 	},
+}
+
+// onInstruction is a control acting on one instruction id.
+func onInstruction(done string, fn func(s *Sandbox, id wire.ID) error) func(*Sandbox, ControlRequest) (string, error) {
+	return func(s *Sandbox, c ControlRequest) (string, error) {
+		id, err := controlID(c.InstructionID)
+		if err != nil {
+			return "", err
+		}
+		return done + " " + id.String(), conflict(fn(s, id))
+	}
 }
 
 func controlID(s string) (wire.ID, error) {

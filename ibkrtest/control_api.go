@@ -1,8 +1,8 @@
 package ibkrtest
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -92,11 +92,7 @@ func (s *Sandbox) AccountPage(offset, limit int) AccountPage {
 	offset, limit = pageBounds(offset, limit)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]string, 0, len(s.st.Accounts))
-	for id := range s.st.Accounts {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(s.st.Accounts))
 	p := AccountPage{Total: len(ids), Offset: offset, Limit: limit, Items: []AccountView{}}
 	for _, id := range ids[min(offset, len(ids)):min(offset+limit, len(ids))] {
 		p.Items = append(p.Items, s.accountView(s.st.Accounts[id]))
@@ -124,14 +120,14 @@ func (s *Sandbox) accountView(a *account) AccountView {
 			v.PendingTasks = append(v.PendingTasks, TaskView{Form: t.Form, Name: t.Name, Action: t.Action, Required: t.Required})
 		}
 	}
-	ccys := map[string]wire.Decimal{}
-	for c := range a.Cash {
-		ccys[c] = wire.Decimal{}
-	}
+	ccys := slices.Sorted(maps.Keys(a.Cash))
 	for c := range a.Holds {
-		ccys[c] = wire.Decimal{}
+		if _, ok := a.Cash[c]; !ok {
+			ccys = append(ccys, c)
+		}
 	}
-	for _, c := range sortedKeys(ccys) { // flex_statement.go
+	slices.Sort(ccys)
+	for _, c := range ccys {
 		v.Balances = append(v.Balances, BalanceView{Currency: c, Cash: a.cash(c).String(), Held: a.Holds[c].String(), Withdrawable: a.withdrawable(c).String()})
 	}
 	for _, b := range s.st.sortedBanks(a.ID) {
@@ -436,7 +432,7 @@ func (s *Sandbox) requestView(r *Request) RequestView {
 	v := RequestView{
 		Seq: r.seq, Time: r.Time, Method: r.Method, Path: r.Path, Query: r.Query.Encode(), OperationID: r.OperationID,
 		ClientID: r.ClientID, Status: r.Status, LatencyMicros: r.Latency.Microseconds(), Signature: r.Signature,
-		Faults: r.Faults, ResponseBody: r.respBody,
+		Faults: r.Faults, ResponseBody: loggedAnswer(r),
 	}
 	if !r.ClientInstructionID.IsZero() {
 		v.ClientInstructionID = r.ClientInstructionID.String()
@@ -477,12 +473,7 @@ func (s *Sandbox) FlexView() FlexView {
 	s.mu.Lock()
 	fs := s.flexLoad()
 	s.mu.Unlock()
-	ids := make([]string, 0, len(fs.Queries))
-	for id := range fs.Queries {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(fs.Queries)) {
 		v.Queries = append(v.Queries, FlexQueryView{ID: id, FlexQuery: fs.Queries[id]})
 	}
 	reqs := s.FlexRequests()
@@ -542,12 +533,7 @@ var faultKinds = []string{faultFail: "fail", faultLatency: "latency", faultDrop:
 func (s *Sandbox) FaultsView() FaultsView {
 	v := FaultsView{Faults: []FaultView{}, Maintenance: s.maintenance.Load(), InMaintenance: []string{}}
 	s.faultMu.Lock()
-	ops := make([]string, 0, len(s.faults))
-	for op := range s.faults {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops)
-	for _, op := range ops {
+	for _, op := range slices.Sorted(maps.Keys(s.faults)) {
 		for _, f := range s.faults[op] {
 			fv := FaultView{OperationID: op, Kind: faultKinds[f.kind], Remaining: f.n, Status: f.status}
 			if f.delay > 0 {
@@ -585,11 +571,7 @@ func (s *Sandbox) consoleIndex() *instructionIndex {
 		// Rebuild from the map: ids start high (newState), so a walk
 		// from 0 would cost tens of millions of lookups.
 		*x = instructionIndex{st: s.st, byAccount: map[string][]*instruction{}}
-		fresh = make([]uint64, 0, len(s.st.Instructions))
-		for id := range s.st.Instructions {
-			fresh = append(fresh, id)
-		}
-		slices.Sort(fresh)
+		fresh = slices.Sorted(maps.Keys(s.st.Instructions))
 	} else {
 		for id := x.upTo + 1; id <= s.st.Seq.Instruction; id++ {
 			fresh = append(fresh, id)

@@ -57,7 +57,9 @@ type Request struct {
 
 	injected bool
 	seq      uint64 // position in the log since start (console links)
-	respBody string // the answer, secrets masked and cut short (console_record.go)
+	respBody []byte // the answer when small, as sent (console_record.go)
+	respType string
+	respSize int
 }
 
 // DefaultRequestRecordLimit is how many requests the sandbox keeps for

@@ -48,7 +48,7 @@ func TestSandboxCommandPublicKeyAndHumanOutput(t *testing.T) {
 		done <- a.main(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--client-id", "acme", "--public-key", k.pub, "--key-id", "kid-1"})
 	}()
 	base := out.waitFor(t, "Ctrl-C stops the sandbox.")
-	for _, want := range []string{"your client   acme, key id kid-1", "demo client   " + ibkrtest.DemoClientID, "wall clock", "export IBKR_BASE_URL=http://127.0.0.1:"} {
+	for _, want := range []string{"your client   acme, key id kid-1", "demo client   " + ibkrtest.DemoClientID, "wall clock", "export IBKR_BASE_URL=http://127.0.0.1:", "/ibkrtest/console/ (accounts, instructions, request log, controls"} {
 		if !strings.Contains(base, want) {
 			t.Fatalf("sandbox output lacks %q:\n%s", want, base)
 		}

@@ -208,6 +208,24 @@ func TestConsoleFundingJourney(t *testing.T) {
 		t.Fatal("the request log shows a secret")
 	}
 	screenshot(t, ctx, "requests")
+
+	// 7. The log refreshes itself: a new call shows up without reloading.
+	if _, err := client.InstructionStatus(api, dep.ClientInstructionID); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "log refresh", chromedp.WaitVisible(chromedp.CSS(`#log tbody tr:first-child[data-operation="getClientInstructions"]`)))
+
+	// 8. The Flex page lists the saved queries.
+	if _, err := srv.AddFlexQuery(ibkrtest.FlexQuery{Name: "Monthly cash", Accounts: []string{ibkrtest.DemoAccountID}}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "flex page",
+		chromedp.Navigate(srv.URL+ibkrtest.ConsolePath+"flex"),
+		chromedp.WaitVisible(chromedp.CSS("td")))
+	if got := get(t, ctx, "flex query", chromedp.Text(chromedp.CSS("tbody tr td:nth-child(2)"))); got != "Monthly cash" {
+		t.Fatalf("flex page: %q", got)
+	}
+	screenshot(t, ctx, "flex")
 	if bal := srv.Balance(ibkrtest.DemoAccountID, "USD"); bal.String() != "500.00" {
 		t.Fatalf("balance %s", bal)
 	}
