@@ -150,9 +150,9 @@ type OrganizationDetails struct {
 	// Website is the organization's web address; optional.
 	Website string
 	// TaxID is the organization's tax id (a Secret), issued by
-	// TaxIDCountry (FormationCountry when empty).
-	TaxID        Secret
-	TaxIDCountry string
+	// IssuingCountry (FormationCountry when empty).
+	TaxID          Secret
+	IssuingCountry string
 }
 
 // Officer is a person associated with an organization: an officer,
@@ -433,8 +433,8 @@ func NewOrganizationApplication(org OrganizationDetails, officers []Officer, opt
 	if !org.TaxID.IsZero() {
 		id.Identification = ref(org.TaxID.Reveal())
 		id.IdentificationCountry = optString(org.FormationCountry)
-		if org.TaxIDCountry != "" {
-			id.IdentificationCountry = &org.TaxIDCountry
+		if org.IssuingCountry != "" {
+			id.IdentificationCountry = &org.IssuingCountry
 		}
 	}
 	var people []gen.AssociatedIndividual
