@@ -116,8 +116,8 @@ type TrustDetails struct {
 	// Address is the trust's address.
 	Address ApplicantAddress
 	// RegistrationNumber is the trust's tax or registration number (a
-	// Secret) of type RegistrationType (EIN, SSN, NonUS_NationalId);
-	// optional.
+	// Secret) of type RegistrationType (EIN, SSN, NonUS_NationalId),
+	// issued in FormationCountry; optional.
 	RegistrationNumber Secret
 	RegistrationType   gen.TrustIdentificationRegistrationType
 	// Grantors are the people who set the trust up; optional.
@@ -356,9 +356,7 @@ func NewTrustApplication(trust TrustDetails, trustees []Applicant, opts ...Appli
 	}
 	if !trust.RegistrationNumber.IsZero() {
 		id.RegistrationNumber = ref(trust.RegistrationNumber.Reveal())
-		if trust.Address.Country != "" {
-			id.RegistrationCountry = ref(trust.Address.Country)
-		}
+		id.RegistrationCountry = optString(trust.FormationCountry)
 	}
 	if !trust.DateFormed.IsZero() {
 		id.DateFormed = &openapi_types.Date{Time: civil(trust.DateFormed)}
