@@ -116,8 +116,8 @@ type TrustDetails struct {
 	// Address is the trust's address.
 	Address ApplicantAddress
 	// RegistrationNumber is the trust's tax or registration number (a
-	// Secret) of type RegistrationType (EIN, SSN, NonUS_NationalId);
-	// optional.
+	// Secret) of type RegistrationType (EIN, SSN, NonUS_NationalId),
+	// issued in FormationCountry; optional.
 	RegistrationNumber Secret
 	RegistrationType   gen.TrustIdentificationRegistrationType
 	// Grantors are the people who set the trust up; optional.
@@ -150,9 +150,9 @@ type OrganizationDetails struct {
 	// Website is the organization's web address; optional.
 	Website string
 	// TaxID is the organization's tax id (a Secret), issued by
-	// TaxIDCountry (FormationCountry when empty).
-	TaxID        Secret
-	TaxIDCountry string
+	// IssuingCountry (FormationCountry when empty).
+	TaxID          Secret
+	IssuingCountry string
 }
 
 // Officer is a person associated with an organization: an officer,
@@ -356,9 +356,7 @@ func NewTrustApplication(trust TrustDetails, trustees []Applicant, opts ...Appli
 	}
 	if !trust.RegistrationNumber.IsZero() {
 		id.RegistrationNumber = ref(trust.RegistrationNumber.Reveal())
-		if trust.Address.Country != "" {
-			id.RegistrationCountry = ref(trust.Address.Country)
-		}
+		id.RegistrationCountry = optString(trust.FormationCountry)
 	}
 	if !trust.DateFormed.IsZero() {
 		id.DateFormed = &openapi_types.Date{Time: civil(trust.DateFormed)}
@@ -433,8 +431,8 @@ func NewOrganizationApplication(org OrganizationDetails, officers []Officer, opt
 	if !org.TaxID.IsZero() {
 		id.Identification = ref(org.TaxID.Reveal())
 		id.IdentificationCountry = optString(org.FormationCountry)
-		if org.TaxIDCountry != "" {
-			id.IdentificationCountry = &org.TaxIDCountry
+		if org.IssuingCountry != "" {
+			id.IdentificationCountry = &org.IssuingCountry
 		}
 	}
 	var people []gen.AssociatedIndividual

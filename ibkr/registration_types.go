@@ -320,6 +320,11 @@ func checkTrust(t *gen.TrustApplicant, today time.Time) ([]string, error) {
 		if unptr(id.TypeOfTrust) == gen.TrustIdentificationTypeOfTrustSMSF && unptr(id.FormationCountry) != "AUS" {
 			return nil, appErr(idf+".formationCountry", "must be AUS: an SMSF is an Australian fund")
 		}
+		if id.RegistrationCountry != nil {
+			if err := ValidateCountryCode(idf+".registrationCountry", *id.RegistrationCountry); err != nil {
+				return nil, err
+			}
+		}
 		if id.RegistrationType != nil && !id.RegistrationType.Valid() {
 			return nil, appErr(idf+".registrationType", "must be EIN, SSN or NonUS_NationalId")
 		}

@@ -462,7 +462,7 @@ func TestApplicationBuilderInputsRefused(t *testing.T) {
 		{"customer.trust.grantors.individual[0].name.last", NewTrustApplication(trust(func(d *TrustDetails) { d.Grantors = []Applicant{{First: "Old"}} }), []Applicant{applicantJane()})},
 		{"customer.trust.trustees.individuals[0].email", NewTrustApplication(trust(func(d *TrustDetails) { d.Email = "trust@example.com" }), []Applicant{with(func(p *Applicant) { p.Email = "trustee" })})},
 		{"customer.organization.identifications[0].placeOfBusinessAddress.country", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.PlaceOfBusiness.Country = "" }), acmeOfficers())},
-		{"customer.organization.identifications[0].identificationCountry", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.TaxIDCountry = "DE" }), acmeOfficers())},
+		{"customer.organization.identifications[0].identificationCountry", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.IssuingCountry = "DE" }), acmeOfficers())},
 		{"customer.organization.identifications[0].phones[0].number", NewOrganizationApplication(org(func(d *OrganizationDetails) { d.Phone = strings.Repeat("5", 19) }), acmeOfficers())},
 		{"customer.organization.associatedEntities.associatedIndividuals[0].titles[0].code", NewOrganizationApplication(acmeLLC(), officers(func(o *Officer) { o.Titles[0] = "Boss" }))},
 		{"customer.organization.associatedEntities.associatedIndividuals[0].residenceAddress.country", NewOrganizationApplication(acmeLLC(), officers(func(o *Officer) { o.Residence.Country = "" }))},
