@@ -1,6 +1,7 @@
 package ibkrtest_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -40,16 +41,20 @@ func BenchmarkSandboxGetNoValidation(b *testing.B) { benchSandboxGet(b, false) }
 
 // BenchmarkSandboxSignedPost sends one signed body (the echo operation,
 // createEchoSignedJwt): bearer check, JWS verification with the client's
-// public key, claim checks, answer. The body is signed once outside the
-// loop (the sandbox's clock stands still, so it stays valid): the
-// signature is the client's cost, verifying it the sandbox's.
+// public key, claim checks, answer. The sandbox refuses a body it has
+// seen, so each round signs a fresh one (its own jti) with the timer
+// stopped: the signature is the client's cost, verifying it the sandbox's.
 func BenchmarkSandboxSignedPost(b *testing.B) {
 	srv := ibkrtest.NewServer(b, ibkrtest.WithRateLimit(0, 0))
 	c := newClient(b, srv)
 	now := srv.Now()
-	jws := sign(b, c.key, c.kid, map[string]any{"hello": "sandbox", "iss": srv.ClientID, "iat": now.Unix(), "exp": now.Unix() + 60})
 	b.ReportAllocs()
+	n := 0
 	for b.Loop() {
+		b.StopTimer()
+		n++
+		jws := sign(b, c.key, c.kid, map[string]any{"hello": "sandbox", "iss": srv.ClientID, "iat": now.Unix(), "exp": now.Unix() + 60, "jti": fmt.Sprintf("bench-%d", n)})
+		b.StartTimer()
 		req, err := http.NewRequest(http.MethodPost, srv.URL+"/gw/api/v1/echo/signed-jwt", strings.NewReader(jws))
 		if err != nil {
 			b.Fatal(err)
