@@ -48,6 +48,23 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 	if err != nil || reg.AccountID != acct {
 		t.Fatalf("find by new external id: %+v %v", reg, err)
 	}
+	// addAdditionalAccount and duplicateAccount (2) opened applications
+	// for the same user, in kind order.
+	add, err := c.FindApplication(ctx, "acct-2")
+	if err != nil || add.Status != StatusNew {
+		t.Fatalf("additional account: %+v %v", add, err)
+	}
+	for _, id := range []string{add.AccountID, "U1000002", "U1000003"} {
+		if st, ok := srv.AccountStatus(id); !ok || st != ibkrtest.AccountNew {
+			t.Errorf("%s: %q %v", id, st, ok)
+		}
+		if u, _ := srv.UserName(id); u != ibkrtest.DemoUserName {
+			t.Errorf("%s belongs to %q", id, u)
+		}
+	}
+	if _, ok := srv.AccountStatus("U1000004"); ok {
+		t.Error("more accounts than asked for")
+	}
 	// changeAccountHolderDetail: the new email shows in the details.
 	d, err := c.AccountDetails(ctx, acct)
 	if err != nil || d.Email != "jane.smith@example.com" {
@@ -165,8 +182,8 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 	reg, err := c.Register(ctx, hybridJane())
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || reg.ExternalID == "" {
+		t.Fatal(reg, err)
 	}
 	mifirMsg, err := srv.AddLoginMessage(acct, "MIFIR_INFO", "MiFIR data required")
 	if err != nil {
@@ -177,6 +194,8 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 		"portal login message":  CompleteLoginMessages{AccountID: acct, MessageIDs: []int{mifirMsg}},
 		"external id taken":     UpdateExternalID{AccountID: acct, NewExternalID: reg.ExternalID},
 		"pending account":       AllocateVAN{AccountID: reg.AccountID, Currency: USD},
+		"too many duplicates":   DuplicateAccount{AccountID: acct, Count: 21},
+		"additional id taken":   AddAdditionalAccount{AccountID: acct, Account: NewAccount{ExternalID: reg.ExternalID}},
 		"no such account":       EnableInBrokerage{AccountID: "U9999999"},
 		"no such user":          SetSecurityQuestions{UserName: "nobody1", Answers: []SecurityAnswer{{Question: "q?", Answer: NewSecret("a")}}},
 		"documents of nobody": ProcessDocuments{Batch: DocumentBatch{Documents: []Document{func() Document {
@@ -189,9 +208,6 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 			return d
 		}()}}},
 	} {
-		if reg.ExternalID == "" && name == "external id taken" {
-			continue
-		}
 		_, err := c.UpdateAccount(ctx, ch)
 		wantErr(t, err, ErrBadRequest)
 	}
