@@ -108,6 +108,17 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 	if !strings.Contains(page, "<td>"+dd.RoutingNumber+"</td><td>"+dd.AccountNumber+"</td>") || !strings.Contains(page, again[0].AccountNumber) {
 		t.Fatalf("direct deposit page: %s", page)
 	}
+	// Refused locally, nothing sent: a private address, a bad account.
+	sent := len(srv.RequestsFor("createSsoBrowserSessions"))
+	_, err = c.OpenDirectDepositPage(ctx, ibkrtest.DemoUserName, "10.1.2.3", acct)
+	wantErr(t, err, ErrInvalidInput)
+	_, err = c.OpenDirectDepositPage(ctx, ibkrtest.DemoUserName, userIP, "u123")
+	wantErr(t, err, ErrInvalidInput)
+	_, err = c.OpenDirectDepositPage(ctx, "Demo User", userIP, acct)
+	wantErr(t, err, ErrInvalidInput)
+	if n := len(srv.RequestsFor("createSsoBrowserSessions")); n != sent {
+		t.Fatalf("%d refused SSO requests sent", n-sent)
+	}
 	in, err := srv.PushACHCredit(ibkrtest.ACHCredit{RoutingNumber: vans[0].RoutingNumber, AccountNumber: vans[0].AccountNumber,
 		Amount: MustDecimal("250.00"), Originator: "SEQUENCE"})
 	if err != nil || in.AccountID != acct {
