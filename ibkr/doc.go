@@ -66,8 +66,10 @@
 // attaches documents built by NewDocument, AccountStatus, PendingTasks and
 // WaitForAccountOpen follow the application, AccountStatuses and
 // LoginMessages page through listings as iter.Seq2, and UpdateAccount
-// sends typed maintenance requests (close, abandon, reset, permissions,
-// tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
+// sends typed maintenance requests, all 47 kinds (close, permissions,
+// holder details, tax forms, users, ...; see AccountChange). AllocateVAN
+// and OpenDirectDepositPage give an account the routing and account
+// number other banks push funds to. Statement, TaxDocument and TradeConfirmations stream
 // documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
 // portal, CreateSSOToken starts a session by token; VerifyRestrictions
 // and ApplyRestrictions check and apply trading-restriction lists; Echo

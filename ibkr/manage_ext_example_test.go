@@ -54,6 +54,18 @@ func ExampleAllocateVAN() {
 	// true ibkr: invalid allocateVan.currency: "XAU" is not a currency IBKR allocates account numbers for
 }
 
+// The deep link to the Direct Deposit page, applied to the URL of an SSO
+// session (Client.OpenDirectDepositPage does both).
+func ExampleDirectDepositLink() {
+	u, err := ibkr.DirectDepositLink("U1234567").Apply("https://www.clientam.com/sso/resolver?SID=3f9a0c")
+	fmt.Println(u, err)
+	_, err = ibkr.DirectDepositLink("u1234567").Apply("https://www.clientam.com/sso/resolver?SID=3f9a0c")
+	fmt.Println(errors.Is(err, ibkr.ErrInvalidInput))
+	// Output:
+	// https://www.clientam.com/sso/resolver?SID=3f9a0c&ACTION=DirectDeposit&autoSelect=U1234567&noPickerClear=T <nil>
+	// true
+}
+
 // A tax form login message is completed through the API once the new
 // W-8BEN is in; IBKR leaves other messages (MiFIR data ...) to the
 // Client Portal.

@@ -48,6 +48,23 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 	if err != nil || reg.AccountID != acct {
 		t.Fatalf("find by new external id: %+v %v", reg, err)
 	}
+	// addAdditionalAccount and duplicateAccount (2) opened applications
+	// for the same user, in kind order.
+	add, err := c.FindApplication(ctx, "acct-2")
+	if err != nil || add.Status != StatusNew {
+		t.Fatalf("additional account: %+v %v", add, err)
+	}
+	for _, id := range []string{add.AccountID, "U1000002", "U1000003"} {
+		if st, ok := srv.AccountStatus(id); !ok || st != ibkrtest.AccountNew {
+			t.Errorf("%s: %q %v", id, st, ok)
+		}
+		if u, _ := srv.UserName(id); u != ibkrtest.DemoUserName {
+			t.Errorf("%s belongs to %q", id, u)
+		}
+	}
+	if _, ok := srv.AccountStatus("U1000004"); ok {
+		t.Error("more accounts than asked for")
+	}
 	// changeAccountHolderDetail: the new email shows in the details.
 	d, err := c.AccountDetails(ctx, acct)
 	if err != nil || d.Email != "jane.smith@example.com" {
@@ -90,6 +107,17 @@ func TestUpdateAccountNewKindsSandbox(t *testing.T) {
 	page := openSSOFrom(t, srv, s.URL, userIP)
 	if !strings.Contains(page, "<td>"+dd.RoutingNumber+"</td><td>"+dd.AccountNumber+"</td>") || !strings.Contains(page, again[0].AccountNumber) {
 		t.Fatalf("direct deposit page: %s", page)
+	}
+	// Refused locally, nothing sent: a private address, a bad account.
+	sent := len(srv.RequestsFor("createSsoBrowserSessions"))
+	_, err = c.OpenDirectDepositPage(ctx, ibkrtest.DemoUserName, "10.1.2.3", acct)
+	wantErr(t, err, ErrInvalidInput)
+	_, err = c.OpenDirectDepositPage(ctx, ibkrtest.DemoUserName, userIP, "u123")
+	wantErr(t, err, ErrInvalidInput)
+	_, err = c.OpenDirectDepositPage(ctx, "Demo User", userIP, acct)
+	wantErr(t, err, ErrInvalidInput)
+	if n := len(srv.RequestsFor("createSsoBrowserSessions")); n != sent {
+		t.Fatalf("%d refused SSO requests sent", n-sent)
 	}
 	in, err := srv.PushACHCredit(ibkrtest.ACHCredit{RoutingNumber: vans[0].RoutingNumber, AccountNumber: vans[0].AccountNumber,
 		Amount: MustDecimal("250.00"), Originator: "SEQUENCE"})
@@ -165,8 +193,8 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
 	reg, err := c.Register(ctx, hybridJane())
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || reg.ExternalID == "" {
+		t.Fatal(reg, err)
 	}
 	mifirMsg, err := srv.AddLoginMessage(acct, "MIFIR_INFO", "MiFIR data required")
 	if err != nil {
@@ -177,6 +205,8 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 		"portal login message":  CompleteLoginMessages{AccountID: acct, MessageIDs: []int{mifirMsg}},
 		"external id taken":     UpdateExternalID{AccountID: acct, NewExternalID: reg.ExternalID},
 		"pending account":       AllocateVAN{AccountID: reg.AccountID, Currency: USD},
+		"too many duplicates":   DuplicateAccount{AccountID: acct, Count: 21},
+		"additional id taken":   AddAdditionalAccount{AccountID: acct, Account: NewAccount{ExternalID: reg.ExternalID}},
 		"no such account":       EnableInBrokerage{AccountID: "U9999999"},
 		"no such user":          SetSecurityQuestions{UserName: "nobody1", Answers: []SecurityAnswer{{Question: "q?", Answer: NewSecret("a")}}},
 		"documents of nobody": ProcessDocuments{Batch: DocumentBatch{Documents: []Document{func() Document {
@@ -189,11 +219,9 @@ func TestUpdateAccountStateFailures(t *testing.T) {
 			return d
 		}()}}},
 	} {
-		if reg.ExternalID == "" && name == "external id taken" {
-			continue
+		if _, err := c.UpdateAccount(ctx, ch); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("%s: %v, want IBKR's refusal (ErrBadRequest)", name, err)
 		}
-		_, err := c.UpdateAccount(ctx, ch)
-		wantErr(t, err, ErrBadRequest)
 	}
 	if vans := srv.VirtualAccounts(reg.AccountID); len(vans) != 0 {
 		t.Fatalf("a pending account got %+v", vans)

@@ -104,10 +104,14 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		if acct.Status != AccountOpen && !holderChangeAllowed(k, acct) {
 			return nil, bad(k + ": account " + acct.ID + " is not open (status " + acct.Status + "); IBKR updates open accounts only")
 		}
-		if err := s.simulateMaintenance(k, acct, x.Requests[k], now); err != nil {
+		msg, err := s.simulateMaintenance(k, acct, x.Requests[k], now)
+		if err != nil {
 			return nil, err
 		}
-		r := s.newRequest(requestType(k), acct.ID, "Pending", k+" received", now)
+		if msg == "" {
+			msg = k + " received"
+		}
+		r := s.newRequest(requestType(k), acct.ID, "Pending", msg, now)
 		results = append(results, map[string]any{"requestId": r.ID, "requestType": r.Type, "accountId": acct.ID, "status": r.Status, "message": r.Message})
 		log = append(log, MaintenanceRequest{Kind: k, AccountID: acct.ID, Body: append(json.RawMessage(nil), x.Requests[k]...), At: now})
 	}

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ibkrweb/ibkr-go/wire"
 )
 
 // Maintenance kinds that change what the sandbox answers later:
@@ -23,6 +25,9 @@ import (
 //     or pending application, while task 9974 is assigned (AssignTask);
 //   - processDocuments and updateW8Ben complete the account's
 //     registration tasks for the documents' forms;
+//   - duplicateAccount and addAdditionalAccount open new applications
+//     (status N) for the same holder and user, named in the result's
+//     message;
 //   - allocateVan allocates a virtual account number for a currency
 //     (VirtualAccounts); for USD these are the account's direct deposit
 //     numbers (DirectDeposit), which PushACHCredit delivers to. The
@@ -78,6 +83,21 @@ func (s *Sandbox) maintenanceAccount(kind string, body json.RawMessage) (string,
 	return "", bad("names no account")
 }
 
+// maxSandboxDuplicates bounds duplicateAccount in the sandbox (IBKR
+// documents no bound).
+const maxSandboxDuplicates = 20
+
+// newAccountLike opens a new application (status N, the registration
+// tasks pending) for the holder and user of src. Called with s.mu held.
+func (s *Sandbox) newAccountLike(src *account, externalID string, now time.Time) *account {
+	s.st.Seq.Account++
+	a := &account{ID: fmt.Sprintf("U%07d", s.st.Seq.Account), Status: AccountNew, UserName: src.UserName, Email: src.Email,
+		Country: src.Country, First: src.First, Last: src.Last, ExternalID: externalID, Created: now, Tasks: registrationTasks(),
+		Cash: map[string]wire.Decimal{}, Holds: map[string]wire.Decimal{}}
+	s.st.Accounts[a.ID] = a
+	return a
+}
+
 // FormHolderDetailChange is the registration task that lets a pending
 // application take changeAccountHolderDetail.
 const FormHolderDetailChange = 9974
@@ -109,9 +129,10 @@ func (s *Sandbox) AssignTask(accountID string, form int, name string) error {
 	return nil
 }
 
-// simulateMaintenance applies the kinds that change state. Called with
-// s.mu held, after the account was found open.
-func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawMessage, now time.Time) error {
+// simulateMaintenance applies the kinds that change state and returns
+// the result's message ("" for the default). Called with s.mu held, after
+// the account was found open.
+func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawMessage, now time.Time) (string, error) {
 	bad := func(msg string) error {
 		return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: kind + ": " + msg})
 	}
@@ -122,15 +143,15 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 		}
 		_ = json.Unmarshal(body, &x)
 		if len(x.IDs) == 0 {
-			return bad("loginMessageIds is empty")
+			return "", bad("loginMessageIds is empty")
 		}
 		for _, id := range x.IDs {
 			i := slices.IndexFunc(acct.LoginMsgs, func(m loginMessage) bool { return m.ID == id })
 			if i < 0 {
-				return bad(fmt.Sprintf("account %s has no login message %d", acct.ID, id))
+				return "", bad(fmt.Sprintf("account %s has no login message %d", acct.ID, id))
 			}
 			if t := acct.LoginMsgs[i].Type; t != "W8INFO" {
-				return bad(fmt.Sprintf("login message %d is %s: only tax form messages (W8INFO) are completed through the API, the user completes the others in the Client Portal", id, t))
+				return "", bad(fmt.Sprintf("login message %d is %s: only tax form messages (W8INFO) are completed through the API, the user completes the others in the Client Portal", id, t))
 			}
 		}
 		for i := range acct.LoginMsgs {
@@ -144,11 +165,11 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 		}
 		_ = json.Unmarshal(body, &x)
 		if x.New == "" {
-			return bad("newExternalId is required")
+			return "", bad("newExternalId is required")
 		}
 		for _, a := range s.st.Accounts {
 			if a != acct && a.ExternalID == x.New {
-				return bad("externalId " + x.New + " belongs to account " + a.ID)
+				return "", bad("externalId " + x.New + " belongs to account " + a.ID)
 			}
 		}
 		acct.ExternalID = x.New
@@ -164,7 +185,7 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 		}
 		_ = json.Unmarshal(body, &x)
 		if len(x.Holders) == 0 {
-			return bad("newAccountHolderDetails is empty")
+			return "", bad("newAccountHolderDetails is empty")
 		}
 		h := x.Holders[0]
 		if h.Name != nil && h.Name.First != "" && h.Name.Last != "" {
@@ -181,24 +202,52 @@ func (s *Sandbox) simulateMaintenance(kind string, acct *account, body json.RawM
 		}
 		_ = json.Unmarshal(body, &x)
 		if len(x.Documents) == 0 {
-			return bad("no documents")
+			return "", bad("no documents")
 		}
 		forms := make([]int, 0, len(x.Documents))
 		for _, d := range x.Documents {
 			forms = append(forms, d.FormNumber)
 		}
 		s.completeTasks(acct, forms, now)
+	case "duplicateAccount":
+		var x struct {
+			N int `json:"numberOfDuplicates"`
+		}
+		_ = json.Unmarshal(body, &x)
+		if x.N < 1 || x.N > maxSandboxDuplicates {
+			return "", bad(fmt.Sprintf("numberOfDuplicates must be 1 to %d in the sandbox", maxSandboxDuplicates))
+		}
+		ids := make([]string, 0, x.N)
+		for range x.N {
+			ids = append(ids, s.newAccountLike(acct, "", now).ID)
+		}
+		return "duplicates created: " + strings.Join(ids, ", "), nil
+	case "addAdditionalAccount":
+		var x struct {
+			Account struct {
+				ExternalID string `json:"externalId"`
+			} `json:"account"`
+		}
+		_ = json.Unmarshal(body, &x)
+		if ext := x.Account.ExternalID; ext != "" {
+			for _, a := range s.st.Accounts {
+				if a.ExternalID == ext {
+					return "", bad("externalId " + ext + " belongs to account " + a.ID)
+				}
+			}
+		}
+		return "additional account created: " + s.newAccountLike(acct, x.Account.ExternalID, now).ID, nil
 	case "allocateVan":
 		var x struct {
 			Currency string `json:"currency"`
 		}
 		_ = json.Unmarshal(body, &x)
 		if x.Currency == "" {
-			return bad("currency is required")
+			return "", bad("currency is required")
 		}
 		s.allocateVAN(acct.ID, x.Currency, now)
 	}
-	return nil
+	return "", nil
 }
 
 // VirtualAccount is a virtual account number the sandbox allocated to
