@@ -170,8 +170,9 @@ func (c *Client) VerifyRestrictions(ctx context.Context, l RestrictionList) (*Re
 // accounts it names (POST /gw/api/v1/restrictions, signed, scope
 // restrictions.write): all rows or none. A list IBKR refuses returns the
 // answer and a *RejectedError (errors.Is ErrRejected) carrying its
-// message. The request is not retried blindly; send it again with the
-// same RequestID to retry it. The list is checked before anything is
+// message. The request is not retried blindly: when its answer is lost
+// (an *OutcomeUnknownError), send the list again with the same RequestID,
+// which IBKR answers without applying it twice. The list is checked before anything is
 // sent, as for VerifyRestrictions.
 func (c *Client) ApplyRestrictions(ctx context.Context, l RestrictionList) (*RestrictionResult, error) {
 	body, err := c.restrictionBody(ctx, l)
