@@ -174,8 +174,8 @@ func (c *Client) VerifyRestrictions(ctx context.Context, l RestrictionList) (*Re
 // (an *OutcomeUnknownError), send the list again with the same
 // RequestID. The sandbox answers a RequestID it applied with its earlier
 // answer; IBKR documents no such rule, but a list applied once refuses to
-// apply again (its ADD rows name restrictions already there), so nothing
-// is applied twice either way. The list is checked before anything is
+// apply again (its ADD rows name restrictions already there, its REMOVE
+// rows restrictions already gone), so nothing is applied twice either way. The list is checked before anything is
 // sent, as for VerifyRestrictions.
 func (c *Client) ApplyRestrictions(ctx context.Context, l RestrictionList) (*RestrictionResult, error) {
 	body, err := c.restrictionBody(ctx, l)
