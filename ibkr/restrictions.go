@@ -171,11 +171,11 @@ func (c *Client) VerifyRestrictions(ctx context.Context, l RestrictionList) (*Re
 // restrictions.write): all rows or none. A list IBKR refuses returns the
 // answer and a *RejectedError (errors.Is ErrRejected) carrying its
 // message. The request is not retried blindly: when its answer is lost
-// (an *OutcomeUnknownError), send the list again with the same
-// RequestID. The sandbox answers a RequestID it applied with its earlier
-// answer; IBKR documents no such rule, but a list applied once refuses to
-// apply again (its ADD rows name restrictions already there, its REMOVE
-// rows restrictions already gone), so nothing is applied twice either way. The list is checked before anything is
+// (an *OutcomeUnknownError), check the account's restrictions
+// (AccountDetails) or send the list again with the same RequestID. The
+// sandbox answers a RequestID it applied with its earlier answer, and
+// refuses to add a restriction an account has or remove one it lacks;
+// IBKR documents neither rule. The list is checked before anything is
 // sent, as for VerifyRestrictions.
 func (c *Client) ApplyRestrictions(ctx context.Context, l RestrictionList) (*RestrictionResult, error) {
 	body, err := c.restrictionBody(ctx, l)
