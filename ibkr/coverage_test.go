@@ -23,6 +23,12 @@ import (
 // calls, names optable.Op…), so a method mapped to the wrong operation
 // fails too.
 var facadeMethods = map[string][]string{
+	"createInternalAssetTransfers":         {"TransferPosition"},
+	"createExternalAssetTransfers":         {"TransferAccount", "TransferFOP", "TransferDWAC", "TransferComplexAsset"},
+	"bulkInstructionsCancel":               {"BulkCancelInstructions"},
+	"bulkInternalCashTransfers":            {"BulkInternalCashTransfers"},
+	"bulkExternalCashTransfers":            {"BulkExternalCashTransfers"},
+	"bulkBankInstructions":                 {"BulkBankInstructions"},
 	"applyCSV":                             {"ApplyRestrictions"},
 	"createAccounts":                       {"Register", "RegisterApplication"},
 	"createAccountsDocuments":              {"UploadDocuments"},
@@ -72,15 +78,9 @@ var facadeMethods = map[string][]string{
 // parallel branches; the coordinator moves them into facadeMethods at
 // merge. Each is reachable through Raw() until then.
 var pendingMethods = map[string]string{
-	// pending: bulk/assets slice
-	"bulkBankInstructions":         "bulk slice",
-	"bulkExternalAssetTransfers":   "bulk slice",
-	"bulkExternalCashTransfers":    "bulk slice",
-	"bulkInstructionsCancel":       "bulk slice",
-	"bulkInternalAssetTransfers":   "bulk slice",
-	"bulkInternalCashTransfers":    "bulk slice",
-	"createExternalAssetTransfers": "assets slice",
-	"createInternalAssetTransfers": "assets slice",
+	// pending: bulk slice
+	"bulkExternalAssetTransfers": "bulk slice",
+	"bulkInternalAssetTransfers": "bulk slice",
 }
 
 // exemptMethods are operations deliberately left without a facade method,

@@ -73,7 +73,7 @@ func (a *api) GetEnumerations(ctx contextT, req genserver.GetEnumerationsRequest
 func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req genserver.ListEnumerationsComplexAssetTransferRequestObject) (genserver.ListEnumerationsComplexAssetTransferResponseObject, error) {
 	return genserver.ListEnumerationsComplexAssetTransfer200JSONResponse{
 		InstructionType: req.Params.InstructionType,
-		Brokers:         []string{"Sandbox Brokerage A", "Sandbox Brokerage B"},
+		Brokers:         append([]string(nil), ComplexAssetTransferBrokers...),
 	}, nil
 }
 
@@ -263,5 +263,5 @@ func (s *Sandbox) serveSSO(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	action := r.URL.Query().Get("ACTION")
 	_, _ = w.Write([]byte("<!doctype html><title>ibkrtest Client Portal</title><p>Signed in as " + html.EscapeString(user) +
-		"</p><p>Landing page: " + html.EscapeString(action) + "</p>"))
+		"</p><p>Landing page: " + html.EscapeString(action) + "</p>" + s.landingDetails(user, action)))
 }
