@@ -157,15 +157,6 @@
 // P>A A>P A>O A>N A>R O>C C>O C>E E>O Q>R Q>O) and refuses the others.
 // The demo account DemoAccountID (user DemoUserName) starts open.
 //
-// # Statements and SSO
-//
-// Statements exist from the day the account was first funded to
-// yesterday. POST /gw/api/v1/statements takes YYYY, YYYYMM or YYYYMMDD
-// ranges of at most 365 days and answers a small real PDF, base64 in JSON
-// (gzip first if asked), or raw with Accept: application/pdf. SSO browser
-// sessions answer a URL on the sandbox itself that works once, within 60
-// s of sandbox time, from the IP given.
-//
 // # Positions and position transfers
 //
 // Accounts hold positions in the instruments of a small table
@@ -185,6 +176,15 @@
 // signature that is not the holder's name are refused with 422 and the
 // Code constants of asset_transfers.go. Cancelling a pending transfer
 // frees what it held.
+//
+// # Statements and SSO
+//
+// Statements exist from the day the account was first funded to
+// yesterday. POST /gw/api/v1/statements takes YYYY, YYYYMM or YYYYMMDD
+// ranges of at most 365 days and answers a small real PDF, base64 in JSON
+// (gzip first if asked), or raw with Accept: application/pdf. SSO browser
+// sessions answer a URL on the sandbox itself that works once, within 60
+// s of sandbox time, from the IP given.
 //
 // # Limits, windows and faults
 //
@@ -237,7 +237,7 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Restrictions and IRA contribution queries are
+// Position transfers, restrictions and IRA contribution queries are
 // answered in the spec's shapes but not simulated (422
 // ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
