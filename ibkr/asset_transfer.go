@@ -457,6 +457,18 @@ func (r PositionTransfer) instruction(now time.Time) (instructionCall, error) {
 // TransferPosition submits an internal position transfer. The result
 // carries the clientInstructionId to wait on.
 func (c *Client) TransferPosition(ctx context.Context, r PositionTransfer, opts ...CallOption) (*Instruction, error) {
+	return c.submitRequest(ctx, r, opts)
+}
+
+// instructionRequest is a single-instruction request type: it validates
+// itself against a clock and describes the instruction it sends.
+type instructionRequest interface {
+	instruction(now time.Time) (instructionCall, error)
+}
+
+// submitRequest validates r against the client's clock, then submits it
+// exactly once.
+func (c *Client) submitRequest(ctx context.Context, r instructionRequest, opts []CallOption) (*Instruction, error) {
 	ic, err := r.instruction(c.clock.Now())
 	if err != nil {
 		return nil, err
