@@ -162,40 +162,6 @@ func TestAssetTransferBadInputs(t *testing.T) {
 	}
 }
 
-// badInput is one bad request of a test that nothing is sent: the call,
-// and the field and cause its *InputError must name.
-type badInput struct {
-	name  string
-	call  func(context.Context) error
-	field string
-	cause error
-}
-
-// refuseAll runs each case: it must fail with an *InputError naming the
-// field (and matching the cause, if any) whose text repeats none of
-// secrets.
-func refuseAll(t *testing.T, cases []badInput, secrets ...string) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(context.Background())
-			wantErr(t, err, ErrInvalidInput)
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v: want field %q", err, tc.field)
-			}
-			if tc.cause != nil && !errors.Is(err, tc.cause) {
-				t.Fatalf("error %v: want cause %v", err, tc.cause)
-			}
-			for _, s := range secrets {
-				if strings.Contains(err.Error(), s) {
-					t.Fatalf("error repeats a secret: %v", err)
-				}
-			}
-		})
-	}
-}
-
 // unusedBelowMark is an id below the client's allocator mark that was never
 // handed out: the client refuses it as reused.
 func unusedBelowMark(t *testing.T, c *Client) ID {

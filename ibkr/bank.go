@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -121,10 +122,20 @@ func (r BankAccountLink) Validate() error {
 // that with WaitForBankVerification. Invalid input is an *InputError and
 // nothing is sent.
 func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction LinkBankAccount
+// and the bulk calls send.
+func (r BankAccountLink) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "ACH_INSTRUCTION", account: r.AccountID, currency: string(USD),
 		summary: r.String(), secret: true, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -143,7 +154,7 @@ func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ..
 				},
 			}
 		},
-	}, opts)
+	}, nil
 }
 
 // MicroDepositVerification confirms the two small credits IBKR sent to a
@@ -189,10 +200,20 @@ func (r MicroDepositVerification) Validate() error {
 // verification is an *APIError with code
 // ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
 func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerification, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction VerifyMicroDeposits
+// and the bulk calls send.
+func (r MicroDepositVerification) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "TRADITIONAL_BANK_INSTRUCTION_VERIFICATION", account: r.AccountID,
 		summary: fmt.Sprintf("micro-deposit verification of %q (instruction %s) of %s", r.InstructionName, r.InstructionID, r.AccountID),
 		cid:     r.ClientInstructionID,
@@ -207,5 +228,5 @@ func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerifica
 				CreditAmount2:        r.Amount2,
 			}
 		},
-	}, opts)
+	}, nil
 }

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -46,7 +47,8 @@ const (
 )
 
 // WireDestination saves a standing destination for wire withdrawals
-// (PREDEFINED_DESTINATION_INSTRUCTION, bankInstructionMethod WIRE). Its
+// (PREDEFINED_DESTINATION_INSTRUCTION, bankInstructionMethod WIRE), or,
+// with Method MethodSEPA, for SEPA withdrawals in EUR to an IBAN. Its
 // String and log forms show the account number as ****1234.
 type WireDestination struct {
 	// ClientInstructionID is optional: leave it zero to have one
@@ -73,11 +75,22 @@ type WireDestination struct {
 	// BranchCode and BranchCodeType are optional.
 	BranchCode     string
 	BranchCodeType BranchCodeType
+	// Method is MethodWire (the default when empty) or MethodSEPA. A
+	// SEPA destination is in EUR, BankAccount is its IBAN (sent without
+	// the spaces between groups) and Identifier the bank's BIC.
+	Method TransferMethod
+}
+
+func (r WireDestination) method() TransferMethod {
+	if r.Method == "" {
+		return MethodWire
+	}
+	return r.Method
 }
 
 // String describes the destination without its account number.
 func (r WireDestination) String() string {
-	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.InstructionName, r.AccountID, r.BankName, r.Identifier, r.BankAccount)
+	return fmt.Sprintf("%s destination %q of %s: %s %s account %s", r.method(), r.InstructionName, r.AccountID, r.BankName, r.Identifier, r.BankAccount)
 }
 
 func (r WireDestination) idType() InstitutionIDType {
@@ -98,7 +111,10 @@ func (r WireDestination) Validate() error {
 	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxBankInstructionNameLen); err != nil {
 		return err
 	}
-	if err := ValidateCurrency("currency", r.Currency); err != nil {
+	if m := r.method(); m != MethodWire && m != MethodSEPA {
+		return invalid("bankInstructionMethod", "must be WIRE or SEPA")
+	}
+	if err := validateMethodCurrency("bankInstructionMethod", "currency", r.method(), false, r.Currency); err != nil {
 		return err
 	}
 	if err := ValidateInstructionName("financialInstitution.name", r.BankName, MaxInstitutionNameLen); err != nil {
@@ -106,6 +122,14 @@ func (r WireDestination) Validate() error {
 	}
 	if err := validateAccountField("financialInstitution.clientAccountId", r.BankAccount.Reveal(), MaxDestinationAccountLen); err != nil {
 		return err
+	}
+	if r.method() == MethodSEPA {
+		if err := ValidateIBAN("financialInstitution.clientAccountId", r.BankAccount.Reveal()); err != nil {
+			return err
+		}
+		if r.idType() != BIC {
+			return invalid("financialInstitution.identifierType", "a SEPA destination's bank is named by its BIC")
+		}
 	}
 	switch r.idType() {
 	case BIC:
@@ -184,22 +208,35 @@ func validIFSC(s string) bool {
 // it at once (PROCESSED); an account holds at most six active bank
 // instructions.
 func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction AddWireDestination
+// and the bulk calls send.
+func (r WireDestination) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "PREDEFINED_DESTINATION_INSTRUCTION", account: r.AccountID, currency: string(r.Currency),
 		summary: r.String(), secret: true, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
 			x := gen.PredefinedDestinationInstruction{
 				ClientInstructionId:   cid,
 				AccountId:             r.AccountID,
-				BankInstructionMethod: gen.PredefinedDestinationInstructionBankInstructionMethodWIRE,
+				BankInstructionMethod: gen.PredefinedDestinationInstructionBankInstructionMethod(r.method()),
 				BankInstructionName:   r.InstructionName,
 				Currency:              string(r.Currency),
 			}
 			x.FinancialInstitution.Name = r.BankName
 			x.FinancialInstitution.ClientAccountId = r.BankAccount.Reveal()
+			if r.method() == MethodSEPA {
+				x.FinancialInstitution.ClientAccountId = compactIBAN(r.BankAccount.Reveal())
+			}
 			x.FinancialInstitution.Identifier = r.Identifier
 			x.FinancialInstitution.IdentifierType = gen.PredefinedDestinationInstructionFinancialInstitutionIdentifierType(r.idType())
 			x.FinancialInstitution.BranchCode = optional(r.BranchCode)
@@ -209,7 +246,7 @@ func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts
 			}
 			return x
 		},
-	}, opts)
+	}, nil
 }
 
 // EDDADocumentType is the identity document of an eDDA debtor.
@@ -297,10 +334,20 @@ func allDigitsASCII(s string) bool {
 // AddEDDAInstruction submits an eDDA authorisation. IBKR answers PENDING
 // and processes it within minutes (wait with WaitForInstruction).
 func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction AddEDDAInstruction
+// and the bulk calls send.
+func (r EDDAInstruction) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "EDDA_INSTRUCTION", account: r.AccountID, currency: string(r.Currency),
 		summary: r.String(), secret: true, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -315,5 +362,5 @@ func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts
 				DebtorIdentificationDocumentType: gen.EddaInstructionDebtorIdentificationDocumentType(r.DocumentType),
 			}
 		},
-	}, opts)
+	}, nil
 }

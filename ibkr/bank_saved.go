@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -131,10 +132,20 @@ func (r BankInstructionDeletion) Validate() error {
 
 // DeleteBankInstruction deletes a saved bank instruction.
 func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDeletion, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction DeleteBankInstruction
+// and the bulk calls send.
+func (r BankInstructionDeletion) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opBankInstructions, itype: "DELETE_BANK_INSTRUCTION", account: r.AccountID, currency: string(r.currency()),
 		summary: fmt.Sprintf("delete %s %s bank instruction %q of %s", r.Method, r.currency(), r.InstructionName, r.AccountID),
 		cid:     r.ClientInstructionID,
@@ -147,5 +158,5 @@ func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDel
 				Currency:              string(r.currency()),
 			}
 		},
-	}, opts)
+	}, nil
 }

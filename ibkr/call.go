@@ -41,6 +41,8 @@ type call struct {
 	// if the body has none. A facade method allocates or checks it before
 	// building the body; the pipeline takes it as it is.
 	cid ID
+	// cids are the clientInstructionIds of a bulk body, in order.
+	cids []ID
 	// opts are the caller's per-call options.
 	opts callOptions
 }
@@ -63,8 +65,9 @@ type callOptions struct {
 // a crash, or an *OutcomeUnknownError): the client looks the id up first,
 // returns IBKR's result if it has the instruction, and sends the request,
 // with the same id, only if IBKR never received it. The id is not refused
-// as reused. Bulk requests are sent as they are; IBKR refuses instructions
-// it already has.
+// as reused. A bulk call looks each item up and sends only the items IBKR
+// never received; bulk bodies sent through Raw are sent as they are (IBKR
+// refuses instructions it already has).
 func WithResume() CallOption {
 	return func(o *callOptions) { o.resume = true }
 }
@@ -119,6 +122,8 @@ func (c *Client) invoke(ctx context.Context, k *call) (*http.Response, error) {
 		resume: k.opts.resume, policy: policy}
 	if !k.cid.IsZero() {
 		o.ids = bodyIDs{single: k.cid, hasSingle: true}
+	} else if len(k.cids) > 0 {
+		o.ids = bodyIDs{bulk: k.cids}
 	}
 	return c.run(ctx, o)
 }

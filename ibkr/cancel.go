@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -35,15 +36,25 @@ func (r Cancellation) Validate() error {
 // one that is no longer PENDING (HTTP 422, an *APIError matching
 // ErrRejected).
 func (c *Client) CancelInstruction(ctx context.Context, r Cancellation, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction CancelInstruction
+// and the bulk calls send.
+func (r Cancellation) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opCancel, itype: "CANCEL_INSTRUCTION",
 		summary: fmt.Sprintf("cancel instruction %s", r.InstructionID),
 		cid:     r.ClientInstructionID,
 		body: func(cid ID) any {
 			return gen.CancelInstruction{ClientInstructionId: cid, InstructionId: r.InstructionID.ID, Reason: r.Reason}
 		},
-	}, opts)
+	}, nil
 }

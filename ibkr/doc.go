@@ -44,7 +44,15 @@
 // money, each with its clientInstructionId allocated before sending and
 // exposed in results and errors (InstructionIDOf); WaitForInstruction
 // waits for a terminal state; Balance, WithdrawableCash and
-// RecentInstructions report. WithJournal (or WithCallJournal) records every
+// RecentInstructions report. The other documented paths: DepositEDDA and
+// DepositOpenBanking pull money through eDDA and open banking, SEPA
+// withdrawals go to a SEPA destination (AddWireDestination with
+// MethodSEPA), IRADeposit and IRADistribution mark deposits into and
+// withdrawals from an IRA (IRAContributions reports the year's figures),
+// RecurringInstructions and RecurringExecutions follow recurring
+// transfers, and TotalBalance gathers every currency's balance in one
+// call. MethodCurrencies states which currencies each method takes; any
+// other is refused before sending (ErrCurrencyNotAllowed). WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
 //
 // Positions move the same way, one instrument (Instrument: by conid, CUSIP
@@ -61,8 +69,11 @@
 // sends typed maintenance requests (close, abandon, reset, permissions,
 // tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
 // documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
-// portal; Client.NewCallbackHandler turns IBKR's notifications into typed
-// events that can also wake waiters (Notifier).
+// portal, CreateSSOToken starts a session by token; VerifyRestrictions
+// and ApplyRestrictions check and apply trading-restriction lists; Echo
+// and EchoSigned prove the token and the signing key are accepted;
+// Client.NewCallbackHandler turns IBKR's notifications into typed events
+// that can also wake waiters (Notifier).
 //
 // # Callbacks are hints
 //
@@ -142,10 +153,13 @@
 //     a new one.
 //
 // A call with WithResume starts at step 1: it looks the id up first and
-// sends only if IBKR never received it. Bulk requests (several
-// instructions) and state-changing requests without an id are not
-// reconciled automatically: an unknown outcome is an *OutcomeUnknownError
-// with the request's ids, if any. A request that certainly never left
+// sends only if IBKR never received it. The facade's bulk calls
+// (BulkExternalCashTransfers and the others) do the same item by item:
+// each item is looked up by its own id, and only the items IBKR never
+// received are sent again, with their same ids, in one request (see
+// BulkResult). Bulk bodies sent through Raw() and state-changing
+// requests without an id are not reconciled automatically: an unknown
+// outcome is an *OutcomeUnknownError with the request's ids, if any. A request that certainly never left
 // (dial or DNS failure) is reported as such, not as unknown. 4xx answers
 // are definite and come back as *APIError. Read-only queries that carry a
 // clientInstructionId get a fresh id on every retry, since IBKR refuses a

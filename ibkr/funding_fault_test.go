@@ -53,14 +53,22 @@ func timeoutErr() error {
 }
 
 func (l *lossyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	switch l.take(req.URL.Path) {
+	return lose(l.base, req, l.take(req.URL.Path))
+}
+
+// lose sends req through base, losing the exchange as how says:
+// "before" (a timeout before the request reaches the server), "after"
+// (the server answers, the answer is lost in a timeout) or "" (not at
+// all).
+func lose(base http.RoundTripper, req *http.Request, how string) (*http.Response, error) {
+	switch how {
 	case "before":
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, timeoutErr()
 	case "after":
-		resp, err := l.base.RoundTrip(req)
+		resp, err := base.RoundTrip(req)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +76,7 @@ func (l *lossyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 		return nil, timeoutErr()
 	}
-	return l.base.RoundTrip(req)
+	return base.RoundTrip(req)
 }
 
 // The faults the test injects, one per faulty deposit.

@@ -80,12 +80,7 @@ func TestFundingBadInputs(t *testing.T) {
 	n1, _ := issued1.Uint64()
 	reused := NewID(n1 - 1)
 
-	cases := []struct {
-		name  string
-		call  func(context.Context) error
-		field string
-		cause error
-	}{
+	cases := []badInput{
 		{"routing checksum", link(func(r *BankAccountLink) { r.RoutingNumber = "110000001" }), "bankRoutingNumber", ErrRoutingNumber},
 		{"routing 8 digits", link(func(r *BankAccountLink) { r.RoutingNumber = "11000006" }), "bankRoutingNumber", ErrRoutingNumber},
 		{"routing letter", link(func(r *BankAccountLink) { r.RoutingNumber = "11000006A" }), "bankRoutingNumber", ErrRoutingNumber},
@@ -173,25 +168,7 @@ func TestFundingBadInputs(t *testing.T) {
 	if len(cases) < 30 {
 		t.Fatalf("only %d cases", len(cases))
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(context.Background())
-			wantErr(t, err, ErrInvalidInput)
-			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tc.field {
-				t.Fatalf("error %v: want field %q", err, tc.field)
-			}
-			if tc.cause != nil && !errors.Is(err, tc.cause) {
-				t.Fatalf("error %v: want cause %v", err, tc.cause)
-			}
-			if strings.Contains(err.Error(), fundingAccountNumber) {
-				t.Fatalf("error repeats the account number: %v", err)
-			}
-		})
-	}
-	if reqs := e.srv.Requests(); len(reqs) != 0 {
-		t.Fatalf("%d requests reached the sandbox, first %s %s", len(reqs), reqs[0].Method, reqs[0].Path)
-	}
+	checkBadInputs(t, e.srv, cases)
 }
 
 // The exported Validate methods agree with what the client refuses.

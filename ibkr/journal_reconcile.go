@@ -230,7 +230,9 @@ func (c *Client) reconcileEntry(ctx context.Context, e JournalEntry) JournalReso
 	r := JournalResolution{Entry: e}
 	var in *Instruction
 	var err error
-	if op, ok := replayable(e); ok {
+	if bop, ok := bulkOps[e.Operation]; ok && len(e.Body) > 0 {
+		in, r.Resent, err = c.reconcileBulkEntry(ctx, bop, e)
+	} else if op, ok := replayable(e); ok {
 		in, err = c.sendInstruction(ctx, call{op: op, build: tableRequest(op), body: e.Body, cid: e.ClientInstructionID, opts: callOptions{resume: true}})
 		r.Resent = err == nil && !in.Reconciled
 	} else {
@@ -250,12 +252,7 @@ func (c *Client) reconcileEntry(ctx context.Context, e JournalEntry) JournalReso
 		}
 	}
 	r.Instruction, r.Err = in, err
-	r.Outcome = outcomeOf(in, err, c.clock.Now().UTC())
-	var ce *CollisionError
-	if errors.As(err, &ce) {
-		r.Outcome.State, r.Outcome.Code = JournalRejected, "CLIENT_INSTRUCTION_ID_COLLISION"
-		r.Outcome.InstructionID = ce.Instruction.InstructionID
-	}
+	r.Outcome = journalOutcome(in, err, c.clock.Now().UTC())
 	return r
 }
 

@@ -48,8 +48,9 @@ func unsettledOf(recs []JournalRecord) []JournalEntry {
 // time, and returns how many. Requests whose outcome is unknown are not
 // among them: settle those with ReconcileJournal first (it records what
 // IBKR holds, and Load then picks them up). The facade's money-moving
-// calls journal themselves; requests sent through Raw() (a bulk request,
-// say) are loaded only if the caller journaled their instructions. The
+// calls, bulk calls included (an entry per item), journal themselves;
+// requests sent through Raw() are loaded only if the caller journaled
+// their instructions. The
 // journal keeps no instruction set, so after a restart such instructions
 // are followed by account or by id.
 func (t *Tracker) Load(ctx context.Context) (int, error) {
@@ -80,18 +81,24 @@ func (t *Tracker) Load(ctx context.Context) (int, error) {
 }
 
 // journaledMethod reads a deposit's bankInstructionMethod from its
-// journaled body, if any.
+// journaled body, if any: a single-instruction body, or the one-item
+// body a bulk call journals for each item.
 func journaledMethod(body json.RawMessage) string {
 	if len(body) == 0 {
 		return ""
 	}
+	type method struct {
+		Method string `json:"bankInstructionMethod"`
+	}
 	var b struct {
-		Instruction struct {
-			Method string `json:"bankInstructionMethod"`
-		} `json:"instruction"`
+		Instruction  method   `json:"instruction"`
+		Instructions []method `json:"instructions"`
 	}
 	if json.Unmarshal(body, &b) != nil {
 		return ""
+	}
+	if b.Instruction.Method == "" && len(b.Instructions) == 1 {
+		return b.Instructions[0].Method
 	}
 	return b.Instruction.Method
 }

@@ -53,10 +53,20 @@ func (r CashTransfer) validate(now time.Time) error {
 
 // TransferCash submits an internal cash transfer.
 func (c *Client) TransferCash(ctx context.Context, r CashTransfer, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction TransferCash
+// and the bulk calls send.
+func (r CashTransfer) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opInternalCash, itype: "INTERNAL_CASH_TRANSFER", account: r.From, amount: r.Amount, currency: string(r.Currency),
 		summary: fmt.Sprintf("internal transfer of %s %s from %s to %s", r.Amount, r.Currency, r.From, r.To),
 		cid:     r.ClientInstructionID,
@@ -71,5 +81,5 @@ func (c *Client) TransferCash(ctx context.Context, r CashTransfer, opts ...CallO
 				ClientNote:          optional(r.Note),
 			}
 		},
-	}, opts)
+	}, nil
 }

@@ -98,12 +98,19 @@ func (a *api) BulkExternalCashTransfers(ctx contextT, req genserver.BulkExternal
 
 func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req genserver.CreateExternalCashTransfersQueryRequestObject) (genserver.CreateExternalCashTransfersQueryResponseObject, error) {
 	s := a.s
-	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
+	ri := info(ctx)
+	in, err := s.query(ri, queryStatus(ri), map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_WITHDRAWABLE_FUNDS": s.queryWithdrawable,
-		"QUERY_IRA_CONTRIBUTIONS":  notSimulated,
+		"QUERY_IRA_CONTRIBUTIONS":  s.queryIRAContributions,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if in.HTTPStatus == 202 {
+		var body gen.CreateExternalCashTransfersQuery202JSONResponseBody
+		b, _ := json.Marshal(instructionResponse(in))
+		_ = body.UnmarshalJSON(b)
+		return genserver.CreateExternalCashTransfersQuery202JSONResponse(body), nil
 	}
 	var body gen.CreateExternalCashTransfersQuery201JSONResponseBody
 	_ = body.UnmarshalJSON(queryAnswer(in))

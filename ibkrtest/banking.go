@@ -214,6 +214,9 @@ func (s *Sandbox) submitPredefined(c sctx, x gen.PredefinedDestinationInstructio
 	if !currencies[x.Currency] {
 		return nil, biz(CodeUnsupportedCurrency, "unsupported currency "+x.Currency)
 	}
+	if rj := checkPredefined(x); rj != nil {
+		return nil, rj
+	}
 	a, rj := s.accountFor(x.AccountId, "NPO")
 	if rj != nil {
 		return nil, rj
@@ -294,6 +297,10 @@ func (s *Sandbox) bulk(ri *reqInfo, fn func(c sctx, typ string, raw json.RawMess
 		return 0, nil, false, fail(problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters",
 			Detail: "instructions: required", Invalid: []invalidArg{{"instructions", "required"}}})
 	}
+	items, cutShort, partial := s.partialBulk(ri)
+	if partial && items < len(env.Instructions) {
+		env.Instructions = env.Instructions[:items]
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
@@ -320,6 +327,11 @@ func (s *Sandbox) bulk(ri *reqInfo, fn func(c sctx, typ string, raw json.RawMess
 		results = append(results, instructionResult(in))
 	}
 	s.runDue(now)
+	if partial {
+		if err := cutShort(); err != nil {
+			return 0, nil, false, err
+		}
+	}
 	return c.setID, results, all, nil
 }
 

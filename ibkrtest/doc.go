@@ -157,6 +157,24 @@
 // P>A A>P A>O A>N A>R O>C C>O C>E E>O Q>R Q>O) and refuses the others.
 // The demo account DemoAccountID (user DemoUserName) starts open.
 //
+// # Statements and SSO
+//
+// Statements exist from the day the account was first funded to
+// yesterday. POST /gw/api/v1/statements takes YYYY, YYYYMM or YYYYMMDD
+// ranges of at most 365 days and answers a small real PDF, base64 in JSON
+// (gzip first if asked), or raw with Accept: application/pdf. SSO browser
+// sessions answer a URL on the sandbox itself that works once, within 60
+// s of sandbox time, from the IP given; SSO sessions (sso-sessions)
+// answer a fresh access token for a known user and valid addresses.
+//
+// # Restrictions and echo
+//
+// Restriction lists (verifyCSV, applyCSV) are parsed and checked row by
+// row against the accounts (see RestrictionCSVHeader); applyCSV applies
+// all rows or none, once per requestId, and getAccountsDetails lists the
+// account's restrictions. The echo endpoints answer the method and the
+// security policy a request was accepted under.
+//
 // # Positions and position transfers
 //
 // Accounts hold positions in the instruments of a small table
@@ -177,15 +195,6 @@
 // Code constants of asset_transfers.go. Cancelling a pending transfer
 // frees what it held.
 //
-// # Statements and SSO
-//
-// Statements exist from the day the account was first funded to
-// yesterday. POST /gw/api/v1/statements takes YYYY, YYYYMM or YYYYMMDD
-// ranges of at most 365 days and answers a small real PDF, base64 in JSON
-// (gzip first if asked), or raw with Accept: application/pdf. SSO browser
-// sessions answer a URL on the sandbox itself that works once, within 60
-// s of sandbox time, from the IP given.
-//
 // # Limits, windows and faults
 //
 // Each endpoint allows 10 requests per second of sandbox time (429 with
@@ -198,8 +207,9 @@
 // Faults, per operationId, for the next n calls: FailNext (a 4xx/5xx before
 // anything happens), DelayNext (the call takes effect, the answer waits d
 // of sandbox time), DropAfterCommit (the call takes effect, the connection
-// is closed without an answer) and MalformNext (the call takes effect, the
-// body is cut short).
+// is closed without an answer), MalformNext (the call takes effect, the
+// body is cut short) and, for bulk operations, FailBulkAfter (only the
+// first k instructions take effect, then a 5xx or a dropped connection).
 //
 // # Observing
 //
@@ -217,10 +227,32 @@
 // PDFs like statements. Login messages are assigned with AddLoginMessage
 // and listed per account or in bulk (offset and limit over the messages
 // of the accounts created in the date range). PATCH
-// /gw/api/v1/accounts takes every other maintenance kind for open accounts
-// (for users, by referenceUserName), records it Pending under IBKR's
-// request type (ADD_TRADING, CHANGE_MARGIN ...) and changes nothing else;
-// MaintenanceRequests lists them.
+// /gw/api/v1/accounts takes all 47 maintenance kinds, in the published
+// document's shape or the documentation's (plural keys, arrays,
+// referenceAccountId; one round per array entry). Beyond the lifecycle
+// kinds it takes each for an open account (named by accountId,
+// ibAccountId, referenceUserName, subAccounts or the documents'
+// externalAccountId), records it Pending under IBKR's request type
+// (ADD_TRADING, CHANGE_MARGIN ...; MaintenanceRequests lists them) and
+// acts on those that change state: completeLoginMessage,
+// updateExternalId, changeAccountHolderDetail, processDocuments,
+// updateW8Ben and allocateVan (VirtualAccounts; the SSO landing page
+// ACTION=DirectDeposit shows the numbers).
+//
+// # Console and control API
+//
+// WithConsole (or mounting ConsoleHandler) serves JSON control endpoints
+// under ControlPath and a browser console under ConsolePath: accounts with
+// their balances, bank instructions (numbers masked) and the micro-deposit
+// amounts of pending verifications (also at MicroDepositsPath), paginated
+// instructions with their history, the request log with each call's
+// latency, signature verdict (Request.Signature) and bodies with secrets
+// masked, and controls (advance the clock, settle or reject an
+// instruction, confirm or fail a bank verification, open an account,
+// inject faults, maintenance windows, Reset). Controls are POSTs that need
+// CSRFToken. The same views and controls are methods (AccountPage,
+// InstructionPage, RequestPage, SettleInstruction, ...); see
+// docs/sandbox-control.md.
 //
 // # Flex Web Service
 //
@@ -237,9 +269,11 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Position transfers, restrictions and IRA contribution queries are
-// answered in the spec's shapes but not simulated (422
-// ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
+// IRAs (MakeIRA), their contributions query, open-banking deposits
+// (DeclineOpenBanking) and SEPA destinations are described in
+// money_paths.go.
+//
+// Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
 // sandbox's own (see the Code constants).
 package ibkrtest

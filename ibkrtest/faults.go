@@ -15,6 +15,7 @@ const (
 	faultLatency
 	faultDrop
 	faultMalformed
+	faultPartial
 )
 
 type fault struct {
@@ -22,6 +23,7 @@ type fault struct {
 	n      int
 	status int
 	delay  time.Duration
+	items  int // faultPartial: how many instructions take effect
 }
 
 func mustOp(opID string) {

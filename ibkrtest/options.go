@@ -53,6 +53,9 @@ type Timings struct {
 	Withdrawal time.Duration
 	// EDDA: from EDDA_INSTRUCTION to PROCESSED.
 	EDDA time.Duration
+	// OpenBanking: from an open-banking deposit to the holder's
+	// authorisation and the funds arriving (money_paths.go).
+	OpenBanking time.Duration
 	// AccountReview: from the last required registration task to status O,
 	// and from a reopen request to status O.
 	AccountReview time.Duration
@@ -74,6 +77,7 @@ var DefaultTimings = Timings{
 	WireDeposit:         time.Hour,
 	Withdrawal:          24 * time.Hour,
 	EDDA:                10 * time.Minute,
+	OpenBanking:         15 * time.Minute,
 	AccountReview:       24 * time.Hour,
 
 	PositionTransfer:         10 * time.Minute,
@@ -104,6 +108,7 @@ type config struct {
 	demoAccount       bool
 	noDemoClient      bool
 	recordLimit       int
+	console           bool
 }
 
 func defaultConfig() config {
@@ -201,6 +206,7 @@ func WithTimings(t Timings) Option {
 		set(&d.WireDeposit, t.WireDeposit)
 		set(&d.Withdrawal, t.Withdrawal)
 		set(&d.EDDA, t.EDDA)
+		set(&d.OpenBanking, t.OpenBanking)
 		set(&d.AccountReview, t.AccountReview)
 		set(&d.PositionTransfer, t.PositionTransfer)
 		set(&d.ExternalPositionTransfer, t.ExternalPositionTransfer)
