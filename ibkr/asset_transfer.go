@@ -460,15 +460,9 @@ func (c *Client) TransferPosition(ctx context.Context, r PositionTransfer, opts 
 	return c.submitRequest(ctx, r, opts)
 }
 
-// instructionRequest is a single-instruction request type: it validates
-// itself against a clock and describes the instruction it sends.
-type instructionRequest interface {
-	instruction(now time.Time) (instructionCall, error)
-}
-
-// submitRequest validates r against the client's clock, then submits it
-// exactly once.
-func (c *Client) submitRequest(ctx context.Context, r instructionRequest, opts []CallOption) (*Instruction, error) {
+// submitRequest validates a single-instruction request (any bulkItem)
+// against the client's clock, then submits it exactly once.
+func (c *Client) submitRequest(ctx context.Context, r bulkItem, opts []CallOption) (*Instruction, error) {
 	ic, err := r.instruction(c.clock.Now())
 	if err != nil {
 		return nil, err

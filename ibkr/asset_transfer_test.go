@@ -407,7 +407,7 @@ func TestPositionTransferLostAnswer(t *testing.T) {
 // transfer's body names only IBKR accounts and is kept for replay.
 func TestPositionTransferBodiesAndTheJournal(t *testing.T) {
 	now := time.Now()
-	for _, r := range []instructionRequest{goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now), goodPositionTransfer()} {
+	for _, r := range []bulkItem{goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now), goodPositionTransfer()} {
 		ic, err := r.instruction(now)
 		if err != nil {
 			t.Fatal(err)
