@@ -245,3 +245,25 @@ func TestInternalPositionTransferWindowsCashAndHolders(t *testing.T) {
 		t.Fatalf("code %s", got)
 	}
 }
+
+// The control API's request log masks the accounts (and tax ids) at other
+// brokers that position transfers carry.
+func TestPositionTransferRequestLogMasksAccounts(t *testing.T) {
+	srv := ibkrtest.NewServer(t, ibkrtest.WithConsole(), ibkrtest.WithMaintenance(false))
+	c := newClient(t, srv)
+	const acct, tax, atBroker = "CONTRA7654321", "TAX99887766", "ATBROKER5544332211"
+	wantStatus(t, c.post("/gw/api/v1/external-asset-transfers", wrap("DWAC", map[string]any{"clientInstructionId": nextCID(), "accountId": ibkrtest.DemoAccountID,
+		"direction": "IN", "contraBrokerAccountId": acct, "contraBrokerTaxId": tax, "quantity": 1, "tradingInstrument": ibm()})), http.StatusAccepted)
+	wantStatus(t, c.post("/gw/api/v1/external-asset-transfers", wrap("EXTERNAL_POSITION_TRANSFER", map[string]any{"clientInstructionId": nextCID(), "type": "FULL", "subType": "ACATS",
+		"brokerId": ibkrtest.ACATSBrokerID, "brokerName": ibkrtest.ACATSBrokerName, "accountAtBroker": atBroker, "accountId": ibkrtest.DemoAccountID, "signature": "Demo User"})), http.StatusAccepted)
+	a := c.get("/ibkrtest/v1/requests?limit=50")
+	wantStatus(t, a, http.StatusOK)
+	if !strings.Contains(string(a.Body), "external-asset-transfers") {
+		t.Fatalf("the log does not show the transfers: %.300s", a.Body)
+	}
+	for _, s := range []string{acct, tax, atBroker} {
+		if strings.Contains(string(a.Body), s) {
+			t.Errorf("the request log shows %s", s)
+		}
+	}
+}
