@@ -457,6 +457,12 @@ func (r PositionTransfer) instruction(now time.Time) (instructionCall, error) {
 // TransferPosition submits an internal position transfer. The result
 // carries the clientInstructionId to wait on.
 func (c *Client) TransferPosition(ctx context.Context, r PositionTransfer, opts ...CallOption) (*Instruction, error) {
+	return c.submitRequest(ctx, r, opts)
+}
+
+// submitRequest validates a single-instruction request (any bulkItem)
+// against the client's clock, then submits it exactly once.
+func (c *Client) submitRequest(ctx context.Context, r bulkItem, opts []CallOption) (*Instruction, error) {
 	ic, err := r.instruction(c.clock.Now())
 	if err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func brokerField(v any) (string, bool) {
 }
 
 // FindTransferBroker finds a broker of IBKR's ACATS or ATON list by id
-// (exactly) or name (ignoring case and surrounding spaces). A broker not
+// (exactly) or name (ignoring case). A broker not
 // on the list is an *InputError for brokerId matching ErrBroker: nothing
 // is transferred.
 func (c *Client) FindTransferBroker(ctx context.Context, m AccountTransferMethod, idOrName string) (TransferBroker, error) {
@@ -101,7 +101,7 @@ func (c *Client) FindTransferBroker(ctx context.Context, m AccountTransferMethod
 }
 
 // FindComplexAssetTransferBroker checks a broker name against IBKR's list
-// for complex asset transfers (ignoring case and surrounding spaces) and
+// for complex asset transfers (ignoring case) and
 // returns it as IBKR spells it, for ContraBroker.Name. A name not on the
 // list is an *InputError for contraBrokerInfo.brokerName matching
 // ErrBroker.

@@ -272,9 +272,5 @@ func (r ComplexAssetTransfer) instruction(now time.Time) (instructionCall, error
 
 // TransferComplexAsset submits a complex asset transfer.
 func (c *Client) TransferComplexAsset(ctx context.Context, r ComplexAssetTransfer, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }

@@ -235,3 +235,67 @@ func ExampleClient_TransferComplexAsset() {
 	// Output:
 	// Sandbox Brokerage A: PROCESSED - IBM: 70
 }
+
+// The brokers IBKR accepts for ACATS and ATON transfers.
+func ExampleClient_TransferBrokers() {
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
+	for _, m := range []ibkr.AccountTransferMethod{ibkr.ACATS, ibkr.ATON} {
+		brokers, err := c.TransferBrokers(context.Background(), m)
+		if err != nil {
+			panic(err)
+		}
+		for _, b := range brokers {
+			fmt.Println(m, b.ID, b.Name)
+		}
+	}
+	// Output:
+	// ACATS 9001 Sandbox Securities
+	// ACATS 9002 Example Clearing Corp
+	// ATON 8001 Sandbox Valeurs Mobilieres
+}
+
+// Find a broker by DTC number or by name, in any case.
+func ExampleClient_FindTransferBroker() {
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
+	ctx := context.Background()
+	for _, q := range []string{"9002", "SANDBOX SECURITIES", "Nobody"} {
+		b, err := c.FindTransferBroker(ctx, ibkr.ACATS, q)
+		if errors.Is(err, ibkr.ErrBroker) {
+			fmt.Println(q, "-> not on the list")
+			continue
+		}
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(q, "->", b.ID, b.Name)
+	}
+	// Output:
+	// 9002 -> 9002 Example Clearing Corp
+	// SANDBOX SECURITIES -> 9001 Sandbox Securities
+	// Nobody -> not on the list
+}
+
+// Check an institution against IBKR's complex-asset-transfer list.
+func ExampleClient_FindComplexAssetTransferBroker() {
+	c, sb, err := sandbox.Start()
+	if err != nil {
+		panic(err)
+	}
+	defer sb.Close()
+	ctx := context.Background()
+	name, err := c.FindComplexAssetTransferBroker(ctx, "  sandbox brokerage b")
+	fmt.Printf("%q %v\n", name, err)
+	name, err = c.FindComplexAssetTransferBroker(ctx, "Sandbox Brokerage B")
+	fmt.Printf("%q %v\n", name, err)
+	// Output:
+	// "" ibkr: invalid contraBrokerInfo.brokerName: must not start or end with a space
+	// "Sandbox Brokerage B" <nil>
+}

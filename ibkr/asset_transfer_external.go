@@ -169,11 +169,7 @@ func (r AccountTransfer) instruction(time.Time) (instructionCall, error) {
 
 // TransferAccount submits a full ACATS or ATON account transfer.
 func (c *Client) TransferAccount(ctx context.Context, r AccountTransfer, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // FOPTransfer moves a quantity of one US instrument free of payment
@@ -253,11 +249,7 @@ func (r FOPTransfer) instruction(time.Time) (instructionCall, error) {
 
 // TransferFOP submits a free-of-payment transfer through the DTC.
 func (c *Client) TransferFOP(ctx context.Context, r FOPTransfer, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // DWACTransfer moves a quantity of one instrument between a transfer
@@ -354,11 +346,7 @@ func (r DWACTransfer) instruction(time.Time) (instructionCall, error) {
 
 // TransferDWAC submits a deposit at custodian.
 func (c *Client) TransferDWAC(ctx context.Context, r DWACTransfer, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // brokerText checks a broker's required or optional text field.

@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -406,9 +407,7 @@ func TestPositionTransferLostAnswer(t *testing.T) {
 // transfer's body names only IBKR accounts and is kept for replay.
 func TestPositionTransferBodiesAndTheJournal(t *testing.T) {
 	now := time.Now()
-	for _, r := range []interface {
-		instruction(time.Time) (instructionCall, error)
-	}{goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now), goodPositionTransfer()} {
+	for _, r := range []bulkItem{goodAccountTransfer(), goodFOP(), goodDWAC(), goodComplex(now), goodPositionTransfer()} {
 		ic, err := r.instruction(now)
 		if err != nil {
 			t.Fatal(err)
@@ -427,5 +426,99 @@ func TestPositionTransferBodiesAndTheJournal(t *testing.T) {
 		if strings.Contains(ic.summary, assetBrokerAccount) || strings.Contains(ic.summary, assetTaxID) {
 			t.Errorf("%s: summary %q names a secret", ic.itype, ic.summary)
 		}
+	}
+}
+
+// Faults on the way: every transfer is recorded at most once, each
+// success exactly once, and what stayed unknown is settled by resuming
+// with the same id, once.
+func TestPositionTransferFaults(t *testing.T) {
+	e := newAssetEnv(t)
+	ctx := fctx(t)
+	const op = "createInternalAssetTransfers"
+	faults := []string{"", "drop", "500", "malformed", "drop+lookup", "429"}
+	type sent struct {
+		fault string
+		id    ID
+		err   error
+	}
+	var all []sent
+	for i := range 4 * len(faults) {
+		fault := faults[i%len(faults)]
+		e.srv.ClearFaults()
+		switch fault {
+		case "drop":
+			e.srv.DropAfterCommit(op, 1)
+		case "500":
+			e.srv.FailNext(op, 1, 500)
+		case "429":
+			e.srv.FailNext(op, 1, 429)
+		case "malformed":
+			e.srv.MalformNext(op, 1)
+		case "drop+lookup":
+			e.srv.DropAfterCommit(op, 1)
+			e.srv.FailNext("getClientInstructions", DefaultRetryPolicy().MaxAttempts, 500)
+		}
+		r := goodPositionTransfer()
+		r.Quantity = MustDecimal("1")
+		in, err := e.c.TransferPosition(ctx, r)
+		s := sent{fault: fault, err: err}
+		if err == nil {
+			s.id = in.ClientInstructionID
+		} else {
+			var ok bool
+			if s.id, ok = InstructionIDOf(err); !ok {
+				t.Fatalf("fault %q: error without id: %v", fault, err)
+			}
+		}
+		all = append(all, s)
+	}
+	e.srv.ClearFaults()
+	recorded := func(id ID) int {
+		n := 0
+		for _, x := range e.srv.Instructions() {
+			if x.ClientInstructionID == id && x.Type == "INTERNAL_POSITION_TRANSFER" {
+				n++
+			}
+		}
+		return n
+	}
+	resumed := 0
+	for _, s := range all {
+		n := recorded(s.id)
+		switch {
+		case n > 1:
+			t.Fatalf("fault %q: id %s recorded %d times", s.fault, s.id, n)
+		case s.err == nil && n != 1:
+			t.Fatalf("fault %q: success not recorded", s.fault)
+		case s.err != nil:
+			if !errors.Is(s.err, ErrOutcomeUnknown) && n != 0 {
+				t.Fatalf("fault %q: refused (%v) but recorded", s.fault, s.err)
+			}
+			if !errors.Is(s.err, ErrOutcomeUnknown) {
+				continue
+			}
+			resumed++
+			// Settle by resuming: sent only if IBKR never got it.
+			r := goodPositionTransfer()
+			r.Quantity, r.ClientInstructionID = MustDecimal("1"), s.id
+			if _, err := e.c.TransferPosition(ctx, r, WithResume()); err != nil {
+				t.Fatalf("fault %q: resume: %v", s.fault, err)
+			}
+			if recorded(s.id) != 1 {
+				t.Fatalf("fault %q: after resume recorded %d times", s.fault, recorded(s.id))
+			}
+		}
+	}
+	if resumed == 0 {
+		t.Fatal("no outcome stayed unknown: the faults did not bite")
+	}
+	moved := 0
+	for _, s := range all {
+		moved += recorded(s.id)
+	}
+	e.srv.Advance(time.Hour)
+	if got := e.srv.Position(assetTarget, 8314); got.String() != fmt.Sprint(moved) {
+		t.Fatalf("target holds %s, want %d", got, moved)
 	}
 }

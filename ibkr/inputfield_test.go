@@ -47,6 +47,8 @@ func TestInputErrorFieldRule(t *testing.T) {
 		"micro-deposit of 2":   ibkr.MicroDepositVerification{AccountID: acct, InstructionName: "Checking", InstructionID: ibkr.InstructionID{ID: ibkr.NewID(5)}, Amount1: ibkr.MustDecimal("2.00"), Amount2: ibkr.MustDecimal("0.20")}.Validate(),
 		"bad instruction name": ibkr.ACHDeposit{AccountID: acct, InstructionName: strings.Repeat("n", 200), Amount: ibkr.MustDecimal("1.00")}.Validate(),
 		"bad email":            ibkr.HybridRegistration{FirstName: "Jane", LastName: "Doe", Email: "not an email", Country: "USA"}.Validate(time.Now()),
+		"bad restriction row":  restrictionCSVErr(ibkr.RestrictionList{Rows: []ibkr.RestrictionRow{{AccountID: "x", Action: ibkr.RestrictionAdd, Restriction: "R"}}}),
+		"bad SSO service":      ibkr.SSOTokenRequest{Credential: "demouser1", IP: "206.106.137.230", Service: "a b"}.Validate(),
 	}
 	for name, err := range sent {
 		if f := field(err); !onWire(f) {
@@ -61,4 +63,9 @@ func TestInputErrorFieldRule(t *testing.T) {
 	if f := field(err); f != "baseURL" {
 		t.Errorf("a local setting: Field %q, want baseURL", f)
 	}
+}
+
+func restrictionCSVErr(l ibkr.RestrictionList) error {
+	_, err := l.CSV()
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -68,8 +67,9 @@ type RestrictionList struct {
 }
 
 // CSV returns the file the list sends: File if set, else Rows written
-// as CSV under RestrictionHeader. Every row is checked first; errors name
-// the row as payload[i].field (i indexes Rows).
+// as CSV under RestrictionHeader. Every row is checked first; an error
+// names payload and, in its reason, the row (Rows[i] is row i+1) and the
+// column.
 func (l RestrictionList) CSV() ([]byte, error) {
 	if len(l.File) > 0 {
 		if len(l.Rows) > 0 {
@@ -102,17 +102,23 @@ func (l RestrictionList) CSV() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// validate checks row i of a list.
+// validate checks row i of a list. The row travels inside the CSV in
+// payload, so errors name payload, as IBKR would, and say which row
+// (counted from 1, as IBKR's answers count them) and which column.
 func (r RestrictionRow) validate(i int) error {
-	field := func(name string) string { return "payload[" + strconv.Itoa(i) + "]." + name }
-	if err := ValidateAccountID(field("accountId"), r.AccountID); err != nil {
-		return err
+	bad := func(column string, cause error, reason string) error {
+		return inputErr("payload", cause, "row %d %s: %s", i+1, column, reason)
+	}
+	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
+		var ie *InputError
+		errors.As(err, &ie)
+		return bad("accountId", ie.Err, ie.Reason)
 	}
 	if r.Action != RestrictionAdd && r.Action != RestrictionRemove {
-		return inputErr(field("action"), ErrRestriction, "must be ADD or REMOVE")
+		return bad("action", ErrRestriction, "must be ADD or REMOVE")
 	}
 	if !ValidRestrictionName(r.Restriction) {
-		return inputErr(field("restriction"), ErrRestriction, "must be 1 to 64 letters, digits, spaces, '_', '-' or '.', not starting or ending with a space")
+		return bad("restriction", ErrRestriction, "must be 1 to 64 letters, digits, spaces, '_', '-' or '.', not starting or ending with a space")
 	}
 	return nil
 }
@@ -164,8 +170,12 @@ func (c *Client) VerifyRestrictions(ctx context.Context, l RestrictionList) (*Re
 // accounts it names (POST /gw/api/v1/restrictions, signed, scope
 // restrictions.write): all rows or none. A list IBKR refuses returns the
 // answer and a *RejectedError (errors.Is ErrRejected) carrying its
-// message. The request is not retried blindly; send it again with the
-// same RequestID to retry it. The list is checked before anything is
+// message. The request is not retried blindly: when its answer is lost
+// (an *OutcomeUnknownError), check the account's restrictions
+// (AccountDetails) or send the list again with the same RequestID. The
+// sandbox answers a RequestID it applied with its earlier answer, and
+// refuses to add a restriction an account has or remove one it lacks;
+// IBKR documents neither rule. The list is checked before anything is
 // sent, as for VerifyRestrictions.
 func (c *Client) ApplyRestrictions(ctx context.Context, l RestrictionList) (*RestrictionResult, error) {
 	body, err := c.restrictionBody(ctx, l)

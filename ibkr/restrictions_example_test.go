@@ -55,7 +55,7 @@ func ExampleClient_ApplyRestrictions() {
 	// true 1 rows applied: 1 added, 0 removed
 	// NO_OPENING_TRADES
 	// true
-	// ibkr: invalid payload[0].action: must be ADD or REMOVE
+	// ibkr: invalid payload: row 1 action: must be ADD or REMOVE
 }
 
 // Checking a list changes nothing; the answer names the rows IBKR would

@@ -203,7 +203,6 @@ func TestInternalPositionTransferWindowsCashAndHolders(t *testing.T) {
 	// into the weekend until Sunday 15:00.
 	loc, _ := time.LoadLocation("America/New_York")
 	srv.Clock().Set(time.Date(2025, time.March, 7, 23, 40, 0, 0, loc))
-	c = newClient(t, srv)
 	wantStatus(t, c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", internalItem(5, ibm()))), http.StatusAccepted)
 	srv.Advance(38 * time.Hour) // Sunday 13:40
 	if got := srv.Position(sister, 8314); !got.IsZero() {
@@ -244,5 +243,27 @@ func TestInternalPositionTransferWindowsCashAndHolders(t *testing.T) {
 	wantStatus(t, a, http.StatusUnprocessableEntity)
 	if got := errorCode(t, a); got != ibkrtest.CodeTransferNotEligible {
 		t.Fatalf("code %s", got)
+	}
+}
+
+// The control API's request log masks the accounts (and tax ids) at other
+// brokers that position transfers carry.
+func TestPositionTransferRequestLogMasksAccounts(t *testing.T) {
+	srv := ibkrtest.NewServer(t, ibkrtest.WithConsole(), ibkrtest.WithMaintenance(false))
+	c := newClient(t, srv)
+	const acct, tax, atBroker = "CONTRA7654321", "TAX99887766", "ATBROKER5544332211"
+	wantStatus(t, c.post("/gw/api/v1/external-asset-transfers", wrap("DWAC", map[string]any{"clientInstructionId": nextCID(), "accountId": ibkrtest.DemoAccountID,
+		"direction": "IN", "contraBrokerAccountId": acct, "contraBrokerTaxId": tax, "quantity": 1, "tradingInstrument": ibm()})), http.StatusAccepted)
+	wantStatus(t, c.post("/gw/api/v1/external-asset-transfers", wrap("EXTERNAL_POSITION_TRANSFER", map[string]any{"clientInstructionId": nextCID(), "type": "FULL", "subType": "ACATS",
+		"brokerId": ibkrtest.ACATSBrokerID, "brokerName": ibkrtest.ACATSBrokerName, "accountAtBroker": atBroker, "accountId": ibkrtest.DemoAccountID, "signature": "Demo User"})), http.StatusAccepted)
+	a := c.get("/ibkrtest/v1/requests?limit=50")
+	wantStatus(t, a, http.StatusOK)
+	if !strings.Contains(string(a.Body), "external-asset-transfers") {
+		t.Fatalf("the log does not show the transfers: %.300s", a.Body)
+	}
+	for _, s := range []string{acct, tax, atBroker} {
+		if strings.Contains(string(a.Body), s) {
+			t.Errorf("the request log shows %s", s)
+		}
 	}
 }

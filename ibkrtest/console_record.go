@@ -94,6 +94,8 @@ func indentJSON(v any) string {
 var secretKeys = map[string]bool{
 	"tin": true, "ustin": true, "foreigntin": true, "ssn": true, "number": true,
 	"client_assertion": true, "assertion": true,
+	// accounts at other brokers, in position transfers
+	"contrabrokeraccountid": true, "accountatbroker": true, "brokeraccountid": true, "accountidatcurrentbroker": true,
 }
 
 // secretParts are key fragments (lower case) that mark a secret.

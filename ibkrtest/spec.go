@@ -152,7 +152,7 @@ func validateClaims(op optable.Operation, claims []byte) []invalidArg {
 		return nil
 	}
 	if t := mt.Schema.Value.Type; t != nil && t.Is("string") {
-		return nil // a signed non-JSON payload (restrictions CSV)
+		return nil // an opaque signed payload: no claims to check
 	}
 	var v any
 	if err := json.Unmarshal(claims, &v); err != nil {
