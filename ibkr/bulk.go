@@ -174,7 +174,7 @@ func bulkOf[T bulkItem](ctx context.Context, c *Client, op instructionOp, items 
 		if err != nil {
 			return nil, atItem(i, err)
 		}
-		if ic.itype != ics[0].itype && i > 0 {
+		if i > 0 && ic.itype != ics[0].itype {
 			return nil, invalid("instructionType", "%s is a %s, %s a %s: one bulk request carries one instruction type",
 				itemField(i, ""), ic.itype, itemField(0, ""), ics[0].itype)
 		}
