@@ -13361,7 +13361,7 @@ type UserPrivilege struct {
 // UserPrivilegePrivilege defines model for UserPrivilege.Privilege.
 type UserPrivilegePrivilege string
 
-// VerifyRequest A restriction list to check.
+// VerifyRequest A restriction list to check (verifyCSV) or apply (applyCSV).
 type VerifyRequest struct {
 	Payload   []byte  `json:"payload"`
 	RequestId wire.ID `json:"requestId"`

@@ -32,6 +32,19 @@ type AccountDetails struct {
 	Begun, Approved, Opened, Funded, Closed time.Time
 	// TradeBundles are the account's trading permission bundles.
 	TradeBundles []string
+	// Restrictions are the trading restrictions on the account (see
+	// ApplyRestrictions).
+	Restrictions []Restriction
+}
+
+// Restriction is a trading restriction on an account.
+type Restriction struct {
+	// ID is IBKR's id of the restriction.
+	ID int
+	// Name names the restriction.
+	Name string
+	// ByIBKR says IBKR placed it; a restriction list cannot lift it.
+	ByIBKR bool
 }
 
 // AccountDetails returns an account's profile.
@@ -65,6 +78,7 @@ func (c *Client) AccountDetails(ctx context.Context, accountID string) (*Account
 		Status: AccountStatus(unptr(a.ClearingStatus)), StatusDescription: unptr(a.ClearingStatusDescription),
 		Begun: day(a.DateBegun), Approved: day(a.DateApproved), Opened: day(a.DateOpened), Funded: day(a.DateFunded),
 		Closed: day(a.DateClosed), TradeBundles: unptrSlice(res.TradeBundles),
+		Restrictions: restrictionsOf(unptrSlice(res.Restrictions)),
 	}, nil
 }
 

@@ -47,7 +47,8 @@ const (
 )
 
 // WireDestination saves a standing destination for wire withdrawals
-// (PREDEFINED_DESTINATION_INSTRUCTION, bankInstructionMethod WIRE). Its
+// (PREDEFINED_DESTINATION_INSTRUCTION, bankInstructionMethod WIRE), or,
+// with Method MethodSEPA, for SEPA withdrawals in EUR to an IBAN. Its
 // String and log forms show the account number as ****1234.
 type WireDestination struct {
 	// ClientInstructionID is optional: leave it zero to have one
@@ -74,11 +75,22 @@ type WireDestination struct {
 	// BranchCode and BranchCodeType are optional.
 	BranchCode     string
 	BranchCodeType BranchCodeType
+	// Method is MethodWire (the default when empty) or MethodSEPA. A
+	// SEPA destination is in EUR, BankAccount is its IBAN (sent without
+	// the spaces between groups) and Identifier the bank's BIC.
+	Method TransferMethod
+}
+
+func (r WireDestination) method() TransferMethod {
+	if r.Method == "" {
+		return MethodWire
+	}
+	return r.Method
 }
 
 // String describes the destination without its account number.
 func (r WireDestination) String() string {
-	return fmt.Sprintf("wire destination %q of %s: %s %s account %s", r.InstructionName, r.AccountID, r.BankName, r.Identifier, r.BankAccount)
+	return fmt.Sprintf("%s destination %q of %s: %s %s account %s", r.method(), r.InstructionName, r.AccountID, r.BankName, r.Identifier, r.BankAccount)
 }
 
 func (r WireDestination) idType() InstitutionIDType {
@@ -99,7 +111,10 @@ func (r WireDestination) Validate() error {
 	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxBankInstructionNameLen); err != nil {
 		return err
 	}
-	if err := ValidateCurrency("currency", r.Currency); err != nil {
+	if m := r.method(); m != MethodWire && m != MethodSEPA {
+		return invalid("bankInstructionMethod", "must be WIRE or SEPA")
+	}
+	if err := validateMethodCurrency("bankInstructionMethod", "currency", r.method(), false, r.Currency); err != nil {
 		return err
 	}
 	if err := ValidateInstructionName("financialInstitution.name", r.BankName, MaxInstitutionNameLen); err != nil {
@@ -107,6 +122,14 @@ func (r WireDestination) Validate() error {
 	}
 	if err := validateAccountField("financialInstitution.clientAccountId", r.BankAccount.Reveal(), MaxDestinationAccountLen); err != nil {
 		return err
+	}
+	if r.method() == MethodSEPA {
+		if err := ValidateIBAN("financialInstitution.clientAccountId", r.BankAccount.Reveal()); err != nil {
+			return err
+		}
+		if r.idType() != BIC {
+			return invalid("financialInstitution.identifierType", "a SEPA destination's bank is named by its BIC")
+		}
 	}
 	switch r.idType() {
 	case BIC:
@@ -205,12 +228,15 @@ func (r WireDestination) instruction(time.Time) (instructionCall, error) {
 			x := gen.PredefinedDestinationInstruction{
 				ClientInstructionId:   cid,
 				AccountId:             r.AccountID,
-				BankInstructionMethod: gen.PredefinedDestinationInstructionBankInstructionMethodWIRE,
+				BankInstructionMethod: gen.PredefinedDestinationInstructionBankInstructionMethod(r.method()),
 				BankInstructionName:   r.InstructionName,
 				Currency:              string(r.Currency),
 			}
 			x.FinancialInstitution.Name = r.BankName
 			x.FinancialInstitution.ClientAccountId = r.BankAccount.Reveal()
+			if r.method() == MethodSEPA {
+				x.FinancialInstitution.ClientAccountId = compactIBAN(r.BankAccount.Reveal())
+			}
 			x.FinancialInstitution.Identifier = r.Identifier
 			x.FinancialInstitution.IdentifierType = gen.PredefinedDestinationInstructionFinancialInstitutionIdentifierType(r.idType())
 			x.FinancialInstitution.BranchCode = optional(r.BranchCode)

@@ -33,10 +33,13 @@ type ACHDeposit struct {
 	InstructionName string
 	// Amount is the amount, greater than zero, at most two decimals.
 	Amount Decimal
-	// Currency is USD (the default when empty; ACH moves USD only).
+	// Currency is USD (the default when empty) or, from a Canadian
+	// (CAACH) instruction, CAD; it must match the instruction's.
 	Currency Currency
 	// Recurring, when set, makes the deposit repeat.
 	Recurring *Recurrence
+	// IRA, when set, makes this a deposit into an IRA (USD only).
+	IRA *IRADeposit
 }
 
 func (r ACHDeposit) currency() Currency {
@@ -58,11 +61,16 @@ func (r ACHDeposit) validate(now time.Time) error {
 	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxTransferInstructionNameLen); err != nil {
 		return err
 	}
-	if err := ValidateACHCurrency("currency", r.currency()); err != nil {
+	if err := validateMethodCurrency("bankInstructionMethod", "currency", MethodACH, true, r.currency()); err != nil {
 		return err
 	}
 	if err := ValidateAmount("amount", r.Amount, r.currency()); err != nil {
 		return err
+	}
+	if r.IRA != nil {
+		if err := r.IRA.validate(r.currency()); err != nil {
+			return err
+		}
 	}
 	return validateRecurrence(r.Recurring, now)
 }
@@ -102,15 +110,13 @@ func (r ACHDeposit) instruction(now time.Time) (instructionCall, error) {
 	}
 	ccy := r.currency()
 	summary := fmt.Sprintf("ACH deposit of %s %s to %s from %q", r.Amount, ccy, r.AccountID, r.InstructionName)
-	if r.Recurring != nil {
-		summary += ", " + r.Recurring.String()
-	}
+	summary += depositExtras(r.Recurring, r.IRA)
 	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(ccy),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
 			name := r.InstructionName
-			return gen.DepositFundsInstruction{
+			x := gen.DepositFundsInstruction{
 				ClientInstructionId:        cid,
 				AccountId:                  r.AccountID,
 				Amount:                     r.Amount,
@@ -119,6 +125,8 @@ func (r ACHDeposit) instruction(now time.Time) (instructionCall, error) {
 				BankInstructionName:        &name,
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
+			r.IRA.apply(&x)
+			return x
 		},
 	}, nil
 }
@@ -150,6 +158,8 @@ type WireDeposit struct {
 	InstructionName string
 	// Recurring, when set, makes the notification repeat.
 	Recurring *Recurrence
+	// IRA, when set, makes this a deposit into an IRA (USD only).
+	IRA *IRADeposit
 }
 
 // String describes the notification without the sending account.
@@ -188,6 +198,11 @@ func (r WireDeposit) validate(now time.Time) error {
 			return err
 		}
 	}
+	if r.IRA != nil {
+		if err := r.IRA.validate(r.Currency); err != nil {
+			return err
+		}
+	}
 	return validateRecurrence(r.Recurring, now)
 }
 
@@ -206,12 +221,12 @@ func (r WireDeposit) instruction(now time.Time) (instructionCall, error) {
 	if err := r.validate(now); err != nil {
 		return instructionCall{}, err
 	}
-	summary := r.String()
+	summary := r.String() + depositExtras(r.Recurring, r.IRA)
 	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: summary, secret: !r.SenderAccount.IsZero(), cid: r.ClientInstructionID,
 		body: func(cid ID) any {
-			return gen.DepositFundsInstruction{
+			x := gen.DepositFundsInstruction{
 				ClientInstructionId:        cid,
 				AccountId:                  r.AccountID,
 				Amount:                     r.Amount,
@@ -223,8 +238,23 @@ func (r WireDeposit) instruction(now time.Time) (instructionCall, error) {
 				SpecialInstruction:         optional(r.SpecialInstruction),
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
+			r.IRA.apply(&x)
+			return x
 		},
 	}, nil
+}
+
+// depositExtras describes a deposit's recurrence and IRA detail for its
+// summary ("" when it has neither).
+func depositExtras(rec *Recurrence, ira *IRADeposit) string {
+	s := ""
+	if rec != nil {
+		s += ", " + rec.String()
+	}
+	if ira != nil {
+		s += ", " + ira.String()
+	}
+	return s
 }
 
 // optional returns nil for "" and &s otherwise.

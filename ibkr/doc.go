@@ -44,8 +44,23 @@
 // money, each with its clientInstructionId allocated before sending and
 // exposed in results and errors (InstructionIDOf); WaitForInstruction
 // waits for a terminal state; Balance, WithdrawableCash and
-// RecentInstructions report. WithJournal (or WithCallJournal) records every
+// RecentInstructions report. The other documented paths: DepositEDDA and
+// DepositOpenBanking pull money through eDDA and open banking, SEPA
+// withdrawals go to a SEPA destination (AddWireDestination with
+// MethodSEPA), IRADeposit and IRADistribution mark deposits into and
+// withdrawals from an IRA (IRAContributions reports the year's figures),
+// RecurringInstructions and RecurringExecutions follow recurring
+// transfers, and TotalBalance gathers every currency's balance in one
+// call. MethodCurrencies states which currencies each method takes; any
+// other is refused before sending (ErrCurrencyNotAllowed). WithJournal (or WithCallJournal) records every
 // money-moving call so that a restarted process can ReconcileJournal.
+//
+// Positions move the same way, one instrument (Instrument: by conid, CUSIP
+// or ISIN) per request: TransferPosition between IBKR accounts, TransferFOP
+// and TransferDWAC through the DTC, TransferComplexAsset with institutions
+// abroad, and TransferAccount brings a whole account by ACATS or ATON.
+// TransferBrokers, FindTransferBroker and FindComplexAssetTransferBroker
+// check a broker against IBKR's lists before anything moves.
 //
 // Accounts: Register and RegisterApplication open accounts, UploadDocuments
 // attaches documents built by NewDocument, AccountStatus, PendingTasks and
@@ -54,8 +69,11 @@
 // sends typed maintenance requests (close, abandon, reset, permissions,
 // tax forms, ...). Statement, TaxDocument and TradeConfirmations stream
 // documents to an io.Writer; CreateSSOSession and DeepLink open IBKR's
-// portal; Client.NewCallbackHandler turns IBKR's notifications into typed
-// events that can also wake waiters (Notifier).
+// portal, CreateSSOToken starts a session by token; VerifyRestrictions
+// and ApplyRestrictions check and apply trading-restriction lists; Echo
+// and EchoSigned prove the token and the signing key are accepted;
+// Client.NewCallbackHandler turns IBKR's notifications into typed events
+// that can also wake waiters (Notifier).
 //
 // # Callbacks are hints
 //

@@ -103,8 +103,10 @@ type JournalOutcome struct {
 func (o JournalOutcome) Settled() bool { return o.State != "" && o.State != JournalUnknown }
 
 // secretKeys are instruction fields that hold bank account numbers or
-// other secrets; bodies with any of them are never journaled.
-var secretKeys = []string{"bankAccountNumber", "clientAccountId", "identifier", "taxId", "ssn"}
+// other secrets; bodies with any of them are never journaled. The second
+// line: accounts and tax ids at other brokers (position transfers).
+var secretKeys = []string{"bankAccountNumber", "clientAccountId", "identifier", "taxId", "ssn",
+	"contraBrokerAccountId", "contraBrokerTaxId", "accountAtBroker", "brokerAccountId", "accountIdAtCurrentBroker"}
 
 // bodyHasSecret reports a body holding one of secretKeys at any depth.
 func bodyHasSecret(body []byte) bool {

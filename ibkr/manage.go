@@ -20,17 +20,34 @@ func changeErr(field, format string, args ...any) *InputError {
 	return inputErr(field, ErrAccountChange, format, args...)
 }
 
-// AccountChange is one account maintenance request, one of the kinds of
-// PATCH /gw/api/v1/accounts (accountManagementRequests): CloseAccount,
-// AbandonApplication, ResetApplication, ReopenAccount, UpdateEmail,
-// UpdatePassword, UpdateTaxForm, UpdateWithholdingStatement,
-// SetPricingPlan, DeclareAccreditedInvestor, AddCLPCapability,
-// AddLeveragedFX, AddTradingPermissions, RemoveTradingPermissions,
-// ChangeBaseCurrency, ChangeFinancialInformation, ChangeMarginType,
-// EnrollDRIP, LeaveDRIP, EnrollSYEP, LeaveSYEP, UpdateAccountAlias,
-// UpdateRepresentatives, UpdateBCAN, ApplyFeeTemplate, SubmitDocuments,
-// AnswerQuestionnaire and AnswerProhibitedCountryQuestionnaire. Each
-// checks IBKR's documented rules before anything is sent.
+// AccountChange is one account maintenance request, one of the 47 kinds
+// of PATCH /gw/api/v1/accounts (accountManagementRequests):
+//
+//   - lifecycle: CloseAccount, AbandonApplication, ResetApplication,
+//     ReopenAccount;
+//   - users and credentials: UpdateEmail, UpdatePassword, AddNewUser,
+//     CreateUser, UpdateUserAccessRights, SetSecurityQuestions,
+//     ManageMarketData;
+//   - holders and identity: ChangeHolderDetails, AddMiFIRData,
+//     UpdateExternalID, SetPropertyProfile, ChangeEntities;
+//   - tax: UpdateTaxForm, UpdateW8BEN, UpdateWithholdingStatement,
+//     DeclareAccreditedInvestor;
+//   - capabilities and settings: SetPricingPlan, AddCLPCapability,
+//     AddLeveragedFX, AddTradingPermissions, RemoveTradingPermissions,
+//     ChangeBaseCurrency, ChangeFinancialInformation, ChangeMarginType,
+//     EnrollDRIP, LeaveDRIP, EnrollSYEP, LeaveSYEP, UpdateAccountAlias,
+//     UpdateRepresentatives, UpdateBCAN, ApplyFeeTemplate;
+//   - firm accounts: EnableInBrokerage, DisableInBrokerage,
+//     LinkDuplicateAccount, DuplicateAccount, AddAdditionalAccount;
+//   - tasks and documents: SubmitDocuments, ProcessDocuments,
+//     AnswerQuestionnaire, AnswerProhibitedCountryQuestionnaire,
+//     AnswerQuizzes, CompleteLoginMessages;
+//   - funding: AllocateVAN (the routing and account number for pushed
+//     funds).
+//
+// Each checks IBKR's documented rules before anything is sent; the
+// interface is sealed. The body sent is the published document's shape
+// (api/NOTES.md [account-update-shape]).
 type AccountChange interface {
 	// Kind is the request's name in accountManagementRequests, such as
 	// "accountClose".

@@ -141,12 +141,17 @@ func (r AnswerQuestionnaire) Validate(time.Time) error {
 	if !r.Form.Valid() {
 		return changeErr(f+".questionnaire.formNumber", "must be IBKR's four-digit form number")
 	}
-	if len(r.Answers) == 0 {
-		return changeErr(f+".questionnaire.answers", "at least one answer is required")
+	return checkAnswers(f+".questionnaire.answers", r.Answers)
+}
+
+// checkAnswers checks the answers of one questionnaire.
+func checkAnswers(field string, answers []QuestionnaireAnswer) error {
+	if len(answers) == 0 {
+		return changeErr(field, "at least one answer is required")
 	}
 	seen := map[int]bool{}
-	for i, a := range r.Answers {
-		af := fmt.Sprintf("%s.questionnaire.answers[%d]", f, i)
+	for i, a := range answers {
+		af := fmt.Sprintf("%s[%d]", field, i)
 		if a.QuestionID <= 0 {
 			return changeErr(af+".questionId", "is required")
 		}
@@ -183,24 +188,30 @@ func checkDetail(field, s string) error {
 	return nil
 }
 
+type answerWire struct {
+	QuestionID int    `json:"questionId"`
+	ID         int    `json:"id,omitempty"`
+	Detail     string `json:"detail,omitempty"`
+}
+
+type questionnaireWire struct {
+	FormNumber FormNumber   `json:"formNumber"`
+	Answers    []answerWire `json:"answers"`
+}
+
+func newQuestionnaireWire(form FormNumber, answers []QuestionnaireAnswer) questionnaireWire {
+	as := make([]answerWire, 0, len(answers))
+	for _, a := range answers {
+		as = append(as, answerWire{a.QuestionID, a.AnswerID, a.Detail})
+	}
+	return questionnaireWire{form, as}
+}
+
 func (r AnswerQuestionnaire) payload() any {
-	type answer struct {
-		QuestionID int    `json:"questionId"`
-		ID         int    `json:"id,omitempty"`
-		Detail     string `json:"detail,omitempty"`
-	}
-	type q struct {
-		FormNumber FormNumber `json:"formNumber"`
-		Answers    []answer   `json:"answers"`
-	}
-	as := make([]answer, 0, len(r.Answers))
-	for _, a := range r.Answers {
-		as = append(as, answer{a.QuestionID, a.AnswerID, a.Detail})
-	}
 	return struct {
-		AccountID string `json:"accountId"`
-		Q         []q    `json:"questionnaire"`
-	}{r.AccountID, []q{{r.Form, as}}}
+		AccountID string              `json:"accountId"`
+		Q         []questionnaireWire `json:"questionnaire"`
+	}{r.AccountID, []questionnaireWire{newQuestionnaireWire(r.Form, r.Answers)}}
 }
 
 // ProhibitedCountryQuestion is a question of the prohibited-country

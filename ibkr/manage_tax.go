@@ -122,7 +122,13 @@ func (r UpdateTaxForm) Validate(time.Time) error {
 			return err
 		}
 	}
-	for i, d := range r.Documents {
+	return checkTaxFormDocuments(f, r.Documents, name, file)
+}
+
+// checkTaxFormDocuments checks that every document of a tax form is
+// signed by the form's name and that the form's file is among them.
+func checkTaxFormDocuments(f string, docs []Document, name, file string) error {
+	for i, d := range docs {
 		signed := false
 		for _, s := range d.SignedBy {
 			signed = signed || s == name
@@ -133,7 +139,7 @@ func (r UpdateTaxForm) Validate(time.Time) error {
 	}
 	if file != "" {
 		found := false
-		for _, d := range r.Documents {
+		for _, d := range docs {
 			found = found || d.AttachedFile.FileName == file
 		}
 		if !found {
@@ -222,19 +228,34 @@ func signatureType(physical bool) string {
 	return "Electronic"
 }
 
-func (r UpdateTaxForm) payload() any {
-	type w8 struct {
-		Name                  string `json:"name"`
-		TIN                   string `json:"foreignTaxId,omitempty"`
-		Explanation           string `json:"explanation,omitempty"`
-		Part29ACountry        string `json:"part29ACountry"`
-		Cert                  bool   `json:"cert"`
-		BlankForm             bool   `json:"blankForm"`
-		TaxFormFile           string `json:"taxFormFile,omitempty"`
-		ProprietaryFormNumber int    `json:"proprietaryFormNumber,omitempty"`
-		SignatureType         string `json:"signatureType"`
-		SubmitDate            string `json:"submitDate,omitempty"`
+// w8benWire is the wire form of a W-8BEN.
+type w8benWire struct {
+	Name                  string `json:"name"`
+	TIN                   string `json:"foreignTaxId,omitempty"`
+	Explanation           string `json:"explanation,omitempty"`
+	Part29ACountry        string `json:"part29ACountry"`
+	Cert                  bool   `json:"cert"`
+	BlankForm             bool   `json:"blankForm"`
+	TaxFormFile           string `json:"taxFormFile,omitempty"`
+	ProprietaryFormNumber int    `json:"proprietaryFormNumber,omitempty"`
+	SignatureType         string `json:"signatureType"`
+	SubmitDate            string `json:"submitDate,omitempty"`
+}
+
+func (w *W8BEN) wire() *w8benWire {
+	if w == nil {
+		return nil
 	}
+	out := &w8benWire{Name: w.Name, TIN: w.ForeignTaxID.Reveal(), Explanation: w.Explanation, Part29ACountry: w.TreatyCountry,
+		Cert: w.Certified, BlankForm: w.BlankForm, TaxFormFile: w.TaxFormFile,
+		ProprietaryFormNumber: w.ProprietaryFormNumber, SignatureType: signatureType(w.Physical)}
+	if !w.SubmitDate.IsZero() {
+		out.SubmitDate = FormatDate(w.SubmitDate)
+	}
+	return out
+}
+
+func (r UpdateTaxForm) payload() any {
 	type w9 struct {
 		Name                  string `json:"name"`
 		TIN                   string `json:"tin"`
@@ -254,17 +275,9 @@ func (r UpdateTaxForm) payload() any {
 		ExternalID string     `json:"externalId,omitempty"`
 		EntityID   string     `json:"entityId,omitempty"`
 		Documents  []Document `json:"documents"`
-		W8BEN      *w8        `json:"w8Ben,omitempty"`
+		W8BEN      *w8benWire `json:"w8Ben,omitempty"`
 		W9         *w9        `json:"w9,omitempty"`
-	}{AccountID: r.AccountID, ExternalID: r.ExternalID, EntityID: r.EntityID, Documents: r.Documents}
-	if w := r.W8BEN; w != nil {
-		p.W8BEN = &w8{Name: w.Name, TIN: w.ForeignTaxID.Reveal(), Explanation: w.Explanation, Part29ACountry: w.TreatyCountry,
-			Cert: w.Certified, BlankForm: w.BlankForm, TaxFormFile: w.TaxFormFile,
-			ProprietaryFormNumber: w.ProprietaryFormNumber, SignatureType: signatureType(w.Physical)}
-		if !w.SubmitDate.IsZero() {
-			p.W8BEN.SubmitDate = FormatDate(w.SubmitDate)
-		}
-	}
+	}{AccountID: r.AccountID, ExternalID: r.ExternalID, EntityID: r.EntityID, Documents: r.Documents, W8BEN: r.W8BEN.wire()}
 	if w := r.W9; w != nil {
 		ct, tt := w.CustomerType, w.TINType
 		if ct == "" {

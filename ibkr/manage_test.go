@@ -85,28 +85,7 @@ func TestUpdateAccountEveryKind(t *testing.T) {
 	c, srv := amSandbox(t)
 	ctx := context.Background()
 	acct := ibkrtest.DemoAccountID
-	changes := validChanges(t, acct, srv.Now())
-	for kind, x := range changes {
-		if x.change.Kind() != kind {
-			t.Fatalf("%T.Kind() = %q, want %q", x.change, x.change.Kind(), kind)
-		}
-		res, err := c.UpdateAccount(ctx, x.change)
-		if err != nil {
-			t.Fatalf("%s: %v", kind, err)
-		}
-		if res.RequestID.IsZero() || len(res.Results) != 1 || res.Results[0].AccountID != acct || res.Results[0].Status != "Pending" {
-			t.Fatalf("%s: result %+v", kind, res)
-		}
-	}
-	got := map[string]string{}
-	for _, m := range srv.MaintenanceRequests() {
-		got[m.Kind] = string(m.Body)
-	}
-	for kind, x := range changes {
-		if !strings.Contains(got[kind], x.want) {
-			t.Errorf("%s sent %s, want it to contain %s", kind, got[kind], x.want)
-		}
-	}
+	sendKinds(t, c, srv, acct, nil, validChanges(t, acct, srv.Now()))
 	// The callback request types IBKR documents.
 	res, err := c.UpdateAccount(ctx, AddLeveragedFX{AccountID: acct}, ChangeMarginType{AccountID: acct, Margin: MarginRegT})
 	if err != nil || len(res.Results) != 2 || res.Results[0].Type != "ADD_LEVFX" || res.Results[1].Type != "CHANGE_MARGIN" {

@@ -2,7 +2,6 @@ package ibkr
 
 import (
 	"context"
-	"time"
 
 	"github.com/ibkrweb/ibkr-go/gen"
 )
@@ -62,14 +61,6 @@ type RecentInstruction struct {
 // InstructionHistory is nil until IBKR has gathered it.
 type recentResult = gen.QueryRecentInstructionResult
 
-// Poll delays for the history of a recent-instructions query, which IBKR
-// answers asynchronously.
-const (
-	recentMinDelay = time.Second
-	recentMaxDelay = 10 * time.Second
-	recentMaxWait  = 2 * time.Minute
-)
-
 // RecentInstructions returns an account's instructions of the last
 // q.Days days, newest first. IBKR answers the query asynchronously; the
 // call polls for the history (within two minutes, on the client's clock).
@@ -84,45 +75,15 @@ func (c *Client) recentInstructions(ctx context.Context, q RecentQuery, gate fun
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	if gate == nil {
-		gate = func(context.Context, string) error { return nil }
-	}
 	hist := map[string]any{"daysToGoBack": q.Days}
 	if q.Type != "" {
 		hist["transactionType"] = q.Type
 	}
-	if err := gate(ctx, "createInstructionsQuery"); err != nil {
-		return nil, err
-	}
-	resp, err := c.sendQuery(ctx, opInstructionsQuery, "QUERY_RECENT_INSTRUCTIONS",
-		map[string]any{"accountId": q.AccountID, "transactionHistory": hist})
+	res, err := asyncQuery(ctx, c, opInstructionsQuery, "QUERY_RECENT_INSTRUCTIONS",
+		map[string]any{"accountId": q.AccountID, "transactionHistory": hist},
+		func(r *recentResult) bool { return r.InstructionHistory != nil }, gate)
 	if err != nil {
 		return nil, err
-	}
-	var res recentResult
-	in, err := decodeQueryAnswer(resp, "QUERY_RECENT_INSTRUCTIONS", &res)
-	if err != nil {
-		return nil, err
-	}
-	if res.InstructionHistory == nil {
-		w := NewWaiter(c, "instruction history "+in.ClientInstructionID.String(), func(ctx context.Context) (recentResult, bool, error) {
-			var r recentResult
-			if err := gate(ctx, "getClientInstructions"); err != nil {
-				return r, false, err
-			}
-			k := clientInstructionsCall(in.ClientInstructionID, nil)
-			resp, err := c.invoke(ctx, &k)
-			if err != nil {
-				return r, false, err
-			}
-			if _, err := decodeQueryAnswer(resp, "QUERY_RECENT_INSTRUCTIONS", &r); err != nil {
-				return r, false, err
-			}
-			return r, r.InstructionHistory != nil, nil
-		}, func(o *WaiterOptions) { o.MinDelay, o.MaxDelay = recentMinDelay, recentMaxDelay })
-		if res, err = w.Wait(ctx, recentMaxWait); err != nil {
-			return nil, stampTimeout(err, in.ClientInstructionID)
-		}
 	}
 	out := make([]RecentInstruction, 0, len(res.InstructionHistory.Result))
 	for _, r := range res.InstructionHistory.Result {

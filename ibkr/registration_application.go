@@ -13,8 +13,8 @@ import (
 //   - a customer with a known type, an email (ValidateEmail), an
 //     externalId of at most MaxExternalIDLen characters, a legal residence
 //     country in ISO alpha-3 form, a valid prefix or user name if given;
-//   - at least one individual (account holder, joint holders, or the
-//     associated persons of trusts and organizations are not walked), each
+//   - every individual (account holder, joint holders, trustees, grantors,
+//     officers and owners of organizations), each
 //     with a first and last name (ValidatePersonName), a valid email,
 //     an adult date of birth if given, ISO country codes (citizenship,
 //     birth, addresses, tax residencies), residential addresses without
@@ -22,7 +22,24 @@ import (
 //     employment details when employed or self-employed, phone numbers of
 //     at most MaxPhoneLen characters, ID documents not expired, and a W-8BEN
 //     or W-9 name equal to the holder's;
-//   - accounts with a valid base currency, margin type and alias length.
+//   - accounts with a valid base currency, margin type and alias length;
+//   - the rules of each customer type: its applicant in its own node and
+//     no other (accountHolder, jointHolders, trust, organization); one
+//     account holder, or two joint holders and the kind of joint account;
+//     for IRA applications the retirement kind allowed where the customer
+//     resides, the deceased owner of an inherited IRA and beneficiaries'
+//     shares adding up to 100; for trusts the trust's name and formation
+//     country, trustees (one primary at most), grantors and beneficiaries;
+//     for an SMSF an Australian trust of type SMSF with SMSF accounts; for
+//     organizations the identification, place of business and an
+//     authorized officer; cash only for Australian residents;
+//   - financial information: FinancialInformation.Validate's rules, trading
+//     experience no longer than the holder's adult life and sources of
+//     wealth of the applicant's kind that fund the account.
+//
+// Errors name the JSON path of the problem relative to the application,
+// such as accounts[0].iraType or customer.trust.identification[0].name
+// (api/NOTES.md, "Registration: account types", records the decisions).
 //
 // It returns the holders' names as IBKR compares signatures (HolderName),
 // for checking the signers of the application's documents. Nothing of the
@@ -64,6 +81,13 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 		}
 	}
 
+	if err := checkCustomerShape(c); err != nil {
+		return nil, err
+	}
+	if err := checkHolderCounts(c); err != nil {
+		return nil, err
+	}
+
 	type group struct {
 		field string
 		list  *[]gen.AssociatedIndividual
@@ -87,13 +111,26 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 		}
 	}
 	switch *c.Type {
-	case gen.CustomerTypeINDIVIDUAL, gen.CustomerTypeIRA, gen.CustomerTypeJOINT:
-		if len(holders) == 0 {
-			return nil, appErr("customer.accountHolder", "an %s application needs its account holder's details", *c.Type)
+	case gen.CustomerTypeTRUST:
+		names, err := checkTrust(c.Trust, today)
+		if err != nil {
+			return nil, err
 		}
+		holders = append(holders, names...)
+	case gen.CustomerTypeORG:
+		names, err := checkOrganization(c.Organization, today)
+		if err != nil {
+			return nil, err
+		}
+		holders = append(holders, names...)
 	}
-	if *c.Type == gen.CustomerTypeJOINT && len(holders) < 2 {
-		return nil, appErr("customer.jointHolders", "a JOINT application needs the first and second holder's details")
+	if err := checkAccountKinds(app, residenceOf(c)); err != nil {
+		return nil, err
+	}
+	for _, fin := range financialNodes(c) {
+		if err := checkFinancial(fin.field, fin.list, holderBirth(c), today); err != nil {
+			return nil, err
+		}
 	}
 
 	for i, a := range unptrSlice(app.Accounts) {
@@ -117,6 +154,9 @@ func ValidateApplication(app *gen.Application, today time.Time) ([]string, error
 			if err := ValidateExternalID(f+".externalId", *a.ExternalId); err != nil {
 				return nil, err
 			}
+		}
+		if err := checkAccountTrading(f, a); err != nil {
+			return nil, err
 		}
 	}
 	if l := app.InputLanguage; l != nil && !l.Valid() {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,10 @@ func TestTaxDocumentsSandbox(t *testing.T) {
 			if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) || info.Written != int64(buf.Len()) || (info.Compressed != (gz && !raw)) {
 				t.Fatalf("raw=%v gzip=%v: %+v", raw, gz, info)
 			}
+			// The document is the account's, for the year asked.
+			if !bytes.Contains(buf.Bytes(), []byte("Account: "+acct)) || !bytes.Contains(buf.Bytes(), []byte("Tax year: "+strconv.Itoa(year))) {
+				t.Fatalf("raw=%v gzip=%v: the document is not the account's for %d", raw, gz, year)
+			}
 		}
 	}
 	if docs, err := c.AvailableTaxDocuments(ctx, acct, year-1); err != nil || len(docs) != 0 {
@@ -179,6 +184,9 @@ func TestTradeConfirmationsSandbox(t *testing.T) {
 		}
 		if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) || info.Written != int64(buf.Len()) {
 			t.Fatalf("raw=%v: %+v", raw, info)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte("BOT 10 AAPL @ 170.00")) {
+			t.Fatalf("raw=%v: the confirmation's trade is not in the document", raw)
 		}
 	}
 	_, err = c.TradeConfirmations(ctx, io.Discard, TradeConfirmationRequest{AccountID: acct, Range: MonthlyStatements(day, day)})

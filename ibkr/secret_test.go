@@ -176,7 +176,7 @@ var maskedAtSource = map[string]bool{"SavedBankInstruction.AccountNumber": true}
 // fields cannot slip back from Secret.
 func TestSecretFieldsAreSecrets(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
-	name := regexp.MustCompile(`(?i)(accountnumber|bankaccount|senderaccount|^tin$|taxid|token$|password|keyname)`)
+	name := regexp.MustCompile(`(?i)(accountnumber|bankaccount|senderaccount|^tin$|taxid(s|number)?$|token$|password|keyname)`)
 	fset := gotoken.NewFileSet()
 	for _, file := range files {
 		if strings.HasSuffix(file, "_test.go") {

@@ -37,14 +37,8 @@ type CashTransfer struct {
 func (r CashTransfer) Validate() error { return r.validate(time.Now()) }
 
 func (r CashTransfer) validate(now time.Time) error {
-	if err := ValidateAccountID("sourceAccountId", r.From); err != nil {
+	if err := validateAccountPair(r.From, r.To); err != nil {
 		return err
-	}
-	if err := ValidateAccountID("targetAccountId", r.To); err != nil {
-		return err
-	}
-	if r.From == r.To {
-		return inputErr("targetAccountId", ErrAccountID, "must differ from sourceAccountId")
 	}
 	if err := ValidateAmount("amount", r.Amount, r.Currency); err != nil {
 		return err

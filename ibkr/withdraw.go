@@ -26,7 +26,7 @@ const (
 const pastTolerance = time.Minute
 
 // Withdrawal sends money from an IBKR account to a saved bank
-// instruction (WITHDRAWAL), by ACH or wire. IBKR takes at most 100,000
+// instruction (WITHDRAWAL), by ACH, wire or SEPA. IBKR takes at most 100,000
 // USD per withdrawal through the API; larger ones go through the portal.
 type Withdrawal struct {
 	// ClientInstructionID is optional: leave it zero to have one
@@ -35,14 +35,16 @@ type Withdrawal struct {
 	ClientInstructionID ID
 	// AccountID is the IBKR account debited.
 	AccountID string
-	// Method is MethodACH or MethodWire (required).
+	// Method is MethodACH (USD or CAD), MethodWire (any currency IBKR
+	// funds in) or MethodSEPA (EUR); required.
 	Method TransferMethod
 	// InstructionName is the saved bank instruction credited.
 	InstructionName string
 	// Amount is the amount, greater than zero, within the currency's
 	// decimals, at most 100,000 for USD.
 	Amount Decimal
-	// Currency is the currency (USD for ACH, the default when empty).
+	// Currency is the currency (USD when empty); it must match the
+	// saved instruction's.
 	Currency Currency
 	// At schedules the withdrawal (dateTimeToOccur); zero means as soon
 	// as possible. It must not lie in the past; sent in UTC, whole
@@ -51,6 +53,9 @@ type Withdrawal struct {
 	// Recurring, when set, makes the withdrawal repeat (not together
 	// with At).
 	Recurring *Recurrence
+	// IRA, when set, makes this a distribution from an IRA, with its
+	// reason and tax withholding (USD only).
+	IRA *IRADistribution
 }
 
 func (r Withdrawal) currency() Currency {
@@ -69,16 +74,8 @@ func (r Withdrawal) validate(now time.Time) error {
 	if err := ValidateAccountID("accountId", r.AccountID); err != nil {
 		return err
 	}
-	switch r.Method {
-	case MethodACH:
-		if err := ValidateACHCurrency("currency", r.currency()); err != nil {
-			return err
-		}
-	case MethodWire:
-	case "":
-		return invalid("bankInstructionMethod", "is required (ACH or WIRE)")
-	default:
-		return invalid("bankInstructionMethod", "must be ACH or WIRE")
+	if err := validateMethodCurrency("bankInstructionMethod", "currency", r.Method, false, r.currency()); err != nil {
+		return err
 	}
 	if err := ValidateInstructionName("bankInstructionName", r.InstructionName, MaxTransferInstructionNameLen); err != nil {
 		return err
@@ -91,6 +88,11 @@ func (r Withdrawal) validate(now time.Time) error {
 	}
 	if r.Recurring != nil && !r.At.IsZero() {
 		return inputErr("dateTimeToOccur", ErrDateRange, "a recurring withdrawal runs on its own dates; leave dateTimeToOccur out")
+	}
+	if r.IRA != nil {
+		if err := r.IRA.validate(r.currency()); err != nil {
+			return err
+		}
 	}
 	return validateRecurrence(r.Recurring, now)
 }
@@ -145,11 +147,14 @@ func (r Withdrawal) instruction(now time.Time) (instructionCall, error) {
 	if r.Recurring != nil {
 		summary += ", " + r.Recurring.String()
 	}
+	if r.IRA != nil {
+		summary += ", " + r.IRA.String()
+	}
 	return instructionCall{
 		op: opExternalCash, itype: "WITHDRAWAL", account: r.AccountID, amount: r.Amount, currency: string(ccy),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
-			return gen.WithdrawFundsInstruction{
+			x := gen.WithdrawFundsInstruction{
 				ClientInstructionId:        cid,
 				AccountId:                  r.AccountID,
 				Amount:                     r.Amount,
@@ -159,6 +164,8 @@ func (r Withdrawal) instruction(now time.Time) (instructionCall, error) {
 				DateTimeToOccur:            whenPtr(r.At),
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
+			r.IRA.apply(&x)
+			return x
 		},
 	}, nil
 }

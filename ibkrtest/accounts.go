@@ -146,33 +146,6 @@ func accountStatus(a *account) gen.AccountStatusResponse {
 // accounts hang under.
 const MasterAccountID = "I1000000"
 
-// applicant is the part of ApplicationPayload a hybrid registration needs.
-type applicant struct {
-	Application struct {
-		Customer struct {
-			Email                 string `json:"email"`
-			ExternalId            string `json:"externalId"`
-			LegalResidenceCountry string `json:"legalResidenceCountry"`
-			Prefix                string `json:"prefix"`
-			AccountHolder         struct {
-				AccountHolderDetails []struct {
-					Name struct {
-						First string `json:"first"`
-						Last  string `json:"last"`
-					} `json:"name"`
-					Email            string `json:"email"`
-					ResidenceAddress struct {
-						Country string `json:"country"`
-					} `json:"residenceAddress"`
-				} `json:"accountHolderDetails"`
-			} `json:"accountHolder"`
-		} `json:"customer"`
-		Users []struct {
-			Prefix string `json:"prefix"`
-		} `json:"users"`
-	} `json:"application"`
-}
-
 var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9]{5,19}$`)
 
 func (s *Sandbox) newUsername(first, last, prefix string) string {
@@ -211,46 +184,21 @@ func (s *Sandbox) newRequest(typ, acct, status, msg string, at time.Time) *amReq
 
 func (a *api) CreateAccounts(ctx contextT, req genserver.CreateAccountsRequestObject) (genserver.CreateAccountsResponseObject, error) {
 	s, ri := a.s, info(ctx)
-	var app applicant
-	_ = json.Unmarshal(ri.claims, &app)
-	c := app.Application.Customer
-	first, last, email, country := "", "", c.Email, c.LegalResidenceCountry
-	if d := c.AccountHolder.AccountHolderDetails; len(d) > 0 {
-		first, last = d[0].Name.First, d[0].Name.Last
-		if email == "" {
-			email = d[0].Email
-		}
-		if country == "" {
-			country = d[0].ResidenceAddress.Country
-		}
-	}
-	var missing []invalidArg
-	if first == "" || last == "" {
-		missing = append(missing, invalidArg{"application.customer.accountHolder.accountHolderDetails[0].name", "first and last name are required"})
-	}
-	if !strings.Contains(email, "@") {
-		missing = append(missing, invalidArg{"application.customer.email", "a valid email is required"})
-	}
-	if len(country) != 3 {
-		missing = append(missing, invalidArg{"application.customer.legalResidenceCountry", "a three-letter country code is required"})
-	}
+	app, missing := summarizeApplication(ri.claims)
 	if len(missing) > 0 {
 		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters", Detail: describeArgs(missing), Invalid: missing})
-	}
-	prefix := c.Prefix
-	if len(app.Application.Users) > 0 && app.Application.Users[0].Prefix != "" {
-		prefix = app.Application.Users[0].Prefix
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
 	s.st.Seq.Account++
 	acct := &account{
-		ID: fmt.Sprintf("U%07d", s.st.Seq.Account), Status: AccountNew, Email: email, Country: country,
-		First: first, Last: last, ExternalID: c.ExternalId, Created: now, Tasks: registrationTasks(),
+		ID: fmt.Sprintf("U%07d", s.st.Seq.Account), Status: AccountNew, Email: app.Email, Country: app.Country,
+		First: app.First, Last: app.Last, ExternalID: app.ExternalID, Created: now, Tasks: registrationTasks(),
+		Type: app.Type, Title: app.Title,
 		Cash: map[string]wire.Decimal{}, Holds: map[string]wire.Decimal{},
 	}
-	acct.UserName = s.newUsername(first, last, prefix)
+	acct.UserName = s.newUsername(app.First, app.Last, app.Prefix)
 	s.st.Accounts[acct.ID] = acct
 	s.st.Usernames[acct.UserName] = acct.ID
 	r := s.newRequest("ACCT_OPENING", acct.ID, "Processed", "account created", now)
@@ -304,14 +252,41 @@ type accountRequests struct {
 
 func (a *api) UpdateAccounts(ctx contextT, req genserver.UpdateAccountsRequestObject) (genserver.UpdateAccountsResponseObject, error) {
 	s, ri := a.s, info(ctx)
-	var x accountRequests
-	if err := json.Unmarshal(ri.claims, &x); err != nil {
-		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: shortErr(err)})
+	rounds := ri.rounds
+	if len(rounds) == 0 {
+		rounds = [][]byte{ri.claims}
 	}
-	m := x.AccountManagementRequests
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
+	results := []map[string]any{}
+	for _, claims := range rounds {
+		more, err := s.updateAccountsRound(claims, now)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, more...)
+	}
+	if len(results) == 0 {
+		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: "no account management request the sandbox knows"})
+	}
+	s.runDue(now)
+	first := results[0]["requestId"].(uint64)
+	data := map[string]any{"results": results}
+	return genserver.UpdateAccounts200JSONResponse(gen.StatusResponse{
+		DateSubmitted: tptr(now), RequestId: ptr(idOf(first)),
+		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", first)), Data: &data},
+	}), nil
+}
+
+// updateAccountsRound acts on one body of the document's shape. Called
+// with s.mu held.
+func (s *Sandbox) updateAccountsRound(claims []byte, now time.Time) ([]map[string]any, error) {
+	var x accountRequests
+	if err := json.Unmarshal(claims, &x); err != nil {
+		return nil, fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: shortErr(err)})
+	}
+	m := x.AccountManagementRequests
 	results := []map[string]any{}
 	bad := func(msg string) error {
 		return fail(problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: msg})
@@ -393,21 +368,11 @@ func (a *api) UpdateAccounts(ctx contextT, req genserver.UpdateAccountsRequestOb
 		s.completeTasks(acct, forms, now)
 		did("DOC_SUBMISSION", acct.ID, "Processed", "documents received")
 	}
-	more, err := s.maintenanceRequests(ri.claims, now)
+	more, err := s.maintenanceRequests(claims, now)
 	if err != nil {
 		return nil, err
 	}
-	results = append(results, more...)
-	if len(results) == 0 {
-		return nil, bad("no account management request the sandbox knows")
-	}
-	s.runDue(now)
-	first := results[0]["requestId"].(uint64)
-	data := map[string]any{"results": results}
-	return genserver.UpdateAccounts200JSONResponse(gen.StatusResponse{
-		DateSubmitted: tptr(now), RequestId: ptr(idOf(first)),
-		FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", first)), Data: &data},
-	}), nil
+	return append(results, more...), nil
 }
 
 // nextCloseWindow is when IBKR processes a closure requested at now:
@@ -569,13 +534,13 @@ func (a *api) GetAccountsDetails(ctx contextT, req genserver.GetAccountsDetailsR
 		return ptr(t.In(eastern()).Format("2006-01-02"))
 	}
 	ad := gen.AccountData{
-		AccountId: ptr(acct.ID), AccountTitle: ptr(acct.First + " " + acct.Last), EmailAddress: ptr(acct.Email),
-		BaseCurrency: ptr("USD"), ApplicantType: ptr("INDIVIDUAL"), MasterAccountId: ptr(MasterAccountID),
+		AccountId: ptr(acct.ID), AccountTitle: ptr(accountTitle(acct)), EmailAddress: ptr(acct.Email),
+		BaseCurrency: ptr("USD"), ApplicantType: ptr(applicantType(acct)), MasterAccountId: ptr(MasterAccountID),
 		ExternalId: ptr(acct.ExternalID), PrimaryUser: ptr(acct.UserName), ClearingStatus: ptr(acct.Status),
 		ClearingStatusDescription: ptr(statusDescriptions[acct.Status]),
 		DateBegun:                 day(acct.Created), DateOpened: day(acct.Opened), DateClosed: day(acct.Closed), DateFunded: day(acct.Funded),
 	}
-	return genserver.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false)}), nil
+	return genserver.GetAccountsDetails200JSONResponse(gen.AccountDetailsResponse{Account: &ad, HasError: ptr(false), Restrictions: s.accountRestrictions(acct.ID)}), nil
 }
 
 func (a *api) ListAccounts(ctx contextT, req genserver.ListAccountsRequestObject) (genserver.ListAccountsResponseObject, error) {

@@ -98,12 +98,19 @@ func (a *api) BulkExternalCashTransfers(ctx contextT, req genserver.BulkExternal
 
 func (a *api) CreateExternalCashTransfersQuery(ctx contextT, req genserver.CreateExternalCashTransfersQueryRequestObject) (genserver.CreateExternalCashTransfersQueryResponseObject, error) {
 	s := a.s
-	in, err := s.query(info(ctx), 201, map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
+	ri := info(ctx)
+	in, err := s.query(ri, queryStatus(ri), map[string]func(sctx, json.RawMessage) (map[string]any, *reject){
 		"QUERY_WITHDRAWABLE_FUNDS": s.queryWithdrawable,
-		"QUERY_IRA_CONTRIBUTIONS":  notSimulated,
+		"QUERY_IRA_CONTRIBUTIONS":  s.queryIRAContributions,
 	})
 	if err != nil {
 		return nil, err
+	}
+	if in.HTTPStatus == 202 {
+		var body gen.CreateExternalCashTransfersQuery202JSONResponseBody
+		b, _ := json.Marshal(instructionResponse(in))
+		_ = body.UnmarshalJSON(b)
+		return genserver.CreateExternalCashTransfersQuery202JSONResponse(body), nil
 	}
 	var body gen.CreateExternalCashTransfersQuery201JSONResponseBody
 	_ = body.UnmarshalJSON(queryAnswer(in))
@@ -182,45 +189,44 @@ func (a *api) CreateInstructionsQuery(ctx contextT, req genserver.CreateInstruct
 	return genserver.CreateInstructionsQuery202JSONResponse(instructionResponse(in)), nil
 }
 
-// ---- asset transfers: not simulated ----
+// ---- asset transfers (asset_transfers.go) ----
 
 func (a *api) CreateExternalAssetTransfers(ctx contextT, req genserver.CreateExternalAssetTransfersRequestObject) (genserver.CreateExternalAssetTransfersResponseObject, error) {
-	_, err := a.s.single(info(ctx), a.s.unsupported("EXTERNAL_POSITION_TRANSFER"))
-	return nil, err
-}
-
-func (a *api) BulkExternalAssetTransfers(ctx contextT, req genserver.BulkExternalAssetTransfersRequestObject) (genserver.BulkExternalAssetTransfersResponseObject, error) {
-	set, results, _, err := a.s.bulk(info(ctx), a.s.unsupported("EXTERNAL_POSITION_TRANSFER"))
+	in, err := a.s.single(info(ctx), a.s.positionTransfer)
 	if err != nil {
 		return nil, err
 	}
-	_, multi := bulkAnswer(set, results, false)
+	return genserver.CreateExternalAssetTransfers202JSONResponse(instructionResponse(in)), nil
+}
+
+func (a *api) BulkExternalAssetTransfers(ctx contextT, req genserver.BulkExternalAssetTransfersRequestObject) (genserver.BulkExternalAssetTransfersResponseObject, error) {
+	set, results, all, err := a.s.bulk(info(ctx), a.s.positionTransfer)
+	if err != nil {
+		return nil, err
+	}
+	ok, multi := bulkAnswer(set, results, all)
+	if all {
+		return genserver.BulkExternalAssetTransfers202JSONResponse(ok), nil
+	}
 	return genserver.BulkExternalAssetTransfers207JSONResponse(multi), nil
 }
 
 func (a *api) CreateInternalAssetTransfers(ctx contextT, req genserver.CreateInternalAssetTransfersRequestObject) (genserver.CreateInternalAssetTransfersResponseObject, error) {
-	_, err := a.s.single(info(ctx), a.s.unsupported("INTERNAL_POSITION_TRANSFER"))
-	return nil, err
-}
-
-func (a *api) BulkInternalAssetTransfers(ctx contextT, req genserver.BulkInternalAssetTransfersRequestObject) (genserver.BulkInternalAssetTransfersResponseObject, error) {
-	set, results, _, err := a.s.bulk(info(ctx), a.s.unsupported("INTERNAL_POSITION_TRANSFER"))
+	in, err := a.s.single(info(ctx), a.s.internalPositionTransfer)
 	if err != nil {
 		return nil, err
 	}
-	_, multi := bulkAnswer(set, results, false)
-	return genserver.BulkInternalAssetTransfers207JSONResponse(multi), nil
+	return genserver.CreateInternalAssetTransfers202JSONResponse(instructionResponse(in)), nil
 }
 
-// unsupported refuses an instruction the sandbox does not simulate (a 422
-// that still consumes the clientInstructionId, like any business reject).
-func (s *Sandbox) unsupported(itype string) func(c sctx, typ string, raw json.RawMessage) (*instruction, *reject, wire.ID) {
-	return func(c sctx, typ string, raw json.RawMessage) (*instruction, *reject, wire.ID) {
-		var head cidOnly
-		_ = json.Unmarshal(raw, &head)
-		_, rj := s.submit(c, head.ClientInstructionId, orDefault(typ, itype), head.AccountId, func() (*instruction, *reject) {
-			return nil, biz(CodeNotSimulated, "the sandbox does not simulate position transfers")
-		})
-		return nil, rj, head.ClientInstructionId
+func (a *api) BulkInternalAssetTransfers(ctx contextT, req genserver.BulkInternalAssetTransfersRequestObject) (genserver.BulkInternalAssetTransfersResponseObject, error) {
+	set, results, all, err := a.s.bulk(info(ctx), a.s.internalPositionTransfer)
+	if err != nil {
+		return nil, err
 	}
+	ok, multi := bulkAnswer(set, results, all)
+	if all {
+		return genserver.BulkInternalAssetTransfers202JSONResponse(ok), nil
+	}
+	return genserver.BulkInternalAssetTransfers207JSONResponse(multi), nil
 }

@@ -214,6 +214,9 @@ func (s *Sandbox) submitPredefined(c sctx, x gen.PredefinedDestinationInstructio
 	if !currencies[x.Currency] {
 		return nil, biz(CodeUnsupportedCurrency, "unsupported currency "+x.Currency)
 	}
+	if rj := checkPredefined(x); rj != nil {
+		return nil, rj
+	}
 	a, rj := s.accountFor(x.AccountId, "NPO")
 	if rj != nil {
 		return nil, rj

@@ -164,7 +164,36 @@
 // ranges of at most 365 days and answers a small real PDF, base64 in JSON
 // (gzip first if asked), or raw with Accept: application/pdf. SSO browser
 // sessions answer a URL on the sandbox itself that works once, within 60
-// s of sandbox time, from the IP given.
+// s of sandbox time, from the IP given; SSO sessions (sso-sessions)
+// answer a fresh access token for a known user and valid addresses.
+//
+// # Restrictions and echo
+//
+// Restriction lists (verifyCSV, applyCSV) are parsed and checked row by
+// row against the accounts (see RestrictionCSVHeader); applyCSV applies
+// all rows or none, once per requestId, and getAccountsDetails lists the
+// account's restrictions. The echo endpoints answer the method and the
+// security policy a request was accepted under.
+//
+// # Positions and position transfers
+//
+// Accounts hold positions in the instruments of a small table
+// (DefaultInstruments: IBM, AAPL, MSFT, SPY by conid, CUSIP and ISIN;
+// AddInstrument adds more); SetPosition seeds them, Position and
+// Positions read them. Internal transfers (by conid, CUSIP, ISIN, or cash
+// by currency) hold the quantity at once and move it after
+// Timings.PositionTransfer; FOP, DWAC and complex transfers IN credit it
+// after Timings.ExternalPositionTransfer (an inbound notice whose contra
+// account starts with ContraAccountNeverDelivers expires after 5 business
+// days), OUT hold and debit it; ACATS and ATON full transfers complete
+// after Timings.AccountTransfer, bringing what SetBrokerHoldings put at
+// the other broker (REJECTED if accountAtBroker starts with
+// AccountAtBrokerRejects). Unknown instruments, a currency other than the
+// instrument's, short positions, accounts of different holders, brokers
+// not on the acats, aton or complex-asset-transfer lists, and an ACATS
+// signature that is not the holder's name are refused with 422 and the
+// Code constants of asset_transfers.go. Cancelling a pending transfer
+// frees what it held.
 //
 // # Limits, windows and faults
 //
@@ -198,10 +227,32 @@
 // PDFs like statements. Login messages are assigned with AddLoginMessage
 // and listed per account or in bulk (offset and limit over the messages
 // of the accounts created in the date range). PATCH
-// /gw/api/v1/accounts takes every other maintenance kind for open accounts
-// (for users, by referenceUserName), records it Pending under IBKR's
-// request type (ADD_TRADING, CHANGE_MARGIN ...) and changes nothing else;
-// MaintenanceRequests lists them.
+// /gw/api/v1/accounts takes all 47 maintenance kinds, in the published
+// document's shape or the documentation's (plural keys, arrays,
+// referenceAccountId; one round per array entry). Beyond the lifecycle
+// kinds it takes each for an open account (named by accountId,
+// ibAccountId, referenceUserName, subAccounts or the documents'
+// externalAccountId), records it Pending under IBKR's request type
+// (ADD_TRADING, CHANGE_MARGIN ...; MaintenanceRequests lists them) and
+// acts on those that change state: completeLoginMessage,
+// updateExternalId, changeAccountHolderDetail, processDocuments,
+// updateW8Ben and allocateVan (VirtualAccounts; the SSO landing page
+// ACTION=DirectDeposit shows the numbers).
+//
+// # Console and control API
+//
+// WithConsole (or mounting ConsoleHandler) serves JSON control endpoints
+// under ControlPath and a browser console under ConsolePath: accounts with
+// their balances, bank instructions (numbers masked) and the micro-deposit
+// amounts of pending verifications (also at MicroDepositsPath), paginated
+// instructions with their history, the request log with each call's
+// latency, signature verdict (Request.Signature) and bodies with secrets
+// masked, and controls (advance the clock, settle or reject an
+// instruction, confirm or fail a bank verification, open an account,
+// inject faults, maintenance windows, Reset). Controls are POSTs that need
+// CSRFToken. The same views and controls are methods (AccountPage,
+// InstructionPage, RequestPage, SettleInstruction, ...); see
+// docs/sandbox-control.md.
 //
 // # Flex Web Service
 //
@@ -218,9 +269,11 @@
 // token, 1013 from another address than a bound token's, and any code
 // FailFlexNext asks for; FlexRequests records every request.
 //
-// Position transfers, restrictions and IRA contribution queries are
-// answered in the spec's shapes but not simulated (422
-// ERROR_NOT_SUPPORTED_BY_SANDBOX or empty lists). Error codes
+// IRAs (MakeIRA), their contributions query, open-banking deposits
+// (DeclineOpenBanking) and SEPA destinations are described in
+// money_paths.go.
+//
+// Error codes
 // other than ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE are the
 // sandbox's own (see the Code constants).
 package ibkrtest

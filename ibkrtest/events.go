@@ -148,6 +148,8 @@ func (s *Sandbox) settle(in *instruction, at time.Time) {
 			dst.Funded = at
 		}
 		s.setStatus(in, StatusProcessed, at, "transfer completed")
+	case "INTERNAL_POSITION_TRANSFER", "EXTERNAL_POSITION_TRANSFER", "FOP", "DWAC", "COMPLEX_ASSET_TRANSFER":
+		s.settleAsset(in, at)
 	}
 }
 

@@ -41,6 +41,16 @@ func TestEveryOperationAnswers(t *testing.T) {
 		}
 		return map[string]any{"instructionType": typ, "instructions": list}
 	}
+	ibm := map[string]any{"conid": 8314, "currency": "USD"}
+	dwac := func() map[string]any {
+		return map[string]any{"accountId": acct, "direction": "IN", "contraBrokerAccountId": "A1", "contraBrokerTaxId": "123", "quantity": 1, "tradingInstrument": ibm}
+	}
+	ipt := func() map[string]any {
+		return map[string]any{"sourceAccountId": acct, "targetAccountId": "U7654321", "transferQuantity": 1, "tradingInstrument": ibm}
+	}
+	if err := srv.SetPosition(acct, 8314, mustDec("10")); err != nil {
+		t.Fatal(err)
+	}
 	calls := []call{
 		{"GET", "/gw/api/v1/accounts", nil, 200},
 		{"GET", "/gw/api/v1/accounts/status?startDate=2020-01-01&endDate=2030-01-01", nil, 200},
@@ -89,12 +99,13 @@ func TestEveryOperationAnswers(t *testing.T) {
 			"sourceAccountId": acct, "targetAccountId": "U7654321", "currency": "USD", "amount": 5}), 202},
 		{"POST", "/gw/api/v1/instructions/cancel", instr("CANCEL_INSTRUCTION", map[string]any{"instructionId": 1, "reason": "x"}), 422},
 		{"POST", "/gw/api/v1/instructions/cancel:bulk", bulk("CANCEL_INSTRUCTION", map[string]any{"instructionId": 1, "reason": "x"}), 207},
-		{"POST", "/gw/api/v1/external-asset-transfers", instr("DWAC", map[string]any{"accountId": acct}), 0},
-		{"POST", "/gw/api/v1/external-asset-transfers:bulk", bulk("DWAC", map[string]any{"accountId": acct}), 0},
-		{"POST", "/gw/api/v1/internal-asset-transfers", instr("INTERNAL_POSITION_TRANSFER", map[string]any{"sourceAccountId": acct}), 0},
-		{"POST", "/gw/api/v1/internal-asset-transfers:bulk", bulk("INTERNAL_POSITION_TRANSFER", map[string]any{"sourceAccountId": acct}), 0},
-		{"POST", "/gw/api/v1/restrictions", map[string]any{}, 200},
-		{"POST", "/gw/api/v1/restrictions/verify", map[string]any{"requestId": 1, "userName": user, "payload": "YQ=="}, 200},
+		{"POST", "/gw/api/v1/external-asset-transfers", instr("DWAC", dwac()), 202},
+		{"POST", "/gw/api/v1/external-asset-transfers:bulk", bulk("DWAC", dwac(), dwac()), 202},
+		{"POST", "/gw/api/v1/internal-asset-transfers", instr("INTERNAL_POSITION_TRANSFER", ipt()), 202},
+		{"POST", "/gw/api/v1/internal-asset-transfers:bulk", bulk("INTERNAL_POSITION_TRANSFER", ipt(), ipt()), 202},
+		{"POST", "/gw/api/v1/restrictions/verify", map[string]any{"requestId": 1, "userName": user, "payload": "YWNjb3VudElkLGFjdGlvbixyZXN0cmljdGlvbgpVMTIzNDU2NyxBREQsTk9fVFJBRElORwo="}, 200},
+		{"POST", "/gw/api/v1/restrictions", map[string]any{"requestId": 2, "userName": user, "payload": "YWNjb3VudElkLGFjdGlvbixyZXN0cmljdGlvbgpVMTIzNDU2NyxBREQsTk9fVFJBRElORwo="}, 200},
+		{"POST", "/gw/api/v1/restrictions", map[string]any{}, 400},
 		{"POST", "/gw/api/v1/sso-browser-sessions", map[string]any{"credential": user, "ip": "127.0.0.1"}, 200},
 		{"POST", "/gw/api/v1/sso-sessions", map[string]any{"credential": user, "ip": "127.0.0.1"}, 200},
 		{"POST", "/gw/api/v1/statements", map[string]any{"accountId": acct, "startDate": "20250304", "endDate": "20250305"}, 200},

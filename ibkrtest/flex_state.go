@@ -98,9 +98,7 @@ const flexStateKey = "flex"
 // flexLoad reads the Flex state. Called with s.mu held.
 func (s *Sandbox) flexLoad() *flexState {
 	fs := &flexState{QuerySeq: 800000, TxSeq: 7300000000}
-	if raw, ok := s.st.Extra[flexStateKey]; ok {
-		_ = json.Unmarshal(raw, fs)
-	}
+	s.loadExtra(flexStateKey, fs)
 	if fs.Tokens == nil {
 		fs.Tokens = map[string]flexTokenState{}
 	}
@@ -111,13 +109,7 @@ func (s *Sandbox) flexLoad() *flexState {
 }
 
 // flexSave writes the Flex state back. Called with s.mu held.
-func (s *Sandbox) flexSave(fs *flexState) {
-	b, _ := json.Marshal(fs)
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra[flexStateKey] = b
-}
+func (s *Sandbox) flexSave(fs *flexState) { s.saveExtra(flexStateKey, fs) }
 
 // flexRuntime is the Flex service's state that lives only in memory:
 // generated statements, the per-token request log, injected faults.

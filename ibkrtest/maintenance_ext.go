@@ -12,8 +12,8 @@ import (
 // on (abandon, reset, close, reopen, document submission): the sandbox
 // checks that the account (or user) exists and is open, as IBKR updates
 // open accounts only, records the request as Pending under IBKR's request
-// type, and remembers the last request of each kind per account
-// (MaintenanceRequests). It changes nothing else.
+// type, and remembers every request (MaintenanceRequests). The kinds that
+// change state are simulated in maintenance_state.go.
 
 // coreRequests are the kinds accounts.go handles.
 var coreRequests = map[string]bool{
@@ -93,24 +93,19 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		_ = json.Unmarshal(raw, &log)
 	}
 	for _, k := range kinds {
-		var ref struct {
-			AccountID string `json:"accountId"`
-			UserName  string `json:"referenceUserName"`
-		}
-		_ = json.Unmarshal(x.Requests[k], &ref)
-		id := ref.AccountID
-		if id == "" && ref.UserName != "" {
-			id = s.st.Usernames[ref.UserName]
-			if id == "" {
-				return nil, bad(k + ": no user " + ref.UserName)
-			}
+		id, err := s.maintenanceAccount(k, x.Requests[k])
+		if err != nil {
+			return nil, err
 		}
 		acct := s.st.Accounts[id]
 		if acct == nil {
 			return nil, bad(k + ": no account " + id)
 		}
-		if acct.Status != AccountOpen {
+		if acct.Status != AccountOpen && !holderChangeAllowed(k, acct) {
 			return nil, bad(k + ": account " + acct.ID + " is not open (status " + acct.Status + "); IBKR updates open accounts only")
+		}
+		if err := s.simulateMaintenance(k, acct, x.Requests[k], now); err != nil {
+			return nil, err
 		}
 		r := s.newRequest(requestType(k), acct.ID, "Pending", k+" received", now)
 		results = append(results, map[string]any{"requestId": r.ID, "requestType": r.Type, "accountId": acct.ID, "status": r.Status, "message": r.Message})

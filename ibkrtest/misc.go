@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net"
 	"net/http"
@@ -72,7 +73,7 @@ func (a *api) GetEnumerations(ctx contextT, req genserver.GetEnumerationsRequest
 func (a *api) ListEnumerationsComplexAssetTransfer(ctx contextT, req genserver.ListEnumerationsComplexAssetTransferRequestObject) (genserver.ListEnumerationsComplexAssetTransferResponseObject, error) {
 	return genserver.ListEnumerationsComplexAssetTransfer200JSONResponse{
 		InstructionType: req.Params.InstructionType,
-		Brokers:         []string{"Sandbox Brokerage A", "Sandbox Brokerage B"},
+		Brokers:         append([]string(nil), ComplexAssetTransferBrokers...),
 	}, nil
 }
 
@@ -150,23 +151,7 @@ func (a *api) CreateAccountsDocuments(ctx contextT, req genserver.CreateAccounts
 		FileData: &gen.FileData{Name: ptr("documents_response.json"), Data: &data}}, nil
 }
 
-// ---- restrictions, tax documents, trade confirmations: not simulated ----
-
-func (a *api) csvAnswer() gen.CSVResponse {
-	s := a.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r := s.newRequest("RESTRICTIONS", "", "Rejected", "not simulated", s.clk.Now())
-	return gen.CSVResponse{Message: "restrictions are not simulated by the sandbox", RequestId: idOf(r.ID), Success: false}
-}
-
-func (a *api) ApplyCSV(ctx contextT, req genserver.ApplyCSVRequestObject) (genserver.ApplyCSVResponseObject, error) {
-	return genserver.ApplyCSV200JSONResponse(a.csvAnswer()), nil
-}
-
-func (a *api) VerifyCSV(ctx contextT, req genserver.VerifyCSVRequestObject) (genserver.VerifyCSVResponseObject, error) {
-	return genserver.VerifyCSV200JSONResponse(a.csvAnswer()), nil
-}
+// ---- tax documents and trade confirmations (reports_ext.go) ----
 
 func (a *api) ListTaxDocumentsAvailable(ctx contextT, req genserver.ListTaxDocumentsAvailableRequestObject) (genserver.ListTaxDocumentsAvailableResponseObject, error) {
 	return a.s.listTaxDocuments(req.Params)
@@ -193,8 +178,9 @@ const ssoPath = "/sso/resolver"
 const SSOLifetime = 60 * time.Second
 
 type ssoRequest struct {
-	Credential string `json:"credential"`
-	IP         string `json:"ip"`
+	Credential     string   `json:"credential"`
+	IP             string   `json:"ip"`
+	AlternativeIPs []string `json:"alternativeIps"`
 }
 
 func (s *Sandbox) checkSSO(ri *reqInfo) (string, *ssoRequest, error) {
@@ -202,6 +188,11 @@ func (s *Sandbox) checkSSO(ri *reqInfo) (string, *ssoRequest, error) {
 	_ = json.Unmarshal(ri.claims, &x)
 	if net.ParseIP(x.IP) == nil {
 		return "", nil, fail(badArg("ip", "must be the end user's IP address").problem(idZero, ""))
+	}
+	for i, ip := range x.AlternativeIPs {
+		if net.ParseIP(ip) == nil {
+			return "", nil, fail(badArg(fmt.Sprintf("alternativeIps[%d]", i), "must be an IP address").problem(idZero, ""))
+		}
 	}
 	acct, ok := s.st.Usernames[x.Credential]
 	if !ok {
@@ -272,5 +263,5 @@ func (s *Sandbox) serveSSO(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	action := r.URL.Query().Get("ACTION")
 	_, _ = w.Write([]byte("<!doctype html><title>ibkrtest Client Portal</title><p>Signed in as " + html.EscapeString(user) +
-		"</p><p>Landing page: " + html.EscapeString(action) + "</p>"))
+		"</p><p>Landing page: " + html.EscapeString(action) + "</p>" + s.landingDetails(user, action)))
 }

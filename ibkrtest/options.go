@@ -53,9 +53,20 @@ type Timings struct {
 	Withdrawal time.Duration
 	// EDDA: from EDDA_INSTRUCTION to PROCESSED.
 	EDDA time.Duration
+	// OpenBanking: from an open-banking deposit to the holder's
+	// authorisation and the funds arriving (money_paths.go).
+	OpenBanking time.Duration
 	// AccountReview: from the last required registration task to status O,
 	// and from a reopen request to status O.
 	AccountReview time.Duration
+	// PositionTransfer: from INTERNAL_POSITION_TRANSFER to the move.
+	PositionTransfer time.Duration
+	// ExternalPositionTransfer: from an FOP, DWAC or complex transfer to
+	// the securities arriving or leaving.
+	ExternalPositionTransfer time.Duration
+	// AccountTransfer: from an ACATS or ATON transfer to its completion
+	// (IBKR: 3 to 8 business days).
+	AccountTransfer time.Duration
 }
 
 // DefaultTimings are the timings used unless WithTimings overrides them.
@@ -66,7 +77,12 @@ var DefaultTimings = Timings{
 	WireDeposit:         time.Hour,
 	Withdrawal:          24 * time.Hour,
 	EDDA:                10 * time.Minute,
+	OpenBanking:         15 * time.Minute,
 	AccountReview:       24 * time.Hour,
+
+	PositionTransfer:         10 * time.Minute,
+	ExternalPositionTransfer: 24 * time.Hour,
+	AccountTransfer:          5 * 24 * time.Hour,
 }
 
 type config struct {
@@ -92,6 +108,7 @@ type config struct {
 	demoAccount       bool
 	noDemoClient      bool
 	recordLimit       int
+	console           bool
 }
 
 func defaultConfig() config {
@@ -189,7 +206,11 @@ func WithTimings(t Timings) Option {
 		set(&d.WireDeposit, t.WireDeposit)
 		set(&d.Withdrawal, t.Withdrawal)
 		set(&d.EDDA, t.EDDA)
+		set(&d.OpenBanking, t.OpenBanking)
 		set(&d.AccountReview, t.AccountReview)
+		set(&d.PositionTransfer, t.PositionTransfer)
+		set(&d.ExternalPositionTransfer, t.ExternalPositionTransfer)
+		set(&d.AccountTransfer, t.AccountTransfer)
 		o.timings = d
 	}
 }

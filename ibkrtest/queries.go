@@ -269,7 +269,3 @@ func (s *Sandbox) sortedInstructions(client string) []*instruction {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
-
-func notSimulated(c sctx, raw json.RawMessage) (map[string]any, *reject) {
-	return nil, biz(CodeNotSimulated, "the sandbox does not simulate this query")
-}

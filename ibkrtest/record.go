@@ -47,8 +47,17 @@ type Request struct {
 	// Faults lists the faults injected into this call: "fail", "latency",
 	// "drop", "malformed", "partial" (FailBulkAfter).
 	Faults []string
+	// Latency is the wall time the sandbox took to answer (injected
+	// latency included).
+	Latency time.Duration
+	// Signature is the verdict on a signed body: "valid", or the check it
+	// failed; empty when the call carries no signed body or was refused
+	// before the signature was looked at.
+	Signature string
 
 	injected bool
+	seq      uint64 // position in the log since start (console links)
+	respBody string // the answer, secrets masked and cut short (console_record.go)
 }
 
 // DefaultRequestRecordLimit is how many requests the sandbox keeps for
@@ -113,6 +122,8 @@ func (s *Sandbox) addRecord(r *Request) {
 		s.recCounts = map[recKey]int{}
 	}
 	s.recCounts[recKey{r.OperationID, r.Status}]++
+	s.recSeq++
+	r.seq = s.recSeq
 	limit := s.cfg.recordLimit
 	if limit <= 0 {
 		limit = DefaultRequestRecordLimit

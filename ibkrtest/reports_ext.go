@@ -42,11 +42,7 @@ func (s *Sandbox) AddTradeConfirmation(accountID string, day time.Time, lines ..
 	}
 	list := s.tradeConfirmations()
 	list = append(list, tradeConfirmation{Account: accountID, Day: etDay(day).Format("20060102"), Lines: lines})
-	b, _ := json.Marshal(list)
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra["tradeConfirmations"] = b
+	s.saveExtra("tradeConfirmations", list)
 	return nil
 }
 
@@ -54,9 +50,7 @@ func (s *Sandbox) AddTradeConfirmation(accountID string, day time.Time, lines ..
 // held.
 func (s *Sandbox) tradeConfirmations() []tradeConfirmation {
 	var out []tradeConfirmation
-	if raw, ok := s.st.Extra["tradeConfirmations"]; ok {
-		_ = json.Unmarshal(raw, &out)
-	}
+	s.loadExtra("tradeConfirmations", &out)
 	return out
 }
 

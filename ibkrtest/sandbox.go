@@ -52,6 +52,9 @@ type Sandbox struct {
 	records   []Request // a ring of at most cfg.recordLimit, oldest at recHead
 	recHead   int
 	recCounts map[recKey]int
+	recSeq    uint64
+
+	console consoleState // the console and control endpoints (console*.go)
 
 	recentIdx recentIndex // guarded by mu (scale.go)
 
@@ -210,6 +213,7 @@ type reqInfo struct {
 	op       optable.Operation
 	client   string
 	claims   []byte
+	rounds   [][]byte // updateAccounts: the body in the document's shape, per round (maintenance_shape.go)
 	host     string
 	scheme   string
 	remoteIP string
@@ -257,6 +261,10 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writePlainProblem(w, http.StatusMisdirectedRequest, "Unknown host")
 		return
 	}
+	if s.cfg.console && strings.HasPrefix(r.URL.Path, consoleRoot) {
+		s.ConsoleHandler().ServeHTTP(w, r)
+		return
+	}
 	if r.Method == http.MethodGet && r.URL.Path == ssoPath {
 		s.serveSSO(w, r)
 		return
@@ -294,7 +302,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.runDue(s.clk.Now())
 		s.mu.Unlock()
 	}
-	now := s.clk.Now()
+	now, start := s.clk.Now(), time.Now()
 	rec := &Request{
 		Time:        now,
 		OperationID: op.ID,
@@ -330,6 +338,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.take(op.ID, faultDrop) {
 		rec.Faults = append(rec.Faults, "drop")
+		s.finishRecord(rec, bw, start)
 		s.addRecord(rec)
 		dropConnection(w)
 		return
@@ -340,6 +349,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bw.buf.Reset()
 		bw.buf.Write(malform(b))
 	}
+	s.finishRecord(rec, bw, start)
 	s.addRecord(rec)
 	bw.flushTo(w)
 }
@@ -383,23 +393,37 @@ func (s *Sandbox) process(w http.ResponseWriter, r *http.Request, op optable.Ope
 	case op.Signed():
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt != "application/jwt" {
+			rec.Signature = "Content-Type must be application/jwt"
 			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: TitleSignedJWT,
 				Detail: TitleSignedJWT + ": Content-Type must be application/jwt"})
 			return
 		}
 		claims, full, reason := s.verifySignedBody(ri.client, body, now)
 		if reason != "" {
+			rec.Signature = reason
 			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: TitleSignedJWT, Detail: TitleSignedJWT + ": " + reason})
 			return
 		}
+		rec.Signature = SignatureValid
 		rec.Claims = full
 		rec.ClientInstructionID = findCID(full)
-		if bad := validateClaims(op, claims); len(bad) > 0 {
-			writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters",
-				Detail: describeArgs(bad), Invalid: bad, CID: rec.ClientInstructionID, IType: instructionTypeOf(full)})
-			return
+		rounds := [][]byte{claims}
+		if op.ID == optable.OpUpdateAccounts.ID {
+			var why string
+			if rounds, why = accountRequestRounds(claims); why != "" {
+				writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Bad request", Detail: why})
+				return
+			}
 		}
-		ri.claims = claims
+		for _, c := range rounds {
+			if bad := validateClaims(op, c); len(bad) > 0 {
+				writeProblem(w, op, problem{Status: http.StatusBadRequest, Title: "Missing or invalid parameters",
+					Detail: describeArgs(bad), Invalid: bad, CID: rec.ClientInstructionID, IType: instructionTypeOf(full)})
+				return
+			}
+		}
+		ri.claims, ri.rounds = rounds[0], rounds
+		claims = rounds[0]
 		body = claims
 	case op.Policy == optable.PolicyNone:
 		rec.Form = redactForm(body, rec)

@@ -35,6 +35,7 @@ type state struct {
 	Usernames    map[string]string          `json:"usernames"` // username → account id
 	Notes        []Notification             `json:"-"`
 	Extra        map[string]json.RawMessage `json:"extra,omitempty"`
+	Assets       *assetState                `json:"assets,omitempty"` // positions (asset_transfers.go)
 }
 
 type seqs struct {
@@ -87,6 +88,10 @@ type account struct {
 	InReview   bool                    `json:"inReview"`
 	// LoginMsgs are the account's login messages (loginmessages_ext.go).
 	LoginMsgs []loginMessage `json:"loginMessages,omitempty"`
+	// Type and Title are the customer type and the account title of an
+	// application (accounts_types.go); empty for an individual.
+	Type  string `json:"type,omitempty"`
+	Title string `json:"title,omitempty"`
 }
 
 type task struct {

@@ -63,7 +63,12 @@ func (s *Sandbox) submitDeposit(c sctx, x gen.DepositFundsInstruction) (*instruc
 	if x.BankInstructionName != nil {
 		name = *x.BankInstructionName
 	}
+	ira, rj := s.checkIRADeposit(a, x, c.now)
+	if rj != nil {
+		return nil, rj
+	}
 	var delay time.Duration
+	desc := "deposit pending"
 	method := string(x.BankInstructionMethod)
 	switch x.BankInstructionMethod {
 	case "ACH", "eDDA":
@@ -90,6 +95,11 @@ func (s *Sandbox) submitDeposit(c sctx, x gen.DepositFundsInstruction) (*instruc
 		delay = s.cfg.timings.ACHDeposit
 	case "WIRE":
 		delay = s.cfg.timings.WireDeposit
+	case "OPEN_BANKING":
+		if desc, rj = checkOpenBanking(x); rj != nil {
+			return nil, rj
+		}
+		delay = s.cfg.timings.OpenBanking
 	default:
 		return nil, biz(CodeNotSimulated, "the sandbox does not simulate "+method+" deposits")
 	}
@@ -100,10 +110,11 @@ func (s *Sandbox) submitDeposit(c sctx, x gen.DepositFundsInstruction) (*instruc
 	in := s.st.newInstruction(c.client, x.ClientInstructionId, "DEPOSIT", c.setID, c.now)
 	in.Account, in.Amount, in.Currency, in.Method, in.BankName = a.ID, x.Amount, x.Currency, method, name
 	s.fundingProvided(a, c)
+	s.recordIRADeposit(in, ira)
 	if rec != nil {
 		return s.startRecurring(in, rec)
 	}
-	in.Description = "deposit pending"
+	in.Description = desc
 	s.st.schedule(c.now.Add(delay), evSettle, in.ID, "")
 	return in, nil
 }
@@ -114,6 +125,9 @@ func (s *Sandbox) submitWithdrawal(c sctx, x gen.WithdrawFundsInstruction) (*ins
 	}
 	a, rj := s.accountFor(x.AccountId, "O")
 	if rj != nil {
+		return nil, rj
+	}
+	if rj := s.checkIRAWithdrawal(a, x); rj != nil {
 		return nil, rj
 	}
 	if x.Currency == "USD" && x.Amount.Cmp(WithdrawalLimitUSD) > 0 {
@@ -235,6 +249,7 @@ func (s *Sandbox) recurOccurrence(parentID uint64, at time.Time) {
 			st.schedule(at.Add(s.cfg.timings.Withdrawal), evSettle, child.ID, "")
 		}
 	}
+	s.iraRun(p, child, at)
 	r.Index++
 	next := r.occurrence(r.Index)
 	if r.End != "" {
@@ -313,6 +328,7 @@ func (s *Sandbox) cancelInstruction(c sctx, typ string, raw json.RawMessage) (*i
 			}
 			t.Held = false
 		}
+		s.releaseAsset(t)
 		if b := s.st.Banks[t.ID]; b != nil {
 			b.Status = StatusRejected
 		}

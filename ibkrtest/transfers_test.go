@@ -75,7 +75,12 @@ func TestBusinessRejectsArePollable(t *testing.T) {
 			b["instruction"].(map[string]any)["currency"] = "XYZ"
 			return b
 		}(), ibkrtest.CodeUnsupportedCurrency},
-		{"open banking", depositBody(0, acct, "", "1", "OPEN_BANKING"), ibkrtest.CodeNotSimulated},
+		{"IRA detail, not an IRA", func() map[string]any {
+			b := depositBody(0, acct, "", "1", "WIRE")
+			b["instruction"].(map[string]any)["iraDepositDetail"] = map[string]any{
+				"iraContributionType": "CONTRIBUTION", "iraTaxYearType": "CURRENT", "fromIraType": "NONE"}
+			return b
+		}(), ibkrtest.CodeNotIRA},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -620,7 +620,7 @@ func (j *journey) microAmounts(ctx context.Context) (ibkr.Decimal, ibkr.Decimal,
 	text := j.f.micro
 	if text == "" && j.target.env == 0 {
 		if a1, a2, ok := fetchMicroDeposits(ctx, j.target.baseURL, j.link.InstructionID); ok {
-			j.step("read micro-deposits", "%s and %s USD, from the sandbox's control endpoint (%s); at IBKR the customer reads them off a bank statement", a1, a2, microDepositsPath)
+			j.step("read micro-deposits", "%s and %s USD, from the sandbox's control endpoint (%s); at IBKR the customer reads them off a bank statement", a1, a2, ibkrtest.MicroDepositsPath)
 			return a1, a2, true, nil
 		}
 	}

@@ -28,6 +28,8 @@ var doctorCommand = &command{
                 (signatures carry iat/exp; IBKR refuses clocks that are off)
   token         POST /oauth2/api/v1/token with a private_key_jwt assertion:
                 the granted scopes and when the token expires
+  echo          GET /gw/api/v1/echo/https with the token: IBKR answers
+                plain requests (scope echo.read)
   signed JWT    POST /gw/api/v1/echo/signed-jwt with a signed body: proves
                 key, kid and clock are accepted for SIGNED_JWT operations
 
@@ -138,9 +140,11 @@ func runDoctor(ctx context.Context, a *app, args []string) error {
 	switch {
 	case !reachable:
 		add(check{Name: "token", Status: "skip", Message: "server unreachable"})
+		add(check{Name: "echo", Status: "skip", Message: "server unreachable"})
 		add(check{Name: "signed JWT", Status: "skip", Message: "server unreachable"})
 	case !credsOK:
 		add(check{Name: "token", Status: "skip", Message: "needs the key, key id and client id above"})
+		add(check{Name: "echo", Status: "skip", Message: "needs the key, key id and client id above"})
 		add(check{Name: "signed JWT", Status: "skip", Message: "needs the key, key id and client id above"})
 	default:
 		capture := &tokenCapture{base: http.DefaultTransport}
@@ -152,16 +156,19 @@ func runDoctor(ctx context.Context, a *app, args []string) error {
 		cl, err := ibkr.New(opts...)
 		if err != nil {
 			add(failCheck("token", &configError{msg: errorMessage(err), err: err}))
+			add(check{Name: "echo", Status: "skip", Message: "no client"})
 			add(check{Name: "signed JWT", Status: "skip", Message: "no client"})
 			break
 		}
 		tc := doctorToken(ctx, cl, capture, clk, splitScopes(cf.scopes))
 		add(tc)
 		if tc.Status == "fail" {
+			add(check{Name: "echo", Status: "skip", Message: "needs a token"})
 			add(check{Name: "signed JWT", Status: "skip", Message: "needs a token"})
 			break
 		}
 		add(doctorEcho(ctx, cl))
+		add(doctorSignedEcho(ctx, cl))
 	}
 
 	var first *check
@@ -304,9 +311,24 @@ func tokenHint(err error) string {
 	return hint(err)
 }
 
-// doctorEcho sends a signed body to the echo endpoint.
+// doctorEcho sends a plain request with the token to the echo endpoint:
+// IBKR is reachable with it and the token carries echo.read.
 func doctorEcho(ctx context.Context, cl *ibkr.Client) check {
-	resp, err := cl.Raw().CreateEchoSignedJwtWithBodyWithResponse(ctx, "application/json", strings.NewReader(`{}`))
+	e, err := cl.Echo(ctx)
+	if err != nil {
+		c := failCheck("echo", err)
+		if errors.Is(err, ibkr.ErrForbidden) {
+			c.Hint = "the token lacks scope echo.read; ask IBKR to grant it (or use --scopes to request it)"
+		}
+		return c
+	}
+	return echoCheck("echo", "GET /gw/api/v1/echo/https answered with the token", e, "HTTPS")
+}
+
+// doctorSignedEcho sends a signed body to the signed echo endpoint: IBKR
+// accepts this key, its kid and this clock for SIGNED_JWT operations.
+func doctorSignedEcho(ctx context.Context, cl *ibkr.Client) check {
+	e, err := cl.EchoSigned(ctx)
 	if err != nil {
 		c := failCheck("signed JWT", err)
 		if errors.Is(err, ibkr.ErrForbidden) {
@@ -316,15 +338,16 @@ func doctorEcho(ctx context.Context, cl *ibkr.Client) check {
 		}
 		return c
 	}
-	policy := ""
-	if resp.JSON200 != nil {
-		policy = string(resp.JSON200.SecurityPolicy)
+	return echoCheck("signed JWT", "POST /gw/api/v1/echo/signed-jwt accepted the signed body", e, "SIGNED_JWT")
+}
+
+// echoCheck reports an echo's answer: ok when IBKR says it took the
+// request under the policy it was sent with.
+func echoCheck(name, msg string, e *ibkr.EchoResult, policy string) check {
+	if e.SecurityPolicy != policy {
+		return check{Name: name, Status: "warn", Message: fmt.Sprintf("%s, but under security policy %q, not %s", msg, e.SecurityPolicy, policy)}
 	}
-	msg := fmt.Sprintf("POST /gw/api/v1/echo/signed-jwt accepted the signed body (HTTP %d", resp.StatusCode())
-	if policy != "" {
-		msg += ", security policy " + policy
-	}
-	return check{Name: "signed JWT", Status: "ok", Message: msg + ")"}
+	return check{Name: name, Status: "ok", Message: msg + " (security policy " + policy + ")"}
 }
 
 func contains(list []string, s string) bool {

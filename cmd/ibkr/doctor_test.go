@@ -34,7 +34,8 @@ func TestDoctorPassesAgainstSandboxWithKeygenKey(t *testing.T) {
 		"ok    client id   acme",
 		"ok    clock",
 		"ok    token       granted 21 scope(s)", "echo.write", "expires in 23h59m59s",
-		"ok    signed JWT  POST /gw/api/v1/echo/signed-jwt accepted the signed body (HTTP 200, security policy SIGNED_JWT)",
+		"ok    echo        GET /gw/api/v1/echo/https answered with the token (security policy HTTPS)",
+		"ok    signed JWT  POST /gw/api/v1/echo/signed-jwt accepted the signed body (security policy SIGNED_JWT)",
 		"all checks passed")
 
 	// --json: one object, every check ok.
@@ -44,7 +45,7 @@ func TestDoctorPassesAgainstSandboxWithKeygenKey(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, r)
 	}
-	if !rep.OK || len(rep.Checks) != 6 {
+	if !rep.OK || len(rep.Checks) != 7 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, c := range rep.Checks {
@@ -93,7 +94,7 @@ func TestDoctorFailures(t *testing.T) {
 		{"no client id", with(envClientID, ""), exitConfig, []string{"FAIL  client id   no client id set", "IBKR_CLIENT_ID"}},
 		{"no key id", with(envKeyID, ""), exitConfig, []string{"FAIL  key id      no key id (kid) set"}},
 		{"wrong client id", with(envClientID, "someone-else"), exitAuth,
-			[]string{"FAIL  token", "HTTP 401", "iss and sub must both be the client id", "check --client-id", "skip  signed JWT"}},
+			[]string{"FAIL  token", "HTTP 401", "iss and sub must both be the client id", "check --client-id", "skip  echo", "skip  signed JWT"}},
 		{"wrong key id", with(envKeyID, "not-registered"), exitAuth,
 			[]string{"FAIL  token", "kid not-registered is not registered", "not this key's thumbprint"}},
 		{"unreachable host", with(envBaseURL, closedPort(t)), exitNetwork,
@@ -107,7 +108,7 @@ func TestDoctorFailures(t *testing.T) {
 				// The sandbox grants only what is registered; echo.write is
 				// not requested, so the signed round trip is forbidden.
 				args = append(args, "--scopes", "echo.read")
-				c.want = []string{"ok    token       granted 1 scope(s): echo.read;", "FAIL  signed JWT", "HTTP 403", "echo.write"}
+				c.want = []string{"ok    token       granted 1 scope(s): echo.read;", "ok    echo", "FAIL  signed JWT", "HTTP 403", "echo.write"}
 			}
 			r := runT(t, c.env, args...)
 			wantExit(t, r, c.code, c.want...)
@@ -149,4 +150,14 @@ func TestDoctorWarnsAboutReadableKeyAndForeignKid(t *testing.T) {
 	}
 	r := runT(t, map[string]string{envBaseURL: url, envClientID: "acme", envKeyID: "ibkr-assigned-1", envKeyFile: k.priv}, "doctor")
 	wantExit(t, r, 0, "warn  private key", "readable by others (mode 0644)", "not this key's thumbprint "+k.kid, "all checks passed")
+}
+
+// Without echo.read the plain echo fails with its hint; the signed round
+// trip is still checked and passes.
+func TestDoctorEchoScope(t *testing.T) {
+	k := makeKeys(t)
+	env := registered(t, k)
+	r := runT(t, env, "doctor", "--scopes", "echo.write")
+	wantExit(t, r, exitAuth, "ok    token       granted 1 scope(s): echo.write;", "FAIL  echo", "HTTP 403",
+		"the token lacks scope echo.read", "ok    signed JWT")
 }

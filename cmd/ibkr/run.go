@@ -47,7 +47,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		demoCommand, keygenCommand, doctorCommand, sandboxCommand,
-		instructionCommand, accountCommand, cashCommand, statementCommand,
+		instructionCommand, accountCommand, cashCommand, balanceCommand, statementCommand,
 		flexCommand, versionCommand, completionCommand,
 	}
 }

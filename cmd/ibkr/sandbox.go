@@ -44,6 +44,13 @@ with the wall clock, so --fast also stops checking iat/exp against the
 sandbox clock, turns IBKR's maintenance windows off (a sandbox day passes
 in 24 s) and stretches token lifetimes to one wall-clock day.
 
+The sandbox serves a console at /ibkrtest/console/ (accounts with the
+micro-deposit amounts it sent, instructions, the request log with each
+call's signature verdict, and controls: settle or reject instructions,
+confirm bank verifications, faults, maintenance windows, reset), and the
+same as JSON under /ibkrtest/v1/ (controls are POSTs with the token GET
+/ibkrtest/v1/csrf answers, in the X-Ibkrtest-Csrf header).
+
 --state FILE loads the state from FILE if it exists and saves it there on
 shutdown (accounts, balances, instructions, bank instructions, scheduled
 lifecycle steps, tokens); registered clients come from the flags each time.`,
@@ -70,6 +77,10 @@ type sandboxInfo struct {
 	// MicroDeposits is the control endpoint's URL prefix; append IBKR's
 	// instructionId of an ACH instruction.
 	MicroDeposits string `json:"microDepositsURL"`
+	// Console is the browser console's URL; Control the prefix of the
+	// JSON control endpoints (docs/sandbox-control.md).
+	Console string `json:"consoleURL"`
+	Control string `json:"controlURL"`
 }
 
 type sandboxClient struct {
@@ -101,7 +112,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
-	opts := []ibkrtest.Option{ibkrtest.WithMaintenance(*maint && !*fast)}
+	opts := []ibkrtest.Option{ibkrtest.WithMaintenance(*maint && !*fast), ibkrtest.WithConsole()}
 	clockDesc := "wall clock: lifecycles take IBKR's times"
 	var speed *speedClock
 	if *fast {
@@ -170,7 +181,6 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 	if *verbose {
 		handler = logRequests(a, sb)
 	}
-	handler = withControl(sb, handler)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -191,7 +201,7 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 					sb.Tick() // the real-clock sandbox ticks itself
 				}
 				seen = announceMicroDeposits(sb, seen, func(id ibkr.InstructionID, a1, a2 ibkr.Decimal) {
-					line := fmt.Sprintf("micro-deposits sent for ACH instruction %s: %s and %s USD (also GET %s%s%s)", id, a1, a2, base, microDepositsPath, id)
+					line := fmt.Sprintf("micro-deposits sent for ACH instruction %s: %s and %s USD (also GET %s%s%s)", id, a1, a2, base, ibkrtest.MicroDepositsPath, id)
 					if a.json {
 						a.note("%s", line) // stdout holds the one JSON document
 					} else {
@@ -210,7 +220,9 @@ func runSandbox(ctx context.Context, a *app, args []string) error {
 		Demo:          sandboxClient{ClientID: ibkrtest.DemoClientID, KeyIDs: []string{ibkrtest.DemoKeyID}, PrivateKeyFile: demoKey},
 		DemoAccount:   ibkrtest.DemoAccountID,
 		Flex:          flexInfo,
-		MicroDeposits: base + microDepositsPath,
+		MicroDeposits: base + ibkrtest.MicroDepositsPath,
+		Console:       base + ibkrtest.ConsolePath,
+		Control:       base + ibkrtest.ControlPath,
 		Env: map[string]string{
 			envBaseURL: base, envClientID: ibkrtest.DemoClientID, envKeyID: ibkrtest.DemoKeyID, envKeyFile: demoKey,
 		},
@@ -295,7 +307,8 @@ func printSandboxInfo(a *app, info sandboxInfo, loaded bool) {
 		a.say("  your client   %s, key id %s", c.ClientID, strings.Join(c.KeyIDs, ", "))
 	}
 	a.say("  ACH routing   %s micro-deposits, %s verified at once, %s rejected", ibkrtest.RoutingNumberMicroDeposits, ibkrtest.RoutingNumberVerified, ibkrtest.RoutingNumberRejected)
-	a.say("  micro-deps    printed here when sent, and served at GET %s%s<instructionId> (ibkr demo --base-url reads them there)", info.BaseURL, microDepositsPath)
+	a.say("  console       %s (accounts, instructions, request log, controls; JSON under %s)", info.Console, info.Control)
+	a.say("  micro-deps    printed here when sent, and served at GET %s<instructionId> (ibkr demo --base-url reads them there)", info.MicroDeposits)
 	a.say("")
 	a.say("Use it with the demo client:")
 	a.say("  export %s=%s %s=%s %s=%s %s=%s", envBaseURL, info.BaseURL, envClientID, info.Demo.ClientID, envKeyID, info.Demo.KeyIDs[0], envKeyFile, info.Demo.PrivateKeyFile)

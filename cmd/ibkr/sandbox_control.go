@@ -12,57 +12,12 @@ import (
 	"github.com/ibkrweb/ibkr-go/ibkrtest"
 )
 
-// microDepositsPath is the control endpoint of "ibkr sandbox" that tells
-// the micro-deposit amounts it sent for an ACH instruction (by IBKR's
-// instructionId): what a customer would read off a bank statement. It is
-// not part of IBKR's API and only "ibkr sandbox" serves it.
-const microDepositsPath = "/ibkrtest/v1/micro-deposits/"
-
-// microDepositsJSON is the control endpoint's answer.
-type microDepositsJSON struct {
-	InstructionID string `json:"instructionId"`
-	Amount1       string `json:"amount1"`
-	Amount2       string `json:"amount2"`
-	Currency      string `json:"currency"`
-}
-
-// withControl serves the control endpoint in front of the sandbox.
-func withControl(sb *ibkrtest.Sandbox, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rest, ok := strings.CutPrefix(r.URL.Path, microDepositsPath)
-		if !ok {
-			next.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if r.Method != http.MethodGet {
-			w.Header().Set("Allow", http.MethodGet)
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			_, _ = io.WriteString(w, `{"error":"GET only"}`+"\n")
-			return
-		}
-		id, err := ibkr.ParseID(rest)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"error":"the path ends with an instructionId, a whole number"}`+"\n")
-			return
-		}
-		a1, a2, ok := sb.MicroDeposits(ibkr.InstructionID{ID: id})
-		if !ok {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"error":"no micro-deposits were sent for this instruction (yet)"}`+"\n")
-			return
-		}
-		_ = json.NewEncoder(w).Encode(microDepositsJSON{InstructionID: id.String(), Amount1: a1.String(), Amount2: a2.String(), Currency: "USD"})
-	})
-}
-
 // fetchMicroDeposits asks an "ibkr sandbox" at base for the amounts it
 // sent; ok is false for any other host or answer.
 func fetchMicroDeposits(ctx context.Context, base string, id ibkr.InstructionID) (a1, a2 ibkr.Decimal, ok bool) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+microDepositsPath+id.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+ibkrtest.MicroDepositsPath+id.String(), nil)
 	if err != nil {
 		return a1, a2, false
 	}
@@ -75,7 +30,7 @@ func fetchMicroDeposits(ctx context.Context, base string, id ibkr.InstructionID)
 	if resp.StatusCode != http.StatusOK {
 		return a1, a2, false
 	}
-	var got microDepositsJSON
+	var got ibkrtest.MicroDepositsView
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&got); err != nil || got.InstructionID != id.String() {
 		return a1, a2, false
 	}

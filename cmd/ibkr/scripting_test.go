@@ -106,11 +106,11 @@ func TestDemoRemoteJSONStopsWithoutPrompt(t *testing.T) {
 func TestDemoBaseURLReadsMicroDepositsFromTheSandbox(t *testing.T) {
 	fake := clock.NewFake(ibkrtest.DefaultStart)
 	fake.SetAutoAdvance(true)
-	sb, err := ibkrtest.NewHandler(ibkrtest.WithClock(fake))
+	sb, err := ibkrtest.NewHandler(ibkrtest.WithClock(fake), ibkrtest.WithConsole())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(withControl(sb, sb))
+	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	r := runStdin(t, fake, devNull(t), demoEnv(t, srv.URL), "demo", "--json", "--base-url", srv.URL, "--deposit-wait", "48h")
 	wantExit(t, r, exitOK)
@@ -135,11 +135,11 @@ func TestDemoBaseURLReadsMicroDepositsFromTheSandbox(t *testing.T) {
 func TestSandboxControlEndpoint(t *testing.T) {
 	fake := clock.NewFake(ibkrtest.DefaultStart)
 	fake.SetAutoAdvance(true)
-	sb, err := ibkrtest.NewHandler(ibkrtest.WithClock(fake))
+	sb, err := ibkrtest.NewHandler(ibkrtest.WithClock(fake), ibkrtest.WithConsole())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(withControl(sb, sb))
+	srv := httptest.NewServer(sb)
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	c, err := ibkr.New(ibkr.WithBaseURL(srv.URL), ibkr.WithClock(fake),
 		ibkr.WithPrivateKeyPEM(ibkrtest.DemoClientID, ibkrtest.DemoKeyID, []byte(ibkrtest.DemoPrivateKeyPEM)))
@@ -175,7 +175,7 @@ func TestSandboxControlEndpoint(t *testing.T) {
 		t.Fatalf("announced %v", announced)
 	}
 	announceMicroDeposits(sb, seen, func(ibkr.InstructionID, ibkr.Decimal, ibkr.Decimal) { t.Fatal("announced twice") })
-	for path, code := range map[string]int{microDepositsPath + "x": http.StatusBadRequest, microDepositsPath + "123": http.StatusNotFound} {
+	for path, code := range map[string]int{ibkrtest.MicroDepositsPath + "x": http.StatusBadRequest, ibkrtest.MicroDepositsPath + "123": http.StatusNotFound} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)

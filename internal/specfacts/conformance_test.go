@@ -27,6 +27,7 @@ var allowlist = []allowed{
 	allow("client-id-path", `op \w+ param path client-id: only in IBKR's document`),
 	allow("authorization-header", `op \w+ param header [Aa]uthorization: only in IBKR's document`),
 	allow("jwt-media-type", `op \w+ request: media type (application/json|text/plain) in IBKR's, application/jwt in ours`),
+	allow("applycsv-claims", `op applyCSV request application/jwt \(root\): (ref \[\] in IBKR's, \[VerifyRequest\]|type \[string\] in IBKR's, \[\]) in ours`),
 	allow("problem-415", `op \w+ response 415: media type \*/\* in IBKR's, application/json in ours`),
 	allow("object-query-params", `op (listAccountsLoginMessages|listAccountsStatus|listFormsRequiredForms|listRequests) param query \w+: object parameter in IBKR's document`),
 	allow("enumeration-type-param", `op getEnumerations param path (type: only in IBKR's document|enumerationType: only in ours)`),
