@@ -88,8 +88,9 @@ type BankInstructionItem interface {
 }
 
 // ExternalCashItem is one instruction of BulkExternalCashTransfers: an
-// ACHDeposit or WireDeposit (DEPOSIT), or a Withdrawal (WITHDRAWAL). All
-// items of one request must be deposits, or all withdrawals.
+// ACHDeposit, WireDeposit, EDDADeposit or OpenBankingDeposit (DEPOSIT),
+// or a Withdrawal (WITHDRAWAL). All items of one request must be
+// deposits, or all withdrawals.
 type ExternalCashItem interface {
 	bulkItem
 	externalCashItem()
@@ -103,6 +104,8 @@ func (EDDAInstruction) bankInstructionItem()          {}
 func (ACHDeposit) externalCashItem()                  {}
 func (WireDeposit) externalCashItem()                 {}
 func (Withdrawal) externalCashItem()                  {}
+func (EDDADeposit) externalCashItem()                 {}
+func (OpenBankingDeposit) externalCashItem()          {}
 
 // The bulk operations.
 var (

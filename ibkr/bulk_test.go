@@ -184,3 +184,22 @@ func TestBulkItemsLoadIntoTracker(t *testing.T) {
 		t.Fatalf("RunUntil: %v, %v", in, err)
 	}
 }
+
+// Deposits of different methods (ACH, open banking) go in one bulk
+// request: they are all DEPOSITs.
+func TestBulkDepositMethodsMixed(t *testing.T) {
+	e := newBulkEnv(t)
+	res, err := e.c.BulkExternalCashTransfers(fctx(t), []ExternalCashItem{
+		ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")},
+		OpenBankingDeposit{AccountID: demo, Amount: MustDecimal("20.00"), Currency: GBP},
+	})
+	if err != nil || res.Accepted() != 2 {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+	for i, it := range res.Items {
+		got, ok := e.srv.InstructionByClientID(e.srv.ClientID, it.ClientInstructionID)
+		if !ok || got.Type != "DEPOSIT" {
+			t.Fatalf("item %d: sandbox %+v", i, got)
+		}
+	}
+}
