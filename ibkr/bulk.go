@@ -96,6 +96,15 @@ type ExternalCashItem interface {
 	externalCashItem()
 }
 
+// ExternalAssetItem is one instruction of BulkExternalAssetTransfers: an
+// AccountTransfer (EXTERNAL_POSITION_TRANSFER, by ACATS or ATON), an
+// FOPTransfer, a DWACTransfer or a ComplexAssetTransfer. All items of one
+// request must be of one type.
+type ExternalAssetItem interface {
+	bulkItem
+	externalAssetItem()
+}
+
 func (BankAccountLink) bankInstructionItem()          {}
 func (MicroDepositVerification) bankInstructionItem() {}
 func (BankInstructionDeletion) bankInstructionItem()  {}
@@ -106,13 +115,19 @@ func (WireDeposit) externalCashItem()                 {}
 func (Withdrawal) externalCashItem()                  {}
 func (EDDADeposit) externalCashItem()                 {}
 func (OpenBankingDeposit) externalCashItem()          {}
+func (AccountTransfer) externalAssetItem()            {}
+func (FOPTransfer) externalAssetItem()                {}
+func (DWACTransfer) externalAssetItem()               {}
+func (ComplexAssetTransfer) externalAssetItem()       {}
 
 // The bulk operations.
 var (
-	opBulkBank         = jsonOp(optable.OpBulkBankInstructions, gen.NewBulkBankInstructionsRequestWithBody)
-	opBulkExternalCash = jsonOp(optable.OpBulkExternalCashTransfers, gen.NewBulkExternalCashTransfersRequestWithBody)
-	opBulkInternalCash = jsonOp(optable.OpBulkInternalCashTransfers, gen.NewBulkInternalCashTransfersRequestWithBody)
-	opBulkCancel       = jsonOp(optable.OpBulkInstructionsCancel, gen.NewBulkInstructionsCancelRequestWithBody)
+	opBulkBank          = jsonOp(optable.OpBulkBankInstructions, gen.NewBulkBankInstructionsRequestWithBody)
+	opBulkExternalCash  = jsonOp(optable.OpBulkExternalCashTransfers, gen.NewBulkExternalCashTransfersRequestWithBody)
+	opBulkInternalCash  = jsonOp(optable.OpBulkInternalCashTransfers, gen.NewBulkInternalCashTransfersRequestWithBody)
+	opBulkCancel        = jsonOp(optable.OpBulkInstructionsCancel, gen.NewBulkInstructionsCancelRequestWithBody)
+	opBulkExternalAsset = jsonOp(optable.OpBulkExternalAssetTransfers, gen.NewBulkExternalAssetTransfersRequestWithBody)
+	opBulkInternalAsset = jsonOp(optable.OpBulkInternalAssetTransfers, gen.NewBulkInternalAssetTransfersRequestWithBody)
 )
 
 // bulkOps finds a bulk operation by operationId (ReconcileJournal replays
@@ -120,7 +135,7 @@ var (
 var bulkOps = map[string]instructionOp{}
 
 func init() {
-	for _, op := range []instructionOp{opBulkBank, opBulkExternalCash, opBulkInternalCash, opBulkCancel} {
+	for _, op := range []instructionOp{opBulkBank, opBulkExternalCash, opBulkInternalCash, opBulkCancel, opBulkExternalAsset, opBulkInternalAsset} {
 		bulkOps[op.op.ID] = op
 	}
 }
@@ -159,6 +174,22 @@ func (c *Client) BulkInternalCashTransfers(ctx context.Context, items []CashTran
 // longer PENDING makes its item REJECTED.
 func (c *Client) BulkCancelInstructions(ctx context.Context, items []Cancellation, opts ...CallOption) (*BulkResult, error) {
 	return bulkOf(ctx, c, opBulkCancel, items, opts)
+}
+
+// BulkExternalAssetTransfers submits several external position transfers
+// of one type in one request (POST
+// /gw/api/v1/external-asset-transfers:bulk). Validation, results and
+// errors are as in BulkBankInstructions; each item is exactly-once on its
+// own clientInstructionId.
+func (c *Client) BulkExternalAssetTransfers(ctx context.Context, items []ExternalAssetItem, opts ...CallOption) (*BulkResult, error) {
+	return bulkOf(ctx, c, opBulkExternalAsset, items, opts)
+}
+
+// BulkInternalAssetTransfers submits several internal position transfers
+// in one request (POST /gw/api/v1/internal-asset-transfers:bulk).
+// Validation, results and errors are as in BulkBankInstructions.
+func (c *Client) BulkInternalAssetTransfers(ctx context.Context, items []PositionTransfer, opts ...CallOption) (*BulkResult, error) {
+	return bulkOf(ctx, c, opBulkInternalAsset, items, opts)
 }
 
 // bulkOf validates every item and describes it as its single call would,
