@@ -203,7 +203,6 @@ func TestInternalPositionTransferWindowsCashAndHolders(t *testing.T) {
 	// into the weekend until Sunday 15:00.
 	loc, _ := time.LoadLocation("America/New_York")
 	srv.Clock().Set(time.Date(2025, time.March, 7, 23, 40, 0, 0, loc))
-	c = newClient(t, srv)
 	wantStatus(t, c.post("/gw/api/v1/internal-asset-transfers", wrap("INTERNAL_POSITION_TRANSFER", internalItem(5, ibm()))), http.StatusAccepted)
 	srv.Advance(38 * time.Hour) // Sunday 13:40
 	if got := srv.Position(sister, 8314); !got.IsZero() {
