@@ -88,11 +88,21 @@ type BankInstructionItem interface {
 }
 
 // ExternalCashItem is one instruction of BulkExternalCashTransfers: an
-// ACHDeposit or WireDeposit (DEPOSIT), or a Withdrawal (WITHDRAWAL). All
-// items of one request must be deposits, or all withdrawals.
+// ACHDeposit, WireDeposit, EDDADeposit or OpenBankingDeposit (DEPOSIT),
+// or a Withdrawal (WITHDRAWAL). All items of one request must be
+// deposits, or all withdrawals.
 type ExternalCashItem interface {
 	bulkItem
 	externalCashItem()
+}
+
+// ExternalAssetItem is one instruction of BulkExternalAssetTransfers: an
+// AccountTransfer (EXTERNAL_POSITION_TRANSFER, by ACATS or ATON), an
+// FOPTransfer, a DWACTransfer or a ComplexAssetTransfer. All items of one
+// request must be of one type.
+type ExternalAssetItem interface {
+	bulkItem
+	externalAssetItem()
 }
 
 func (BankAccountLink) bankInstructionItem()          {}
@@ -103,13 +113,21 @@ func (EDDAInstruction) bankInstructionItem()          {}
 func (ACHDeposit) externalCashItem()                  {}
 func (WireDeposit) externalCashItem()                 {}
 func (Withdrawal) externalCashItem()                  {}
+func (EDDADeposit) externalCashItem()                 {}
+func (OpenBankingDeposit) externalCashItem()          {}
+func (AccountTransfer) externalAssetItem()            {}
+func (FOPTransfer) externalAssetItem()                {}
+func (DWACTransfer) externalAssetItem()               {}
+func (ComplexAssetTransfer) externalAssetItem()       {}
 
 // The bulk operations.
 var (
-	opBulkBank         = jsonOp(optable.OpBulkBankInstructions, gen.NewBulkBankInstructionsRequestWithBody)
-	opBulkExternalCash = jsonOp(optable.OpBulkExternalCashTransfers, gen.NewBulkExternalCashTransfersRequestWithBody)
-	opBulkInternalCash = jsonOp(optable.OpBulkInternalCashTransfers, gen.NewBulkInternalCashTransfersRequestWithBody)
-	opBulkCancel       = jsonOp(optable.OpBulkInstructionsCancel, gen.NewBulkInstructionsCancelRequestWithBody)
+	opBulkBank          = jsonOp(optable.OpBulkBankInstructions, gen.NewBulkBankInstructionsRequestWithBody)
+	opBulkExternalCash  = jsonOp(optable.OpBulkExternalCashTransfers, gen.NewBulkExternalCashTransfersRequestWithBody)
+	opBulkInternalCash  = jsonOp(optable.OpBulkInternalCashTransfers, gen.NewBulkInternalCashTransfersRequestWithBody)
+	opBulkCancel        = jsonOp(optable.OpBulkInstructionsCancel, gen.NewBulkInstructionsCancelRequestWithBody)
+	opBulkExternalAsset = jsonOp(optable.OpBulkExternalAssetTransfers, gen.NewBulkExternalAssetTransfersRequestWithBody)
+	opBulkInternalAsset = jsonOp(optable.OpBulkInternalAssetTransfers, gen.NewBulkInternalAssetTransfersRequestWithBody)
 )
 
 // bulkOps finds a bulk operation by operationId (ReconcileJournal replays
@@ -117,7 +135,7 @@ var (
 var bulkOps = map[string]instructionOp{}
 
 func init() {
-	for _, op := range []instructionOp{opBulkBank, opBulkExternalCash, opBulkInternalCash, opBulkCancel} {
+	for _, op := range []instructionOp{opBulkBank, opBulkExternalCash, opBulkInternalCash, opBulkCancel, opBulkExternalAsset, opBulkInternalAsset} {
 		bulkOps[op.op.ID] = op
 	}
 }
@@ -158,6 +176,22 @@ func (c *Client) BulkCancelInstructions(ctx context.Context, items []Cancellatio
 	return bulkOf(ctx, c, opBulkCancel, items, opts)
 }
 
+// BulkExternalAssetTransfers submits several external position transfers
+// of one type in one request (POST
+// /gw/api/v1/external-asset-transfers:bulk). Validation, results and
+// errors are as in BulkBankInstructions; each item is exactly-once on its
+// own clientInstructionId.
+func (c *Client) BulkExternalAssetTransfers(ctx context.Context, items []ExternalAssetItem, opts ...CallOption) (*BulkResult, error) {
+	return bulkOf(ctx, c, opBulkExternalAsset, items, opts)
+}
+
+// BulkInternalAssetTransfers submits several internal position transfers
+// in one request (POST /gw/api/v1/internal-asset-transfers:bulk).
+// Validation, results and errors are as in BulkBankInstructions.
+func (c *Client) BulkInternalAssetTransfers(ctx context.Context, items []PositionTransfer, opts ...CallOption) (*BulkResult, error) {
+	return bulkOf(ctx, c, opBulkInternalAsset, items, opts)
+}
+
 // bulkOf validates every item and describes it as its single call would,
 // then hands the lot to sendBulk.
 func bulkOf[T bulkItem](ctx context.Context, c *Client, op instructionOp, items []T, opts []CallOption) (*BulkResult, error) {
@@ -174,7 +208,7 @@ func bulkOf[T bulkItem](ctx context.Context, c *Client, op instructionOp, items 
 		if err != nil {
 			return nil, atItem(i, err)
 		}
-		if ic.itype != ics[0].itype && i > 0 {
+		if i > 0 && ic.itype != ics[0].itype {
 			return nil, invalid("instructionType", "%s is a %s, %s a %s: one bulk request carries one instruction type",
 				itemField(i, ""), ic.itype, itemField(0, ""), ics[0].itype)
 		}

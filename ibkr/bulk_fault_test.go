@@ -1,8 +1,10 @@
 package ibkr
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -22,8 +24,9 @@ type scriptedTransport struct {
 	path   string
 	script func(n int) string
 
-	mu sync.Mutex
-	n  int
+	mu   sync.Mutex
+	n    int
+	held *http.Request // a copy held back by "hold"
 }
 
 func (s *scriptedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -34,7 +37,28 @@ func (s *scriptedTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	s.n++
 	n := s.n
 	s.mu.Unlock()
-	return lose(s.base, req, s.script(n))
+	switch how := s.script(n); how {
+	case "hold":
+		// The request is delayed in the network: the caller times out,
+		// the copy arrives with the next request ("release").
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		s.held = req.Clone(req.Context())
+		s.held.Body = io.NopCloser(bytes.NewReader(body))
+		return nil, timeoutErr()
+	case "release":
+		resp, err := s.base.RoundTrip(s.held)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return s.base.RoundTrip(req)
+	default:
+		return lose(s.base, req, how)
+	}
 }
 
 const bulkCashPath = "/gw/api/v1/external-cash-transfers:bulk"
@@ -242,4 +266,30 @@ func TestBulkDepositsRandomFaultsThenJournal(t *testing.T) {
 		t.Fatalf("journal pending: %d, %v", len(pending), err)
 	}
 	t.Logf("%d deposits in %d bulk calls, %d sends, faults %v; %d items left unknown, settled from the journal", calls*per, calls, tr.n, faults, unknown)
+}
+
+// A request held up in the network: the client times out, finds none of
+// the items at IBKR and sends them again; the first copy arrives just
+// before the second, which IBKR refuses item by item as duplicates. The
+// items are IBKR's first copy, recorded once, not rejections.
+func TestBulkLateFirstCopy(t *testing.T) {
+	srv, tr, _, c := bulkFaultEnv(t, func(_ *ibkrtest.Server, n int) string {
+		return map[int]string{1: "hold", 2: "release"}[n]
+	})
+	res, err := c.BulkExternalCashTransfers(fctx(t), bulkDeposits(3))
+	if err != nil || tr.n != 2 {
+		t.Fatalf("err %v after %d sends", err, tr.n)
+	}
+	for i, it := range res.Items {
+		if it.Err != nil || it.Instruction.Status != InstructionPending || !it.Instruction.Reconciled {
+			t.Fatalf("item %d: %+v, %v", i, it.Instruction, it.Err)
+		}
+		got, ok := srv.InstructionByClientID(srv.ClientID, it.ClientInstructionID)
+		if !ok || got.ID.String() != it.Instruction.InstructionID.String() {
+			t.Fatalf("item %d: sandbox %+v", i, got)
+		}
+	}
+	if n := countType(srv, "DEPOSIT"); n != 3 || srv.RequestCount(bulkCashOp, 207) != 1 {
+		t.Fatalf("sandbox holds %d deposits (want 3), refused %d copies (want 1)", n, srv.RequestCount(bulkCashOp, 207))
+	}
 }

@@ -283,7 +283,7 @@ func (c *Client) runBulk(ctx context.Context, op instructionOp, itype string, pa
 		for i := range results {
 			byID[results[i].ClientInstructionID] = &results[i]
 		}
-		var missing, uncoded []*bulkPart
+		var missing, rejected []*bulkPart
 		for _, p := range pending {
 			r := byID[p.cid]
 			if r == nil {
@@ -296,11 +296,11 @@ func (c *Client) runBulk(ctx context.Context, op instructionOp, itype string, pa
 				continue
 			}
 			p.settle(opID, in)
-			if in.Status == InstructionRejected && in.ErrorCode == "" {
-				uncoded = append(uncoded, p)
+			if in.Status == InstructionRejected {
+				rejected = append(rejected, p)
 			}
 		}
-		c.rejectionCodes(ctx, opID, uncoded)
+		c.confirmRejections(ctx, opID, rejected)
 		pending, lost = missing, nil
 		if len(missing) > 0 {
 			lost = &APIError{CallInfo: CallInfo{OperationID: opID}, StatusCode: resp.StatusCode, Message: "answer lacks the result of some items"}
@@ -353,33 +353,49 @@ func (c *Client) settleBulk(ctx context.Context, opID string, parts []*bulkPart,
 			p.out.Err = &OutcomeUnknownError{CallInfo: CallInfo{OperationID: opID, ClientInstructionID: p.cid}, Err: cause, LookupErr: err}
 			continue
 		}
-		in.Reconciled = true
-		if in.ClientInstructionID.IsZero() {
-			in.ClientInstructionID = p.cid
-		}
-		e := JournalEntry{ClientInstructionID: p.cid, InstructionType: p.ic.itype, Amount: p.ic.amount, Currency: Currency(p.ic.currency)}
-		if cerr := collision(e, in); cerr != nil {
-			p.out.Err = cerr
-			continue
-		}
-		p.settle(opID, in)
+		p.adopt(opID, in)
 	}
 	return notFound
 }
 
-// rejectionCodes fills in the error code of rejected items: a bulk
-// answer describes a rejection but carries no code, the lookup does. An
-// item whose lookup fails keeps the answer's description.
-func (c *Client) rejectionCodes(ctx context.Context, opID string, parts []*bulkPart) {
+// confirmRejections looks up the items an answer reports REJECTED. A
+// bulk answer describes a rejection but carries no error code: the
+// lookup has it. And an item refused as a duplicate may be one whose
+// earlier copy (sent before an answer was lost) arrived after all: if
+// IBKR holds a live instruction under the id, that is the item's
+// outcome. An item whose lookup fails keeps the answer's rejection.
+func (c *Client) confirmRejections(ctx context.Context, opID string, parts []*bulkPart) {
 	for _, p := range parts {
-		in, err := c.InstructionStatus(ctx, p.cid)
-		if err != nil || in.Status != InstructionRejected {
+		in, err := c.lookupSettling(ctx, p.cid)
+		if err != nil {
+			continue
+		}
+		if in.Status != InstructionRejected {
+			c.log.LogAttrs(ctx, levelInfo, "ibkr refused bulk item; IBKR holds the instruction under its id", attrOp(opID), attrID(p.cid))
+			p.adopt(opID, in)
 			continue
 		}
 		got := p.out.Instruction
-		got.ErrorCode, got.ErrorMessage = in.ErrorCode, in.ErrorMessage
+		if got.ErrorCode == "" {
+			got.ErrorCode, got.ErrorMessage = in.ErrorCode, in.ErrorMessage
+		}
 		p.settle(opID, got)
 	}
+}
+
+// adopt takes what a lookup found under the part's id as its outcome,
+// unless it is another instruction (a *CollisionError).
+func (p *bulkPart) adopt(opID string, in *Instruction) {
+	in.Reconciled = true
+	if in.ClientInstructionID.IsZero() {
+		in.ClientInstructionID = p.cid
+	}
+	e := JournalEntry{ClientInstructionID: p.cid, InstructionType: p.ic.itype, Amount: p.ic.amount, Currency: Currency(p.ic.currency)}
+	if cerr := collision(e, in); cerr != nil {
+		p.out.Err = cerr
+		return
+	}
+	p.settle(opID, in)
 }
 
 // settle records IBKR's account of the part's instruction.

@@ -184,3 +184,54 @@ func TestBulkItemsLoadIntoTracker(t *testing.T) {
 		t.Fatalf("RunUntil: %v, %v", in, err)
 	}
 }
+
+// Deposits of different methods (ACH, open banking) go in one bulk
+// request: they are all DEPOSITs.
+func TestBulkDepositMethodsMixed(t *testing.T) {
+	e := newBulkEnv(t)
+	res, err := e.c.BulkExternalCashTransfers(fctx(t), []ExternalCashItem{
+		ACHDeposit{AccountID: demo, InstructionName: "Checking", Amount: MustDecimal("10")},
+		OpenBankingDeposit{AccountID: demo, Amount: MustDecimal("20.00"), Currency: GBP},
+	})
+	if err != nil || res.Accepted() != 2 {
+		t.Fatalf("err %v, result %+v", err, res)
+	}
+	for i, it := range res.Items {
+		got, ok := e.srv.InstructionByClientID(e.srv.ClientID, it.ClientInstructionID)
+		if !ok || got.Type != "DEPOSIT" {
+			t.Fatalf("item %d: sandbox %+v", i, got)
+		}
+	}
+}
+
+// One journaled bulk item that cannot be settled (its lookup keeps
+// failing) does not keep ReconcileJournal from settling the others in
+// the same call.
+func TestReconcileJournalGoesPastAnUnsettledItem(t *testing.T) {
+	e := newBulkEnv(t)
+	j := tempJournal(t)
+	e.srv.FailBulkAfter(bulkCashOp, 1, 2, 0)
+	e.srv.FailNext("getClientInstructions", 1000, 500)
+	res, err := e.c.BulkExternalCashTransfers(fctx(t), bulkDeposits(4), WithCallJournal(j))
+	if !errors.Is(err, ErrOutcomeUnknown) || len(res.Unknown()) != 4 {
+		t.Fatalf("err %v", err)
+	}
+	e.srv.ClearFaults()
+	// The first item's lookups fail once more (every retry of them).
+	e.srv.FailNext("getClientInstructions", DefaultRetryPolicy().MaxAttempts, 500)
+	rs, err := e.c.ReconcileJournal(fctx(t), j)
+	if err != nil || len(rs) != 4 {
+		t.Fatalf("ReconcileJournal: %d resolutions, %v; want 4", len(rs), err)
+	}
+	if !errors.Is(rs[0].Err, ErrOutcomeUnknown) {
+		t.Fatalf("first item: %+v", rs[0])
+	}
+	for _, r := range rs[1:] {
+		if r.Err != nil || r.Outcome.State != JournalAccepted {
+			t.Fatalf("resolution %+v", r)
+		}
+	}
+	if pending, _ := j.Pending(fctx(t)); len(pending) != 1 {
+		t.Fatalf("%d pending, want the one item left unknown", len(pending))
+	}
+}

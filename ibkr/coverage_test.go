@@ -29,6 +29,8 @@ var facadeMethods = map[string][]string{
 	"bulkInternalCashTransfers":            {"BulkInternalCashTransfers"},
 	"bulkExternalCashTransfers":            {"BulkExternalCashTransfers"},
 	"bulkBankInstructions":                 {"BulkBankInstructions"},
+	"bulkExternalAssetTransfers":           {"BulkExternalAssetTransfers"},
+	"bulkInternalAssetTransfers":           {"BulkInternalAssetTransfers"},
 	"applyCSV":                             {"ApplyRestrictions"},
 	"createAccounts":                       {"Register", "RegisterApplication"},
 	"createAccountsDocuments":              {"UploadDocuments"},
@@ -77,11 +79,7 @@ var facadeMethods = map[string][]string{
 // pendingMethods are operations whose facade methods are being written in
 // parallel branches; the coordinator moves them into facadeMethods at
 // merge. Each is reachable through Raw() until then.
-var pendingMethods = map[string]string{
-	// pending: bulk slice
-	"bulkExternalAssetTransfers": "bulk slice",
-	"bulkInternalAssetTransfers": "bulk slice",
-}
+var pendingMethods = map[string]string{}
 
 // exemptMethods are operations deliberately left without a facade method,
 // each with its reason. None today: every operation is a call.

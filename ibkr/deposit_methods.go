@@ -50,11 +50,21 @@ func (r EDDADeposit) validate(now time.Time) error {
 
 // DepositEDDA submits an eDDA deposit.
 func (c *Client) DepositEDDA(ctx context.Context, r EDDADeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.validate(c.clock.Now()); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction DepositEDDA
+// and the bulk calls send.
+func (r EDDADeposit) instruction(now time.Time) (instructionCall, error) {
+	if err := r.validate(now); err != nil {
+		return instructionCall{}, err
+	}
 	summary := fmt.Sprintf("eDDA deposit of %s %s to %s from %q", r.Amount, r.Currency, r.AccountID, r.InstructionName) + depositExtras(r.Recurring, nil)
-	return c.submit(ctx, instructionCall{
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: summary, cid: r.ClientInstructionID,
 		body: func(cid ID) any {
@@ -68,7 +78,7 @@ func (c *Client) DepositEDDA(ctx context.Context, r EDDADeposit, opts ...CallOpt
 				RecurringInstructionDetail: recurrenceDetail(r.Recurring),
 			}
 		},
-	}, opts)
+	}, nil
 }
 
 // OpenBankingProvider is the service an open-banking deposit goes
@@ -165,10 +175,20 @@ func (r OpenBankingDeposit) Validate() error {
 
 // DepositOpenBanking submits an open-banking deposit.
 func (c *Client) DepositOpenBanking(ctx context.Context, r OpenBankingDeposit, opts ...CallOption) (*Instruction, error) {
-	if err := r.Validate(); err != nil {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	return c.submit(ctx, instructionCall{
+	return c.submit(ctx, ic, opts)
+}
+
+// instruction validates r and describes it as the instruction DepositOpenBanking
+// and the bulk calls send.
+func (r OpenBankingDeposit) instruction(time.Time) (instructionCall, error) {
+	if err := r.Validate(); err != nil {
+		return instructionCall{}, err
+	}
+	return instructionCall{
 		op: opExternalCash, itype: "DEPOSIT", account: r.AccountID, amount: r.Amount, currency: string(r.Currency),
 		summary: fmt.Sprintf("open-banking deposit of %s %s to %s through %s", r.Amount, r.Currency, r.AccountID, r.provider()),
 		cid:     r.ClientInstructionID,
@@ -193,5 +213,5 @@ func (c *Client) DepositOpenBanking(ctx context.Context, r OpenBankingDeposit, o
 			}
 			return x
 		},
-	}, opts)
+	}, nil
 }

@@ -158,24 +158,35 @@ func (c *Client) ReconcileJournal(ctx context.Context, j Journal) ([]JournalReso
 	}
 	var out []JournalResolution
 	seen := map[ID]bool{}
+	var held []ID // entries settled once already, kept claimed until the end
+	defer func() {
+		for _, id := range held {
+			_ = lj.ReleaseLease(context.WithoutCancel(ctx), c.owner, id)
+		}
+	}()
 	for {
 		claimed, err := lj.ClaimPending(ctx, c.owner, c.leaseTTL, claimBatch)
 		if err != nil {
 			return out, err
 		}
+		if len(claimed) == 0 {
+			return out, nil
+		}
 		// An entry left unknown is released and could be claimed again
-		// at once: settle each at most once per call.
+		// at once: settle each at most once per call, and keep it
+		// claimed (until the call ends) so that the entries after it
+		// come up.
 		var fresh []JournalEntry
 		for _, e := range claimed {
 			if seen[e.ClientInstructionID] {
-				_ = lj.ReleaseLease(ctx, c.owner, e.ClientInstructionID)
+				held = append(held, e.ClientInstructionID)
 				continue
 			}
 			seen[e.ClientInstructionID] = true
 			fresh = append(fresh, e)
 		}
 		if len(fresh) == 0 {
-			return out, nil
+			continue
 		}
 		res, err := c.reconcileEntries(ctx, j, fresh, lj)
 		out = append(out, res...)
