@@ -460,16 +460,6 @@ func (c *Client) TransferPosition(ctx context.Context, r PositionTransfer, opts 
 	return c.submitRequest(ctx, r, opts)
 }
 
-// submitRequest validates a single-instruction request (any bulkItem)
-// against the client's clock, then submits it exactly once.
-func (c *Client) submitRequest(ctx context.Context, r bulkItem, opts []CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
-}
-
 // upperTrim is s upper-cased without surrounding spaces (for comparing
 // broker names as IBKR lists them).
 func upperTrim(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }

@@ -122,11 +122,7 @@ func (r BankAccountLink) Validate() error {
 // that with WaitForBankVerification. Invalid input is an *InputError and
 // nothing is sent.
 func (c *Client) LinkBankAccount(ctx context.Context, r BankAccountLink, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction LinkBankAccount
@@ -200,11 +196,7 @@ func (r MicroDepositVerification) Validate() error {
 // verification is an *APIError with code
 // ERROR_INSTRUCTION_NOT_IN_PENDING_VERIFICATION_STATE.
 func (c *Client) VerifyMicroDeposits(ctx context.Context, r MicroDepositVerification, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction VerifyMicroDeposits

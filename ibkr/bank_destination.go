@@ -208,11 +208,7 @@ func validIFSC(s string) bool {
 // it at once (PROCESSED); an account holds at most six active bank
 // instructions.
 func (c *Client) AddWireDestination(ctx context.Context, r WireDestination, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction AddWireDestination
@@ -334,11 +330,7 @@ func allDigitsASCII(s string) bool {
 // AddEDDAInstruction submits an eDDA authorisation. IBKR answers PENDING
 // and processes it within minutes (wait with WaitForInstruction).
 func (c *Client) AddEDDAInstruction(ctx context.Context, r EDDAInstruction, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction AddEDDAInstruction

@@ -132,11 +132,7 @@ func (r BankInstructionDeletion) Validate() error {
 
 // DeleteBankInstruction deletes a saved bank instruction.
 func (c *Client) DeleteBankInstruction(ctx context.Context, r BankInstructionDeletion, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction DeleteBankInstruction

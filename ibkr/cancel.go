@@ -36,11 +36,7 @@ func (r Cancellation) Validate() error {
 // one that is no longer PENDING (HTTP 422, an *APIError matching
 // ErrRejected).
 func (c *Client) CancelInstruction(ctx context.Context, r Cancellation, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction CancelInstruction

@@ -95,11 +95,7 @@ func recurrenceDetail(r *Recurrence) *gen.RecurringInstructionDetail {
 // DepositACH submits an ACH deposit from a linked bank account. The
 // result carries the clientInstructionId to wait on.
 func (c *Client) DepositACH(ctx context.Context, r ACHDeposit, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction DepositACH
@@ -208,11 +204,7 @@ func (r WireDeposit) validate(now time.Time) error {
 
 // NotifyWireDeposit submits a wire deposit notification.
 func (c *Client) NotifyWireDeposit(ctx context.Context, r WireDeposit, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction NotifyWireDeposit

@@ -50,11 +50,7 @@ func (r EDDADeposit) validate(now time.Time) error {
 
 // DepositEDDA submits an eDDA deposit.
 func (c *Client) DepositEDDA(ctx context.Context, r EDDADeposit, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction DepositEDDA
@@ -175,11 +171,7 @@ func (r OpenBankingDeposit) Validate() error {
 
 // DepositOpenBanking submits an open-banking deposit.
 func (c *Client) DepositOpenBanking(ctx context.Context, r OpenBankingDeposit, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction DepositOpenBanking

@@ -119,6 +119,16 @@ func (c *Client) submit(ctx context.Context, ic instructionCall, opts []CallOpti
 	return in, err
 }
 
+// submitRequest validates a single-instruction request (any bulkItem)
+// against the client's clock, then submits it exactly once.
+func (c *Client) submitRequest(ctx context.Context, r bulkItem, opts []CallOption) (*Instruction, error) {
+	ic, err := r.instruction(c.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return c.submit(ctx, ic, opts)
+}
+
 // sendInstruction sends a prepared single-instruction call and reads the
 // answer, settling unreadable answers by lookup. A call refused by a rate
 // limit is resumed (looked up, then sent only if IBKR never received it)

@@ -53,11 +53,7 @@ func (r CashTransfer) validate(now time.Time) error {
 
 // TransferCash submits an internal cash transfer.
 func (c *Client) TransferCash(ctx context.Context, r CashTransfer, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction TransferCash

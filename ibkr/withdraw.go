@@ -130,11 +130,7 @@ func whenPtr(at time.Time) *time.Time {
 // amount over the API limit is refused locally (ErrWithdrawalLimit);
 // IBKR refuses one above the withdrawable cash with HTTP 422.
 func (c *Client) Withdraw(ctx context.Context, r Withdrawal, opts ...CallOption) (*Instruction, error) {
-	ic, err := r.instruction(c.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	return c.submit(ctx, ic, opts)
+	return c.submitRequest(ctx, r, opts)
 }
 
 // instruction validates r and describes it as the instruction Withdraw

@@ -23,7 +23,6 @@ const (
 	CodeMicroAmountsMismatch         = "ERROR_MICRO_AMOUNTS_MISMATCH"
 	CodeVerificationAttemptsExceeded = "ERROR_VERIFICATION_ATTEMPTS_EXCEEDED"
 	CodeCancelled                    = "INSTRUCTION_CANCELLED"
-	CodeNotSimulated                 = "ERROR_NOT_SUPPORTED_BY_SANDBOX"
 )
 
 // MaxActiveBankInstructions is how many active bank instructions an account

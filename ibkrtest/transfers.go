@@ -101,7 +101,7 @@ func (s *Sandbox) submitDeposit(c sctx, x gen.DepositFundsInstruction) (*instruc
 		}
 		delay = s.cfg.timings.OpenBanking
 	default:
-		return nil, biz(CodeNotSimulated, "the sandbox does not simulate "+method+" deposits")
+		return nil, badArg("instruction.bankInstructionMethod", "unknown deposit method "+method)
 	}
 	rec, rj := parseRecurring(x.RecurringInstructionDetail)
 	if rj != nil {
