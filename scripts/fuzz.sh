@@ -14,7 +14,18 @@ n=0
 for pkg in $($GO list ./...); do
 	dir="$($GO list -f '{{.Dir}}' "$pkg")"
 	for name in $(grep -hos '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u); do
+		before="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort)"
 		if ! $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
+			after="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort)"
+			# Go 1.26's fuzz coordinator can report its own -fuzztime
+			# deadline as a failure (golang/go#75804, fixed in Go 1.27):
+			# "context deadline exceeded" and no new reproducer. That is
+			# not a crasher; anything else is.
+			if [ "$before" = "$after" ] && grep -q '^    context deadline exceeded$' "$log"; then
+				echo "fuzz: ${pkg#github.com/ibkrweb/ibkr-go/} $name: stopped by Go's deadline race (golang/go#75804), no crasher written"
+				n=$((n + 1))
+				continue
+			fi
 			cat "$log"
 			echo "fuzz: $pkg $name FAILED; a crasher is in $dir/testdata/fuzz/$name/" >&2
 			exit 1
