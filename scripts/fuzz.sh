@@ -14,9 +14,9 @@ n=0
 for pkg in $($GO list ./...); do
 	dir="$($GO list -f '{{.Dir}}' "$pkg")"
 	for name in $(grep -hos '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go | sed 's/^func //' | sort -u); do
-		before="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort)"
+		before="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort || true)"
 		if ! $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg" >"$log" 2>&1; then
-			after="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort)"
+			after="$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort || true)"
 			# Go 1.26's fuzz coordinator can report its own -fuzztime
 			# deadline as a failure (golang/go#75804, fixed in Go 1.27):
 			# "context deadline exceeded" and no new reproducer. That is
