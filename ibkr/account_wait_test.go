@@ -46,7 +46,9 @@ func TestWaitForAccountOpenSandbox(t *testing.T) {
 	}
 
 	// A rejected application ends the wait at once.
-	reg2, err := c.Register(ctx, hybridJane())
+	second := hybridJane()
+	second.ExternalID = "cust-0002"
+	reg2, err := c.Register(ctx, second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,12 @@ func TestWaitForAccountOpenSandbox(t *testing.T) {
 	if _, err := c.UpdateAccount(ctx, AbandonApplication{AccountID: reg.AccountID}); err == nil {
 		t.Fatal("abandoned an open account")
 	}
-	reg3, _ := c.Register(ctx, hybridJane())
+	third := hybridJane()
+	third.ExternalID = "cust-0003"
+	reg3, err := c.Register(ctx, third)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.UpdateAccount(ctx, AbandonApplication{AccountID: reg3.AccountID}); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,10 @@ var (
 	ErrBadRequest = errors.New("ibkr: bad request")
 	// ErrTimeout: a waiter ran out of time before a terminal state.
 	ErrTimeout = errors.New("ibkr: wait timed out")
+	// ErrAlreadyProcessed: createAccounts answered "Already Processed", IBKR
+	// has an application with this externalId. Nothing new was opened;
+	// FindApplication returns the earlier one.
+	ErrAlreadyProcessed = errors.New("ibkr: application already processed")
 )
 
 // CallInfo is what every error of a call carries, once: the operation and
@@ -132,6 +136,8 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusServiceUnavailable && strings.Contains(strings.ToLower(e.Message+e.Code), "maintenance")
 	case ErrServer:
 		return e.StatusCode >= 500
+	case ErrAlreadyProcessed:
+		return e.OperationID == "createAccounts" && strings.EqualFold(strings.TrimSpace(e.Message), "Already Processed")
 	}
 	return false
 }

@@ -320,8 +320,10 @@ func checkApplicationDocuments(docs []Document, holders []string) error {
 // /gw/api/v1/accounts?externalId=...). Use it when Register or
 // RegisterApplication failed with ErrOutcomeUnknown: IBKR may have
 // created the account although its answer was lost, and sending the
-// application again would open a second one. It returns an error matching
-// ErrNotFound when IBKR knows no application with that id.
+// application again would open a second one (IBKR refuses a second
+// application with the same externalId: an error matching
+// ErrAlreadyProcessed). It returns an error matching ErrNotFound when IBKR
+// knows no application with that id.
 func (c *Client) FindApplication(ctx context.Context, externalID string) (*Registration, error) {
 	if err := ValidateExternalID("externalId", externalID); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package ibkr
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,6 +66,21 @@ func TestRegisterHybridSandbox(t *testing.T) {
 	}
 	_, err = c.FindApplication(ctx, "cust-9999")
 	wantErr(t, err, ErrNotFound)
+
+	// A second application with the same external id opens nothing: IBKR
+	// answers "Already Processed", and the first one is still found.
+	accounts := srv.AccountPage(0, 1).Total
+	_, err = c.Register(ctx, hybridJane())
+	wantErr(t, err, ErrAlreadyProcessed)
+	if errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("a refusal is a known outcome: %v", err)
+	}
+	if n := srv.AccountPage(0, 1).Total; n != accounts {
+		t.Fatalf("%d accounts after the repeat, want %d", n, accounts)
+	}
+	if found, err := c.FindApplication(ctx, "cust-0001"); err != nil || found.AccountID != reg.AccountID {
+		t.Fatalf("FindApplication after the repeat: %+v %v", found, err)
+	}
 }
 
 func TestRegisterRefusals(t *testing.T) {

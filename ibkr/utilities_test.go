@@ -2,6 +2,7 @@ package ibkr
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -81,8 +82,10 @@ func TestRequestsSandbox(t *testing.T) {
 	ctx := context.Background()
 	day := sandboxDay(srv)
 	var ids []ID
-	for range 3 {
-		reg, err := c.Register(ctx, hybridJane())
+	for i := range 3 {
+		app := hybridJane()
+		app.ExternalID = fmt.Sprintf("cust-%04d", i+1)
+		reg, err := c.Register(ctx, app)
 		if err != nil {
 			t.Fatal(err)
 		}

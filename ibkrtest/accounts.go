@@ -191,6 +191,18 @@ func (a *api) CreateAccounts(ctx contextT, req genserver.CreateAccountsRequestOb
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clk.Now()
+	if prev := s.st.accountByExternalID(app.ExternalID); prev != nil {
+		// IBKR processes an externalId once: a second application with it
+		// is answered "Already Processed" (the first one is found with
+		// listAccounts?externalId=).
+		r := s.newRequest("ACCT_OPENING", prev.ID, "Rejected", "Already Processed", now)
+		return genserver.CreateAccounts200JSONResponse(gen.StatusResponse{
+			DateSubmitted: tptr(now), RequestId: ptr(idOf(r.ID)),
+			FileData: &gen.FileData{Name: ptr(fmt.Sprintf("%d_response.json", r.ID)), Data: &map[string]any{
+				"externalId": app.ExternalID, "hasError": true, "errorDescription": "Already Processed",
+			}},
+		}), nil
+	}
 	s.st.Seq.Account++
 	acct := &account{
 		ID: fmt.Sprintf("U%07d", s.st.Seq.Account), Status: AccountNew, Email: app.Email, Country: app.Country,
@@ -625,4 +637,18 @@ func (a *api) GetRequestsStatus(ctx contextT, req genserver.GetRequestsStatusReq
 	var body gen.GetRequestsStatus200JSONResponseBody
 	_ = body.UnmarshalJSON(b)
 	return genserver.GetRequestsStatus200JSONResponse(body), nil
+}
+
+// accountByExternalID is the account opened with the application id
+// externalID, or nil (also for "").
+func (st *state) accountByExternalID(externalID string) *account {
+	if externalID == "" {
+		return nil
+	}
+	for _, a := range st.Accounts {
+		if a.ExternalID == externalID {
+			return a
+		}
+	}
+	return nil
 }

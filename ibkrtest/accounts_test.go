@@ -12,7 +12,7 @@ import (
 func hybridApplication(first, last, email, country string) map[string]any {
 	return map[string]any{"application": map[string]any{
 		"customer": map[string]any{
-			"email": email, "legalResidenceCountry": country, "externalId": "ext-" + last,
+			"email": email, "legalResidenceCountry": country, "externalId": "ext-" + first + "-" + last,
 			"accountHolder": map[string]any{"accountHolderDetails": []any{
 				map[string]any{"name": map[string]any{"first": first, "last": last}},
 			}},
@@ -193,8 +193,8 @@ func TestAccountQueries(t *testing.T) {
 	if len(r["requestDetails"].([]any)) != 2 {
 		t.Fatalf("%v", r)
 	}
-	la := c.get("/gw/api/v1/accounts?externalId=ext-Smith").json(t)
-	if len(la["data"].(map[string]any)["accounts"].([]any)) != 2 {
+	la := c.get("/gw/api/v1/accounts?externalId=ext-Ann-Smith").json(t)
+	if len(la["data"].(map[string]any)["accounts"].([]any)) != 1 {
 		t.Fatalf("%v", la)
 	}
 	v := c.get("/gw/api/v1/validations/usernames/brandnewuser").json(t)

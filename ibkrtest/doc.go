@@ -146,7 +146,10 @@
 // (customer email, legalResidenceCountry and the account holder's first
 // and last name) and answers 200 with fileData.data holding accountId,
 // userName, status "N", externalId and pendingTasks (8001 proof of
-// identity, 8002 proof of address). A bank instruction or deposit moves N
+// identity, 8002 proof of address). An externalId is processed once: a
+// second application with it opens nothing and is answered with
+// fileData.data hasError and errorDescription "Already Processed", as
+// IBKR's documentation says. A bank instruction or deposit moves N
 // to P; a documentSubmission (PATCH) covering both tasks, or CompleteTasks,
 // starts IBKR's review, which opens the account (O) after
 // Timings.AccountReview. PATCH also takes abandonAccount (N or P to A),
