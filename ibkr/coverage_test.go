@@ -76,11 +76,6 @@ var facadeMethods = map[string][]string{
 	"verifyCSV":                            {"VerifyRestrictions"},
 }
 
-// pendingMethods are operations whose facade methods are being written in
-// parallel branches; the coordinator moves them into facadeMethods at
-// merge. Each is reachable through Raw() until then.
-var pendingMethods = map[string]string{}
-
 // exemptMethods are operations deliberately left without a facade method,
 // each with its reason. None today: every operation is a call.
 var exemptMethods = map[string]string{}
@@ -91,14 +86,13 @@ func TestTypedCoverage(t *testing.T) {
 	typed := 0
 	for _, op := range optable.Operations {
 		methods, isTyped := facadeMethods[op.ID]
-		_, isPending := pendingMethods[op.ID]
 		why, isExempt := exemptMethods[op.ID]
-		switch n := btoi(isTyped) + btoi(isPending) + btoi(isExempt); {
+		switch n := btoi(isTyped) + btoi(isExempt); {
 		case n == 0:
 			t.Errorf("operation %s has no facade method: add one (and list it in facadeMethods) or exempt it with a reason", op.ID)
 			continue
 		case n > 1:
-			t.Errorf("operation %s is listed more than once (typed %v, pending %v, exempt %v)", op.ID, isTyped, isPending, isExempt)
+			t.Errorf("operation %s is both typed and exempt", op.ID)
 			continue
 		case isExempt && strings.TrimSpace(why) == "":
 			t.Errorf("operation %s is exempt without a reason", op.ID)
@@ -126,25 +120,15 @@ func TestTypedCoverage(t *testing.T) {
 			typed++
 		}
 	}
-	// A pending operation that a method now reaches belongs in
-	// facadeMethods.
-	for i := 0; i < client.NumMethod(); i++ {
-		name := client.Method(i).Name
-		for id := range reach("Client." + name) {
-			if _, ok := pendingMethods[id]; ok {
-				t.Errorf("operation %s is listed as pending but (*Client).%s reaches it: move it to facadeMethods", id, name)
-			}
-		}
-	}
 	// Stale entries: ids that are not operations.
-	for _, m := range []map[string]bool{keys(facadeMethods), keys(pendingMethods), keys(exemptMethods)} {
+	for _, m := range []map[string]bool{keys(facadeMethods), keys(exemptMethods)} {
 		for id := range m {
 			if _, ok := optable.ByID(id); !ok {
 				t.Errorf("%s is listed but is not an operation of the table", id)
 			}
 		}
 	}
-	t.Logf("typed coverage: %d/%d operations have facade methods; %d pending, %d exempt", typed, len(optable.Operations), len(pendingMethods), len(exemptMethods))
+	t.Logf("typed coverage: %d/%d operations have facade methods; %d exempt", typed, len(optable.Operations), len(exemptMethods))
 }
 
 // The test's own machinery finds a wrong mapping.
@@ -352,7 +336,7 @@ func keys[V any](m map[string]V) map[string]bool {
 // The three lists are disjoint and together name every operation.
 func TestTypedCoverageListsComplete(t *testing.T) {
 	var all []string
-	for _, m := range []map[string]bool{keys(facadeMethods), keys(pendingMethods), keys(exemptMethods)} {
+	for _, m := range []map[string]bool{keys(facadeMethods), keys(exemptMethods)} {
 		for k := range m {
 			all = append(all, k)
 		}
