@@ -62,9 +62,7 @@ func (s *Sandbox) MaintenanceRequests() []MaintenanceRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []MaintenanceRequest
-	if raw, ok := s.st.Extra["maintenanceRequests"]; ok {
-		_ = json.Unmarshal(raw, &out)
-	}
+	s.loadExtra("maintenanceRequests", &out)
 	return out
 }
 
@@ -89,9 +87,7 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 	}
 	var results []map[string]any
 	var log []MaintenanceRequest
-	if raw, ok := s.st.Extra["maintenanceRequests"]; ok {
-		_ = json.Unmarshal(raw, &log)
-	}
+	s.loadExtra("maintenanceRequests", &log)
 	for _, k := range kinds {
 		id, err := s.maintenanceAccount(k, x.Requests[k])
 		if err != nil {
@@ -116,11 +112,7 @@ func (s *Sandbox) maintenanceRequests(claims []byte, now time.Time) ([]map[strin
 		log = append(log, MaintenanceRequest{Kind: k, AccountID: acct.ID, Body: append(json.RawMessage(nil), x.Requests[k]...), At: now})
 	}
 	if len(log) > 0 {
-		b, _ := json.Marshal(log)
-		if s.st.Extra == nil {
-			s.st.Extra = map[string]json.RawMessage{}
-		}
-		s.st.Extra["maintenanceRequests"] = b
+		s.saveExtra("maintenanceRequests", log)
 	}
 	return results, nil
 }

@@ -311,20 +311,13 @@ func (s *Sandbox) allocateVAN(accountID, currency string, now time.Time) {
 			return
 		}
 	}
-	recs = append(recs, vanRecord{accountID, currency, now})
-	b, _ := json.Marshal(recs)
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra["virtualAccounts"] = b
+	s.saveExtra("virtualAccounts", append(recs, vanRecord{accountID, currency, now}))
 }
 
 // vanRecords returns all allocations. Called with s.mu held.
 func (s *Sandbox) vanRecords() []vanRecord {
 	var out []vanRecord
-	if raw, ok := s.st.Extra["virtualAccounts"]; ok {
-		_ = json.Unmarshal(raw, &out)
-	}
+	s.loadExtra("virtualAccounts", &out)
 	return out
 }
 

@@ -85,18 +85,13 @@ func (d iraDeposit) counts() bool {
 // iraLoad reads the IRA state. Called with s.mu held.
 func (s *Sandbox) iraLoad() *iraState {
 	st := &iraState{Accounts: map[string]iraAccount{}, Deposits: map[uint64]iraDeposit{}}
-	if raw, ok := s.st.Extra[iraStateKey]; ok {
-		_ = json.Unmarshal(raw, st)
-	}
+	s.loadExtra(iraStateKey, st)
 	return st
 }
 
 // iraSave writes the IRA state back. Called with s.mu held.
 func (s *Sandbox) iraSave(st *iraState) {
-	if s.st.Extra == nil {
-		s.st.Extra = map[string]json.RawMessage{}
-	}
-	s.st.Extra[iraStateKey], _ = json.Marshal(st)
+	s.saveExtra(iraStateKey, st)
 }
 
 // MakeIRA makes an account an IRA of iraType (such as TRADITIONAL or
